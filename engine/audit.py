@@ -1,0 +1,154 @@
+"""The tamper-evident event log.
+
+Every change of state appends events. Each event's hash is the sha256 of its
+canonical JSON, which includes the previous event's hash (one chain over the
+whole log) and the previous hash of the same instance (so one instance's
+events can be checked on their own, e.g. in an exported dossier). The chain
+head row records the last event, so deleting events at the end shows too.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import ChainHead, Definition, Event
+
+GENESIS = "0" * 64
+_NEW_EVENT_FIELDS = ("kind", "instance_id", "definition_id", "actor", "role", "scope",
+                     "task_id", "process_id", "bpmn_id", "mi_key")
+_HASHED_FIELDS = ("seq", "kind", "instance_id", "definition_id", "actor", "role", "scope",
+                  "task_id", "process_id", "bpmn_id", "mi_key", "prev_hash", "instance_prev_hash")
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class NewEvent:
+    """An event to append; the log fills in seq, time and hashes."""
+
+    kind: str
+    instance_id: str | None = None
+    definition_id: int | None = None
+    actor: str | None = None
+    role: str | None = None
+    scope: str | None = None
+    task_id: str | None = None
+    process_id: str | None = None
+    bpmn_id: str | None = None
+    mi_key: str | None = None
+    data: dict = field(default_factory=dict)
+
+
+def event_hash(event: Event) -> str:
+    payload = {name: getattr(event, name) for name in _HASHED_FIELDS}
+    payload["at"] = event.at.isoformat()
+    payload["data"] = json.loads(event.data_json)
+    return sha256(canonical(payload))
+
+
+def ensure_head(session: Session) -> None:
+    if session.get(ChainHead, 1) is None:
+        session.add(ChainHead(id=1, seq=0, hash=GENESIS))
+        session.flush()
+
+
+def append(session: Session, new_events: list[NewEvent], at: dt.datetime) -> list[Event]:
+    """Append events in order, at engine time ``at``; call last in the transaction.
+
+    Locks the chain head row (PostgreSQL) so appends are serialized; on SQLite
+    the write transaction already holds the database lock.
+    """
+    if not new_events:
+        return []
+    session.flush()
+    head = session.execute(select(ChainHead).where(ChainHead.id == 1).with_for_update()).scalar_one()
+    last_of_instance: dict[str, str | None] = {}
+    written = []
+    for new in new_events:
+        event = Event(seq=head.seq + 1, at=at, prev_hash=head.hash, data_json=canonical(new.data),
+                      **{name: getattr(new, name) for name in _NEW_EVENT_FIELDS})
+        if new.instance_id is not None:
+            if new.instance_id not in last_of_instance:
+                last_of_instance[new.instance_id] = _last_hash(session, new.instance_id)
+            event.instance_prev_hash = last_of_instance[new.instance_id]
+        event.hash = event_hash(event)
+        if new.instance_id is not None:
+            last_of_instance[new.instance_id] = event.hash
+        session.add(event)
+        head.seq, head.hash = event.seq, event.hash
+        written.append(event)
+    session.flush()
+    return written
+
+
+def _last_hash(session: Session, instance_id: str) -> str | None:
+    return session.scalars(select(Event.hash).where(Event.instance_id == instance_id)
+                           .order_by(Event.seq.desc()).limit(1)).first()
+
+
+def definition_digest(definition: Definition) -> str:
+    """sha256 over a definition row's stored content (recorded when deployed)."""
+    return sha256(canonical([definition.process_id, definition.version, definition.sha256, definition.bpmn_xml,
+                             definition.spec_json, definition.forms_json, definition.lanes_json]))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    events: int
+    bad_seq: int | None = None
+    reason: str = ""
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"The event log is intact: {self.events} events, chain verified."
+        return f"The event log was altered at event {self.bad_seq}: {self.reason}"
+
+
+def verify(session: Session) -> Verdict:
+    """Recompute the chain; name the first event that was edited, deleted, inserted or reordered."""
+    previous, expected, count = GENESIS, 1, 0
+    last_of_instance: dict[str, str] = {}
+    recorded_digests: dict[int, str] = {}
+    rows = session.execute(select(Event).order_by(Event.seq).execution_options(yield_per=1000)).scalars()
+    for event in rows:
+        count += 1
+        if event.seq != expected:
+            return Verdict(False, count, expected, f"events {expected}–{event.seq - 1} are missing (deleted)")
+        if event.prev_hash != previous:
+            return Verdict(False, count, event.seq, "it does not link to the event before it "
+                           "(an event was deleted, inserted or reordered here)")
+        if event_hash(event) != event.hash:
+            return Verdict(False, count, event.seq, f"its content no longer matches its hash ({event.kind} was edited)")
+        if event.instance_id is not None:
+            if event.instance_prev_hash != last_of_instance.get(event.instance_id):
+                return Verdict(False, count, event.seq, f"the chain of instance {event.instance_id} is broken here")
+            last_of_instance[event.instance_id] = event.hash
+        if event.kind == "definition_deployed":
+            recorded_digests[event.definition_id] = json.loads(event.data_json).get("digest")
+        previous, expected = event.hash, expected + 1
+    head = session.get(ChainHead, 1)
+    if head is not None and (head.seq != expected - 1 or head.hash != previous):
+        return Verdict(False, count, expected, f"the log ends at event {expected - 1} but its head records event "
+                       f"{head.seq}: events at the end were deleted")
+    return _verify_definitions(session, recorded_digests, count)
+
+
+def _verify_definitions(session: Session, recorded: dict[int, str], count: int) -> Verdict:
+    for definition in session.execute(select(Definition).order_by(Definition.id)).scalars():
+        if recorded.get(definition.id) != definition_digest(definition):
+            return Verdict(False, count, None, f"definition {definition.process_id} v{definition.version} "
+                           f"(id {definition.id}) differs from what was deployed")
+    return Verdict(True, count)

@@ -1,0 +1,66 @@
+"""Reading what CourseFlow needs from BPMN XML, beyond what SpiffWorkflow keeps.
+
+SpiffWorkflow's specs know a task's lane by name only and drop element line
+numbers; the deploy checks and the lane → role map read the XML directly.
+"""
+from __future__ import annotations
+
+from lxml import etree
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS,
+      "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+
+FORM_PROPERTY = "formJsonSchemaFilename"
+UI_FORM_PROPERTY = "formUiSchemaFilename"
+ASSIGNEE_PROPERTY = "assignee"  # expression naming the one person who must do the task
+SCOPE_PROPERTY = "scope"        # expression giving the task's scope (a CSB code)
+
+HUMAN_TASKS = ("userTask", "manualTask")
+
+
+def local(element) -> str:
+    return etree.QName(element).localname
+
+
+def processes(tree) -> list:
+    return tree.getroot().findall("bpmn:process", NS)
+
+
+def properties(element) -> dict[str, str]:
+    """The ``spiffworkflow:properties`` of an element, as a dict."""
+    found = element.findall("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)
+    return {p.get("name"): p.get("value", "") for p in found}
+
+
+def human_tasks(process) -> list:
+    """User and manual tasks anywhere in the process, embedded subprocesses included."""
+    return [el for kind in HUMAN_TASKS for el in process.iter(f"{{{BPMN_NS}}}{kind}")]
+
+
+def lanes(process) -> dict[str, str]:
+    """Map each flow node id to the name of the innermost lane holding it."""
+    placed: dict[str, str] = {}
+    for lane in process.iter(f"{{{BPMN_NS}}}lane"):
+        for ref in lane.findall("bpmn:flowNodeRef", NS):
+            placed[(ref.text or "").strip()] = lane.get("name") or lane.get("id")
+    return placed
+
+
+def lane_names(process) -> list[tuple[str, object]]:
+    return [(lane.get("name") or lane.get("id"), lane) for lane in process.iter(f"{{{BPMN_NS}}}lane")]
+
+
+def called_elements(process) -> list:
+    return list(process.iter(f"{{{BPMN_NS}}}callActivity"))
+
+
+def lane_of(element, placed: dict[str, str]) -> str | None:
+    """The lane of a node, or of the nearest enclosing subprocess that has one."""
+    node = element
+    while node is not None and local(node) != "process":
+        if node.get("id") in placed:
+            return placed[node.get("id")]
+        node = node.getparent()
+    return None

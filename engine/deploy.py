@@ -1,0 +1,161 @@
+"""Deploying BPMN files as versioned process definitions.
+
+Each process is stored as a version keyed by the sha256 of its content (its
+BPMN file, the files of the processes it calls, and the forms its tasks
+bind). Identical content deploys nothing; changed content becomes version
+N+1. Running instances keep the version they started on.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from . import audit, bpmn, clock
+from .checks import SourceFile, check_file
+from .errors import Problem
+from .models import Definition
+from .roles import role_for_lane
+from .safexml import parse_xml
+from .serialization import WorkflowCodec
+
+_PROCESS_ID = re.compile(rb'<(?:[\w-]+:)?process\b[^>]*?\bid="([^"]+)"')
+
+
+@dataclass
+class DeployReport:
+    deployed: list[tuple[str, int]] = field(default_factory=list)   # (process id, new version)
+    unchanged: list[tuple[str, int]] = field(default_factory=list)  # (process id, current version)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict:
+        return {"deployed": [{"process": p, "version": v} for p, v in self.deployed],
+                "unchanged": [{"process": p, "version": v} for p, v in self.unchanged],
+                "problems": [vars(p) for p in self.problems]}
+
+
+def read_directory(directory: Path, forms_directory: Path | None = None) -> tuple[list[SourceFile], dict[str, str]]:
+    """The ``.bpmn`` files of ``directory`` and the form files they may bind.
+
+    Forms are looked up in ``forms_directory``, else in a ``forms/`` folder
+    beside ``directory``, else in ``directory`` itself.
+    """
+    files = [SourceFile(path.name, path.read_bytes()) for path in sorted(directory.glob("*.bpmn"))]
+    candidates = [forms_directory] if forms_directory else [directory.parent / "forms", directory]
+    forms: dict[str, str] = {}
+    for folder in candidates:
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.json")):
+                forms.setdefault(path.name, path.read_text(encoding="utf-8"))
+    return files, forms
+
+
+def latest_definitions(session: Session) -> dict[str, Definition]:
+    """The newest version of every deployed process, by process id."""
+    newest = (select(Definition.process_id, func.max(Definition.version).label("version"))
+              .group_by(Definition.process_id).subquery())
+    rows = session.execute(select(Definition).join(
+        newest, (Definition.process_id == newest.c.process_id) & (Definition.version == newest.c.version))).scalars()
+    return {d.process_id: d for d in rows}
+
+
+def deploy(session: Session, codec: WorkflowCodec, files: list[SourceFile], forms: dict[str, str],
+           actor: str | None = None) -> DeployReport:
+    """Check every file, then store a new version of each changed process of the files without problems."""
+    return _Deployment(session, codec, forms, actor).run(files)
+
+
+class _Deployment:
+    def __init__(self, session: Session, codec: WorkflowCodec, forms: dict[str, str], actor: str | None):
+        self.session, self.codec, self.forms, self.actor = session, codec, forms, actor
+        self.current = latest_definitions(session)
+        self.parser = SpiffBpmnParser()  # check_file already ran the XSD, reporting every error
+        self.sources: dict[str, tuple[str, str]] = {}  # process id -> (file name, xml text)
+        self.report = DeployReport()
+        self.events: list[audit.NewEvent] = []
+
+    def run(self, files: list[SourceFile]) -> DeployReport:
+        offered = {m.decode() for f in files for m in _PROCESS_ID.findall(f.content)}
+        for source in files:
+            check_file(source, self.forms, offered | set(self.current))
+        good = [f for f in files if not f.problems]
+        for source in good:
+            self._add(source.tree, source.name, source.content.decode("utf-8"))
+        for process_id, definition in self.current.items():
+            if process_id not in offered:  # deployed processes the new files may call
+                self._add(parse_xml(definition.bpmn_xml.encode()), definition.filename, definition.bpmn_xml)
+        for source in good:
+            for process_id in source.process_ids:
+                problem = self._store_if_changed(source, process_id)
+                if problem:
+                    source.problems.append(problem)
+        for source in files:
+            self.report.problems.extend(source.problems)
+        audit.append(self.session, self.events, clock.now())
+        return self.report
+
+    def _add(self, tree, filename: str, xml: str) -> None:
+        try:
+            self.parser.add_bpmn_xml(tree, filename=filename)
+        except ValidationException:
+            return  # the same process id is already added from an offered file
+        for process in bpmn.processes(tree):
+            self.sources.setdefault(process.get("id"), (filename, xml))
+
+    def _store_if_changed(self, source: SourceFile, process_id: str) -> Problem | None:
+        try:
+            spec = self.parser.get_spec(process_id)
+            called = self.parser.get_subprocess_specs(process_id)
+        except ValidationException as error:
+            return Problem(source.name, f"SpiffWorkflow cannot build process \"{process_id}\": {error}",
+                           error.id or process_id, error.line_number or None)
+        files = dict(self.sources[pid] for pid in [process_id, *called] if pid in self.sources)
+        used_forms = _forms_used([spec, *called.values()], self.forms)
+        sha = audit.sha256(audit.canonical({"files": files, "forms": used_forms}))
+        latest = self.current.get(process_id)
+        if latest is not None and latest.sha256 == sha:
+            self.report.unchanged.append((process_id, latest.version))
+            return None
+        definition = Definition(
+            process_id=process_id, version=latest.version + 1 if latest else 1, name=spec.description or process_id,
+            sha256=sha, filename=source.name, bpmn_xml=files[source.name],
+            spec_json=self.codec.dump_spec(spec, called), forms_json=audit.canonical(used_forms),
+            lanes_json=audit.canonical(_lane_roles(files.values())), deployed_at=clock.now(), deployed_by=self.actor)
+        self.session.add(definition)
+        self.session.flush()
+        self.report.deployed.append((process_id, definition.version))
+        self.events.append(audit.NewEvent(
+            "definition_deployed", definition_id=definition.id, actor=self.actor, process_id=process_id,
+            data={"version": definition.version, "sha256": sha, "file": source.name,
+                  "digest": audit.definition_digest(definition)}))
+        return None
+
+
+def _forms_used(specs, forms: dict[str, str]) -> dict[str, dict]:
+    used = {}
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            props = getattr(task_spec, "extensions", {}).get("properties", {})
+            for key in (bpmn.FORM_PROPERTY, bpmn.UI_FORM_PROPERTY):
+                if props.get(key) in forms:
+                    used[props[key]] = json.loads(forms[props[key]])
+    return used
+
+
+def _lane_roles(xml_texts) -> dict[str, str]:
+    """{lane name: role key} over every lane of the given files."""
+    roles = {}
+    for xml in xml_texts:
+        for process in bpmn.processes(parse_xml(xml.encode())):
+            roles.update({name: role_for_lane(name) for name, _ in bpmn.lane_names(process)})
+    return roles

@@ -1,0 +1,81 @@
+"""The engine's own exceptions.
+
+Every refusal the engine makes is one of these, with a message a person can
+act on. Front ends (CLI, web) show ``str(error)`` and never a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CourseFlowError(Exception):
+    """Base class: something the caller asked for cannot be done."""
+
+
+class NotFound(CourseFlowError):
+    """The named thing (task, instance, user, process) does not exist."""
+
+
+class NotAllowed(CourseFlowError):
+    """The actor may not do this (wrong role, wrong scope, not the assignee)."""
+
+
+class TaskNotOpen(CourseFlowError):
+    """The task exists but cannot be completed now (completed, cancelled, waiting)."""
+
+
+class ChangedMeanwhile(CourseFlowError):
+    """Someone else changed the instance after the caller loaded it: reload and retry."""
+
+
+class ProcessFailed(CourseFlowError):
+    """A script, condition or timer expression of the process failed while running.
+
+    The transaction is rolled back: the instance stays as it was before the call.
+    """
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with submitted form data, located by its JSON path."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path or '(form)'}: {self.message}"
+
+
+class InvalidData(CourseFlowError):
+    """Submitted form data does not satisfy the task's JSON Schema."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        lines = "\n".join(f"  - {e}" for e in errors)
+        super().__init__(f"The form has {len(errors)} problem(s):\n{lines}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One deploy-check finding: where it is and what to fix."""
+
+    file: str
+    message: str
+    element: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}"
+        if self.element:
+            where += f" [{self.element}]"
+        return f"{where}: {self.message}"
+
+
+class DeployRefused(CourseFlowError):
+    """One or more files failed the deploy checks; nothing of them was stored."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))

@@ -1,0 +1,107 @@
+"""JSON-Schema forms: checking a schema at deploy, validating a submission.
+
+A form is a JSON Schema 2020-12 document in ``forms/``. The engine validates
+every submission server-side against the schema the task's definition version
+was deployed with, so a form edited later never changes a running task.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from .errors import FieldError, InvalidData
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+MAX_SUBMISSION_BYTES = 256 * 1024
+MAX_DEPTH = 20
+RESERVED_KEYS = {"typename"}
+UNKNOWN_FIELD = "unknown field: the form has no such field"  # SpiffWorkflow's serializer would mistake it for an object
+
+
+def schema_problem(schema: Any) -> str | None:
+    """Why ``schema`` is not a usable form schema, or ``None`` if it is."""
+    if not isinstance(schema, dict):
+        return "a form must be a JSON object (a JSON Schema)"
+    dialect = schema.get("$schema", SCHEMA_DIALECT)
+    if dialect.rstrip("#") != SCHEMA_DIALECT:
+        return f"the form declares $schema {dialect!r}; use {SCHEMA_DIALECT!r} (JSON Schema 2020-12)"
+    if schema.get("type") != "object":
+        return 'a form schema must have "type": "object" at the top'
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as error:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        return f"not a valid JSON Schema 2020-12 at {where}: {error.message}"
+    return None
+
+
+def load_schema(text: str) -> dict:
+    """Parse a form file's text; raise ``ValueError`` with what to fix."""
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}") from None
+    problem = schema_problem(schema)
+    if problem:
+        raise ValueError(problem)
+    return schema
+
+
+def validate_submission(schema: dict, data: Any) -> dict:
+    """Return ``data`` if it satisfies ``schema``; else raise :class:`InvalidData` listing every error."""
+    errors = _shape_errors(data) or _unknown_fields(schema, data)
+    if not errors:
+        validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        errors = sorted((f for e in validator.iter_errors(data) for f in _field_errors(e)), key=lambda e: e.path)
+    if errors:
+        raise InvalidData(errors)
+    return data
+
+
+def _field_errors(error) -> list[FieldError]:
+    """One jsonschema error as field errors; unexpected fields are reported at their own path."""
+    path = _path(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        return [FieldError(f"{path}/{key}" if path else key, UNKNOWN_FIELD)
+                for key in error.instance if key not in known]
+    return [FieldError(path, error.message)]
+
+
+def _shape_errors(data: Any) -> list[FieldError]:
+    if not isinstance(data, dict):
+        return [FieldError("", "the submission must be a JSON object")]
+    size = len(json.dumps(data, ensure_ascii=False).encode())
+    if size > MAX_SUBMISSION_BYTES:
+        return [FieldError("", f"the submission is {size} bytes; the limit is {MAX_SUBMISSION_BYTES}")]
+    return [FieldError(path, message) for path, message in _walk(data, "", 0)]
+
+
+def _unknown_fields(schema: dict, data: dict) -> list[FieldError]:
+    """Top-level fields the form does not define are refused even if the schema forgot to say so."""
+    if "properties" not in schema or "additionalProperties" in schema or "unevaluatedProperties" in schema:
+        return []
+    known = schema.get("properties", {})
+    return [FieldError(key, UNKNOWN_FIELD) for key in data if key not in known]
+
+
+def _walk(value: Any, path: str, depth: int):
+    if depth > MAX_DEPTH:
+        yield path, f"nested deeper than {MAX_DEPTH} levels"
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}/{key}" if path else str(key)
+            if key in RESERVED_KEYS:
+                yield child, f"the field name {key!r} is reserved"
+            yield from _walk(item, child, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{path}/{index}", depth + 1)
+
+
+def _path(parts) -> str:
+    return "/".join(str(p) for p in parts)

@@ -1,0 +1,83 @@
+"""Reading the open-task table: what a person may do now.
+
+Queries only ``open_tasks`` (indexed on role/scope and assignee); workflows
+are never loaded to list tasks.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm import Session
+
+from .models import Definition, Instance, OpenTask
+from .roles import Actor
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: str
+    instance: str
+    process: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    role: str
+    scope: str | None
+    assignee: str | None
+    claimed_by: str | None
+    form: str | None
+    created: dt.datetime
+    due: dt.datetime | None
+
+    @classmethod
+    def of(cls, row: OpenTask) -> "TaskView":
+        return cls(row.id, row.instance_id, row.process_id, row.bpmn_id, row.name, row.lane, row.role, row.scope,
+                   row.assignee, row.claimed_by, row.form, row.created_at, row.due_at)
+
+    def as_dict(self) -> dict:
+        values = asdict(self)
+        values["created"] = self.created.isoformat()
+        values["due"] = self.due.isoformat() if self.due else None
+        return values
+
+
+def visible_to(actor: Actor):
+    """SQL condition: the open tasks ``actor`` may do (their own, or their roles' unassigned ones)."""
+    by_role = []
+    for role in actor.roles:
+        scopes = {scope for held, scope in actor.grants if held == role}
+        if None in scopes:
+            by_role.append(OpenTask.role == role)
+        else:
+            by_role.append(and_(OpenTask.role == role, or_(OpenTask.scope.is_(None), OpenTask.scope.in_(scopes))))
+    group = and_(OpenTask.assignee.is_(None), or_(*by_role)) if by_role else false()
+    return or_(OpenTask.assignee == actor.login, group)
+
+
+def tasks_for(session: Session, actor: Actor | None, limit: int = 500) -> list[TaskView]:
+    """Open tasks ``actor`` may do, soonest due first; every open task when ``actor`` is None."""
+    query = select(OpenTask)
+    if actor is not None:
+        query = query.where(visible_to(actor))
+    query = query.order_by(OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at, OpenTask.id).limit(limit)
+    return [TaskView.of(row) for row in session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    task: TaskView
+    schema: dict | None
+    instance_version: int
+
+    def as_dict(self) -> dict:
+        return {**self.task.as_dict(), "schema": self.schema, "instance_version": self.instance_version}
+
+
+def task_detail(session: Session, row: OpenTask) -> TaskDetail:
+    definition = session.get(Definition, row.definition_id)
+    forms = json.loads(definition.forms_json)
+    instance = session.get(Instance, row.instance_id)
+    return TaskDetail(TaskView.of(row), forms.get(row.form), instance.version)

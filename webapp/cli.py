@@ -1,0 +1,260 @@
+"""The ``courseflow`` command line: a thin front end over :class:`engine.Engine`.
+
+Errors go to stderr with exit status 1 (2 for a malformed command line);
+``--json`` prints machine-readable output on stdout.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import secrets
+import sys
+from pathlib import Path
+
+import click
+
+from engine import CourseFlowError, Engine
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _engine() -> Engine:
+    engine = Engine()
+    engine.init()
+    return engine
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def handles_errors(command):
+    """Turn engine refusals into one clear line on stderr and exit status 1."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CourseFlowError as error:
+            _fail(str(error))
+    return wrapper
+
+
+def _read_json(value: str | None) -> dict | None:
+    """``--data`` takes JSON text or ``@FILE``."""
+    if value is None:
+        return None
+    text = value
+    if value.startswith("@"):
+        path = Path(value[1:])
+        if not path.is_file():
+            _fail(f"--data {value}: no such file")
+        text = path.read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        _fail(f"--data is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}")
+
+
+def _print_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+as_option = click.option("--as", "login", metavar="LOGIN", help="Act as this user.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """CourseFlow: the COOMET e-learning course procedure as executable BPMN.
+
+    The database is COURSEFLOW_DATABASE_URL (default: a SQLite file under
+    instance/); COURSEFLOW_NOW pins the clock (ISO 8601).
+    """
+
+
+@main.command()
+@handles_errors
+def init():
+    """Create or upgrade the database schema."""
+    _engine()
+    click.echo("Database ready.")
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of form schemas (default: forms/ beside DIRECTORY).")
+@as_option
+@json_option
+@handles_errors
+def deploy(directory, forms_dir, login, as_json):
+    """Check and deploy the BPMN files of DIRECTORY (default: the repository's processes/)."""
+    directory = directory or REPO_ROOT / "processes"
+    report = _engine().deploy_directory(directory, forms_dir, actor=login)
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        for process_id, version in report.deployed:
+            click.echo(f"deployed  {process_id} v{version}")
+        for process_id, version in report.unchanged:
+            click.echo(f"unchanged {process_id} v{version}")
+        for problem in report.problems:
+            click.echo(f"problem   {problem}", err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.group()
+def users():
+    """Manage users and their roles."""
+
+
+@users.command("add")
+@click.argument("login")
+@click.option("--role", "roles", multiple=True, metavar="ROLE[:SCOPE]", required=True,
+              help="A role key, optionally with a CSB code: --role csb_chair:'TC 1.3'. Repeatable.")
+@click.option("--name", help="Full name shown to others.")
+@click.option("--email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@handles_errors
+def users_add(login, roles, name, email, password_stdin):
+    """Add a user with one or more roles."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            _fail("no password on standard input")
+    else:
+        password = secrets.token_urlsafe(12)
+    _engine().add_user(login, list(roles), password, name, email)
+    click.echo(f"added {login}" + ("" if password_stdin else f" with password {password}"))
+
+
+@main.command()
+@click.argument("process_id")
+@as_option
+@click.option("--data", help="Initial data: JSON text or @FILE.")
+@json_option
+@handles_errors
+def start(process_id, login, data, as_json):
+    """Start the newest version of PROCESS_ID; print the instance id."""
+    if not login:
+        _fail("--as LOGIN is required")
+    engine = _engine()
+    instance_id = engine.start(process_id, _read_json(data), engine.actor(login))
+    _print_json({"instance": instance_id}) if as_json else click.echo(instance_id)
+
+
+@main.command()
+@as_option
+@json_option
+@handles_errors
+def tasks(login, as_json):
+    """List open tasks (those LOGIN may do, with --as)."""
+    engine = _engine()
+    views = engine.tasks(engine.actor(login) if login else None)
+    if as_json:
+        _print_json([v.as_dict() for v in views])
+        return
+    if not views:
+        click.echo("No open tasks.")
+    for v in views:
+        who = v.assignee or (f"{v.role}:{v.scope}" if v.scope else v.role)
+        due = f" due {v.due:%Y-%m-%d %H:%M}" if v.due else ""
+        claimed = f" claimed by {v.claimed_by}" if v.claimed_by else ""
+        click.echo(f"{v.id}  {v.process}/{v.bpmn_id}  {v.name}  [{who}]{due}{claimed}")
+
+
+@main.command("show-task")
+@click.argument("task_id")
+@as_option
+@json_option
+@handles_errors
+def show_task(task_id, login, as_json):
+    """Show one open task with its form's JSON Schema."""
+    engine = _engine()
+    detail = engine.task(task_id, engine.actor(login) if login else None)
+    if as_json:
+        _print_json(detail.as_dict())
+    else:
+        click.echo(f"{detail.task.name} ({detail.task.process}/{detail.task.bpmn_id}), role {detail.task.role}")
+        click.echo(json.dumps(detail.schema, ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("task_id")
+@as_option
+@click.option("--data", required=True, help="The form data: JSON text or @FILE.")
+@click.option("--expect-version", type=int, help="Refuse if the instance changed since this version.")
+@handles_errors
+def complete(task_id, login, data, expect_version):
+    """Complete an open task with form data."""
+    if not login:
+        _fail("--as LOGIN is required")
+    engine = _engine()
+    engine.complete(task_id, _read_json(data), engine.actor(login), expect_version)
+    click.echo(f"completed {task_id}")
+
+
+@main.command()
+@click.argument("task_id")
+@as_option
+@handles_errors
+def claim(task_id, login):
+    """Claim a group task so that only you work on it."""
+    engine = _engine()
+    engine.claim(task_id, engine.actor(login))
+    click.echo(f"claimed {task_id}")
+
+
+@main.command()
+@click.argument("task_id")
+@as_option
+@handles_errors
+def unclaim(task_id, login):
+    """Release a claimed task back to its group."""
+    engine = _engine()
+    engine.unclaim(task_id, engine.actor(login))
+    click.echo(f"released {task_id}")
+
+
+@main.command()
+@json_option
+@handles_errors
+def tick(as_json):
+    """Fire every due timer (safe to run from several workers at once on PostgreSQL)."""
+    fired = _engine().tick()
+    _print_json({"fired": fired}) if as_json else click.echo(f"{fired} timer(s) fired")
+
+
+@main.command()
+@json_option
+@handles_errors
+def verify(as_json):
+    """Recompute the event log's hash chain; exit 1 naming the first altered event."""
+    verdict = _engine().verify()
+    if as_json:
+        _print_json({"ok": verdict.ok, "events": verdict.events, "bad_event": verdict.bad_seq,
+                     "reason": verdict.reason})
+    else:
+        click.echo(str(verdict), err=not verdict.ok)
+    if not verdict.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Load demo users and courses and print the logins.")
+@handles_errors
+def serve(host, port, demo):
+    """Run the web app (with the in-process timer ticker)."""
+    from .app import create_app
+    from .demo import load_demo
+
+    engine = _engine()
+    if demo:
+        load_demo(engine, REPO_ROOT)
+    app = create_app(engine)
+    click.echo(f"CourseFlow is running at http://{host}:{port}/")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
