@@ -181,9 +181,13 @@ def _check_expressions(source: SourceFile, process) -> None:
 
 def _check_timer_literal(source: SourceFile, element, text: str, what: str, line) -> None:
     """A constant timer expression must be a valid ISO 8601 duration/date/cycle."""
+    expression = ast.parse(text, mode="eval").body
+    if isinstance(expression, ast.Name) and expression.id[:1] in ("P", "R"):
+        source.add(f"the {what} {text} is read as a variable name: quote it, e.g. \"{text}\"", element, line)
+        return
     try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
+        value = ast.literal_eval(expression)
+    except ValueError:
         return  # computed at run time from process data
     if not isinstance(value, str):
         source.add(f"the {what} {text!r} must be a string: write it in quotes, e.g. \"P3D\"", element, line)

@@ -86,8 +86,14 @@ class _Deployment:
 
     def run(self, files: list[SourceFile]) -> DeployReport:
         offered = {m.decode() for f in files for m in _PROCESS_ID.findall(f.content)}
+        owner_of: dict[str, str] = {}
         for source in files:
             check_file(source, self.forms, offered | set(self.current))
+            for process_id in source.process_ids:
+                if process_id in owner_of:
+                    source.add(f"process id \"{process_id}\" is also defined in {owner_of[process_id]}: "
+                               f"give one of them another id")
+                owner_of.setdefault(process_id, source.name)
         good = [f for f in files if not f.problems]
         for source in good:
             self._add(source.tree, source.name, source.content.decode("utf-8"))

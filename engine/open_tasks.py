@@ -25,19 +25,20 @@ def ready_human_tasks(workflow) -> dict[str, object]:
     return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
 
 
-def sync(session: Session, instance: Instance, workflow, now: dt.datetime) -> None:
-    """Make the instance's open-task rows match its READY manual tasks."""
+def sync(session: Session, instance: Instance, workflow, now: dt.datetime) -> list[OpenTask]:
+    """Make the instance's open-task rows match its READY manual tasks; return the rows removed."""
     ready = ready_human_tasks(workflow) if instance.status == "running" else {}
     rows = {row.id: row for row in session.scalars(select(OpenTask).where(OpenTask.instance_id == instance.id))}
-    gone = [task_id for task_id in rows if task_id not in ready]
+    gone = [row for task_id, row in rows.items() if task_id not in ready]
     if gone:
-        session.execute(delete(OpenTask).where(OpenTask.id.in_(gone)))
+        session.execute(delete(OpenTask).where(OpenTask.id.in_([row.id for row in gone])))
     lanes = json.loads(instance.definition.lanes_json)
     for task_id, task in ready.items():
         if task_id in rows:
             rows[task_id].due_at = task_due(task)
         else:
             session.add(new_row(instance, task, lanes, now))
+    return gone
 
 
 def new_row(instance: Instance, task, lanes: dict[str, str], now: dt.datetime) -> OpenTask:

@@ -55,8 +55,10 @@ def persist(session: Session, codec: WorkflowCodec, loaded: Loaded, events: list
     instance.state_json = codec.dump_state(workflow)
     instance.next_timer_at = timers.next_due(workflow) if instance.status == "running" else None
     instance.updated_at = now
-    open_tasks.sync(session, instance, workflow, now)
-    session.flush()
+    completed = {e.task_id for e in events if e.kind == "task_completed"}
+    for row in open_tasks.sync(session, instance, workflow, now):
+        if row.id not in completed:
+            events.append(_row_event(row, "task_cancelled", None))
     audit.append(session, events, now)
 
 
@@ -108,9 +110,13 @@ def start(session: Session, codec: WorkflowCodec, definition: Definition, data: 
 
 def refuse_closed_task(session: Session, task_id: str) -> None:
     """Explain why ``task_id`` has no open-task row: completed before, or never existed."""
-    done = session.scalars(select(Event).where(Event.task_id == task_id, Event.kind == "task_completed")).first()
-    if done is not None:
-        raise TaskNotOpen(f"This task was already completed by {done.actor} at {done.at:%Y-%m-%d %H:%M} UTC.")
+    closed = session.scalars(select(Event).where(
+        Event.task_id == task_id, Event.kind.in_(("task_completed", "task_cancelled")))).first()
+    if closed is not None and closed.kind == "task_completed":
+        raise TaskNotOpen(f"This task was already completed by {closed.actor} at {closed.at:%Y-%m-%d %H:%M} UTC.")
+    if closed is not None:
+        raise TaskNotOpen(f"This task was withdrawn at {closed.at:%Y-%m-%d %H:%M} UTC: the process moved on "
+                          f"without it (for example, its deadline passed).")
     raise NotFound(f"There is no open task {task_id}.")
 
 
@@ -140,10 +146,7 @@ def complete(session: Session, codec: WorkflowCodec, row: OpenTask, data: dict, 
         raise TaskNotOpen("This task is no longer open (it was completed, cancelled or is not ready yet).")
     occurrence = _occurrence(loaded.workflow, task)
     run_engine(loaded.workflow, lambda: _apply_and_run(task, data))
-    event = audit.NewEvent(
-        "task_completed", instance_id=row.instance_id, definition_id=row.definition_id, actor=actor.login,
-        role=row.role, scope=row.scope, task_id=row.id, process_id=row.process_id, bpmn_id=row.bpmn_id,
-        mi_key=row.mi_key, data={"name": row.name, "form": data, "occurrence": occurrence, "via": via})
+    event = _row_event(row, "task_completed", actor.login, form=data, occurrence=occurrence, via=via)
     persist(session, codec, loaded, [event])
     return loaded.instance
 
@@ -197,10 +200,13 @@ def unclaim(session: Session, row: OpenTask, actor: Actor) -> None:
 
 
 def _task_event(session: Session, row: OpenTask, actor: Actor, kind: str) -> None:
-    audit.append(session, [audit.NewEvent(kind, instance_id=row.instance_id, definition_id=row.definition_id,
-                                          actor=actor.login, role=row.role, scope=row.scope, task_id=row.id,
-                                          process_id=row.process_id, bpmn_id=row.bpmn_id, mi_key=row.mi_key,
-                                          data={"name": row.name})], clock.now())
+    audit.append(session, [_row_event(row, kind, actor.login)], clock.now())
+
+
+def _row_event(row: OpenTask, kind: str, actor: str | None, **data) -> audit.NewEvent:
+    return audit.NewEvent(kind, instance_id=row.instance_id, definition_id=row.definition_id, actor=actor,
+                          role=row.role, scope=row.scope, task_id=row.id, process_id=row.process_id,
+                          bpmn_id=row.bpmn_id, mi_key=row.mi_key, data={"name": row.name, **data})
 
 
 def due_instances(session: Session, now: dt.datetime, limit: int, skip_locked: bool) -> list[str]:

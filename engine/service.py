@@ -13,12 +13,13 @@ from typing import Any, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, clock, deploy, inbox, runtime, schema, users
 from .checks import SourceFile
 from .config import Settings
 from .db import Database
-from .errors import CourseFlowError, NotFound
+from .errors import ChangedMeanwhile, CourseFlowError, NotFound
 from .forms import validate_submission
 from .models import Definition, Instance, OpenTask
 from .roles import Actor
@@ -162,8 +163,12 @@ class Engine:
     @contextlib.contextmanager
     def _write(self) -> Iterator[Session]:
         """One write transaction with the engine clock in force."""
-        with clock.use_clock(self.clock), self.db.write() as session:
-            yield session
+        try:
+            with clock.use_clock(self.clock), self.db.write() as session:
+                yield session
+        except StaleDataError:
+            raise ChangedMeanwhile("Someone else changed this process at the same moment; nothing of yours was "
+                                   "saved. Reload and try again.") from None
 
     def close(self) -> None:
         self.db.dispose()
