@@ -18,7 +18,8 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MAX_SUBMISSION_BYTES = 256 * 1024
 MAX_DEPTH = 20
 RESERVED_KEYS = {"typename"}
-UNKNOWN_FIELD = "unknown field: the form has no such field"  # SpiffWorkflow's serializer would mistake it for an object
+UNKNOWN_FIELD = "unknown field: the form has no such field"
+REQUIRED_FIELD = "this field is required"  # SpiffWorkflow's serializer would mistake it for an object
 
 
 def schema_problem(schema: Any) -> str | None:
@@ -64,6 +65,9 @@ def validate_submission(schema: dict, data: Any) -> dict:
 def _field_errors(error) -> list[FieldError]:
     """One jsonschema error as field errors; unexpected fields are reported at their own path."""
     path = _path(error.absolute_path)
+    if error.validator == "required" and isinstance(error.instance, dict):
+        return [FieldError(f"{path}/{key}" if path else key, REQUIRED_FIELD)
+                for key in error.validator_value if key not in error.instance]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = error.schema.get("properties", {})
         return [FieldError(f"{path}/{key}" if path else key, UNKNOWN_FIELD)

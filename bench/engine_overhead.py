@@ -1,0 +1,253 @@
+"""Engine overhead: completing a user task through the engine (with persistence
+in a SQLite file database) vs. the bare SpiffWorkflow cycle
+deserialize -> run -> serialize on the same process, side by side in one run.
+
+Target: engine / bare <= 1.5 (medians).
+
+Both sides run the SAME task ("prepare" of tests/fixtures/processes/review.bpmn)
+on the SAME process state (just started, "prepare" READY) with the same data;
+completing it runs the "build" script task and creates the multi-instance
+"review_task" with its boundary timer, on both sides.
+
+* engine: ``Engine.complete(task_id, data, actor)`` on a freshly started
+  instance each repetition (all instances are started before timing begins).
+  That includes everything the engine does: timer check, open-task lookup,
+  permission and form checks, load (state JSON without spec, spec from cache),
+  run, dump state, sync the open-task table, hash-chained audit events, and the
+  SQLite commit with the engine's own pragmas (WAL, synchronous=NORMAL).
+* bare: what a plain SpiffWorkflow user does with a workflow stored as full
+  JSON (spec included): ``BpmnWorkflowSerializer(SPIFF_CONFIG)``
+  ``deserialize_json`` -> set data on the READY task -> ``task.run()`` ->
+  ``do_engine_steps()`` -> ``serialize_json``. No database, no file write.
+
+Measurements are interleaved (engine, bare, bare, engine, ...) so machine noise
+hits both equally; medians are reported. Timings are printed, never asserted.
+
+Run from the repository root:  python bench/engine_overhead.py [--reps 300]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import gc
+import io
+import json
+import pstats
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+from engine import Engine, FixedClock  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures"
+PROCESS_FILE = FIXTURES / "processes" / "review.bpmn"
+FORMS_DIR = FIXTURES / "forms"
+PROCESS_ID = "review"
+TASK = "prepare"
+DATA = {"title": "x", "csbs": ["TC 2"], "creator": "bob"}
+START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone.utc)
+TARGET = 1.5
+
+
+def kib(text: str) -> str:
+    return f"{len(text.encode()) / 1024:.1f} KiB"
+
+
+# -- engine side ---------------------------------------------------------------------
+
+class EngineSide:
+    def __init__(self, workdir: Path, instances: int):
+        processes = workdir / "processes"
+        processes.mkdir()
+        shutil.copy(PROCESS_FILE, processes / PROCESS_FILE.name)  # only review.bpmn, not the other fixtures
+        self.engine = Engine(f"sqlite:///{workdir / 'courseflow.db'}", FixedClock(START))
+        self.engine.init()
+        report = self.engine.deploy_directory(processes, FORMS_DIR)
+        if not report.ok:
+            raise SystemExit(f"deploy failed: {report.problems}")
+        self.engine.add_user("admin", ["sector_administrator"])
+        self.actor = self.engine.actor("admin")
+        self.instance_ids = [self.engine.start(PROCESS_ID, {}, self.actor) for _ in range(instances)]
+        by_instance = {t.instance: t.id for t in self.engine.tasks(self.actor, limit=instances + 10)
+                       if t.bpmn_id == TASK}
+        self.task_ids = [by_instance[i] for i in self.instance_ids]
+        self.spec_json = self.engine.definitions()[0].spec_json
+        self.state_before = self.engine.instance(self.instance_ids[0]).state_json
+        self.done = 0
+
+    def complete_next(self) -> None:
+        task_id = self.task_ids[self.done]
+        self.done += 1
+        self.engine.complete(task_id, DATA, self.actor)
+
+    def state_after(self) -> str:
+        return self.engine.instance(self.instance_ids[0]).state_json
+
+    def open_tasks_after(self) -> list[tuple[str, str | None]]:
+        first = self.instance_ids[0]
+        return sorted((t.bpmn_id, t.scope) for t in self.engine.tasks(None, limit=100000) if t.instance == first)
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+# -- bare SpiffWorkflow side ----------------------------------------------------------
+
+class BareSide:
+    def __init__(self):
+        parser = SpiffBpmnParser(validator=VALIDATOR)
+        parser.add_bpmn_file(str(PROCESS_FILE))
+        spec = parser.get_spec(PROCESS_ID)
+        subprocess_specs = parser.get_subprocess_specs(PROCESS_ID)
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        workflow = BpmnWorkflow(spec, subprocess_specs)
+        workflow.do_engine_steps()
+        ready = [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
+        if ready != [TASK]:
+            raise SystemExit(f"bare workflow: expected only {TASK!r} READY, got {ready}")
+        self.state_before = self.serializer.serialize_json(workflow)
+        dct = json.loads(self.state_before)
+        self.spec_json = json.dumps({"spec": dct["spec"], "subprocess_specs": dct["subprocess_specs"]})
+        self.last = self.state_before
+
+    def cycle(self) -> str:
+        workflow = self.serializer.deserialize_json(self.state_before)
+        (task,) = [t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if t.task_spec.bpmn_id == TASK]
+        task.data.update(DATA)
+        task.run()
+        workflow.do_engine_steps()
+        self.last = self.serializer.serialize_json(workflow)
+        return self.last
+
+    def open_tasks_after(self) -> list[tuple[str, str | None]]:
+        workflow = self.serializer.deserialize_json(self.last)
+        out = []
+        for t in workflow.get_tasks(state=TaskState.READY, manual=True):
+            key = t.internal_data.get("key_or_index")
+            out.append((t.task_spec.bpmn_id, None if key is None else str(key)))
+        return sorted(out)
+
+
+# -- measuring ------------------------------------------------------------------------
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000.0
+
+
+def profile_engine(side: EngineSide, count: int, top: int) -> str:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(count):
+        side.complete_next()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    out.write(f"cProfile of {count} engine completions, sorted by cumulative time (top {top}):\n")
+    stats.sort_stats("cumulative").print_stats(top)
+    out.write(f"\nsorted by own time (top {top}):\n")
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reps", type=int, default=300, help="timed repetitions per side (default 300)")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed repetitions per side first (default 20)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="after timing, profile N more engine completions with cProfile and print the top costs")
+    parser.add_argument("--top", type=int, default=30, help="rows of the profile to print (default 30)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (prints its path)")
+    args = parser.parse_args(argv)
+
+    workdir = Path(tempfile.mkdtemp(prefix="courseflow-bench-"))
+    try:
+        t0 = time.perf_counter()
+        engine_side = EngineSide(workdir, args.warmup + args.reps + args.profile)
+        bare = BareSide()
+        setup_s = time.perf_counter() - t0
+
+        for _ in range(args.warmup):
+            engine_side.complete_next()
+            bare.cycle()
+
+        engine_ms, bare_ms = [], []
+        gc.collect()
+        for i in range(args.reps):
+            if i % 2 == 0:  # alternate which side goes first
+                engine_ms.append(timed(engine_side.complete_next))
+                bare_ms.append(timed(bare.cycle))
+            else:
+                bare_ms.append(timed(bare.cycle))
+                engine_ms.append(timed(engine_side.complete_next))
+
+        e_med, b_med = statistics.median(engine_ms), statistics.median(bare_ms)
+        ratio = e_med / b_med
+        e_open, b_open = engine_side.open_tasks_after(), bare.open_tasks_after()
+
+        print("Engine overhead: complete one user task (review.bpmn, task 'prepare' -> multi-instance review)")
+        print(f"  SpiffWorkflow {_version('SpiffWorkflow')}, SQLAlchemy {_version('SQLAlchemy')}, "
+              f"Python {sys.version.split()[0]}, sqlite {_sqlite_version()}")
+        print(f"  repetitions: {args.reps} per side, interleaved (+{args.warmup} warm-up); setup {setup_s:.1f} s")
+        print(f"  same outcome on both sides: {e_open == b_open}  (READY user tasks after: engine {e_open}, "
+              f"bare {b_open})")
+        print()
+        print(f"  {'':38}{'median':>9}{'p10':>9}{'p90':>9}   (ms)")
+        print(f"  {'engine.complete() + SQLite commit':38}{e_med:9.2f}{_pct(engine_ms, 10):9.2f}"
+              f"{_pct(engine_ms, 90):9.2f}")
+        print(f"  {'bare deserialize->run->serialize':38}{b_med:9.2f}{_pct(bare_ms, 10):9.2f}"
+              f"{_pct(bare_ms, 90):9.2f}")
+        print()
+        verdict = "meets" if ratio <= TARGET else "MISSES"
+        print(f"  ratio engine/bare (medians): {ratio:.2f}   target <= {TARGET}  -> {verdict} the target")
+        print()
+        print("  sizes:")
+        print(f"    engine instance state (no spec), before / after:  {kib(engine_side.state_before)} / "
+              f"{kib(engine_side.state_after())}")
+        print(f"    engine definition spec_json (stored once):        {kib(engine_side.spec_json)}")
+        print(f"    bare full state (spec included), before / after:  {kib(bare.state_before)} / {kib(bare.last)}")
+        print(f"    bare spec part of the full state:                 {kib(bare.spec_json)}")
+
+        if args.profile:
+            print()
+            print(profile_engine(engine_side, args.profile, args.top))
+        engine_side.close()
+    finally:
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _pct(values: list[float], pct: int) -> float:
+    return statistics.quantiles(values, n=100)[pct - 1]
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import version
+    return version(dist)
+
+
+def _sqlite_version() -> str:
+    import sqlite3
+    return sqlite3.sqlite_version
+
+
+if __name__ == "__main__":
+    main()

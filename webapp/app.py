@@ -1,0 +1,81 @@
+"""The Flask application factory: thin views over :class:`engine.Engine`."""
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Flask, current_app, render_template
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from engine import CourseFlowError, Engine, NotAllowed, NotFound
+
+from . import ticker
+from .auth import WebUser, bp as auth_bp
+from .tasks import bp as tasks_bp
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+
+
+def secret_key() -> str:
+    """``COURSEFLOW_SECRET_KEY``; required in production, random per run otherwise."""
+    key = os.environ.get("COURSEFLOW_SECRET_KEY")
+    if key:
+        return key
+    if os.environ.get("COURSEFLOW_ENV") == "production":
+        raise RuntimeError("COURSEFLOW_SECRET_KEY must be set when COURSEFLOW_ENV=production")
+    return secrets.token_hex(32)
+
+
+def create_app(engine: Engine | None = None, **config) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        TICK_SECONDS=30,
+    )
+    app.config.update(config)
+    app.extensions["courseflow"] = engine or _default_engine()
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(tasks_bp)
+    _register_error_pages(app)
+    if app.config["TICK_SECONDS"]:
+        ticker.start(app.extensions["courseflow"], app.config["TICK_SECONDS"])
+    return app
+
+
+def _default_engine() -> Engine:
+    engine = Engine()
+    engine.init()
+    return engine
+
+
+def engine() -> Engine:
+    """The engine of the running app."""
+    return current_app.extensions["courseflow"]
+
+
+@login_manager.user_loader
+def _load_user(login: str):
+    try:
+        return WebUser(engine().actor(login))
+    except CourseFlowError:
+        return None
+
+
+def _register_error_pages(app: Flask) -> None:
+    def page(status: int, message: str):
+        return render_template("error.html", status=status, message=message), status
+
+    app.register_error_handler(NotAllowed, lambda e: page(403, str(e)))
+    app.register_error_handler(NotFound, lambda e: page(404, str(e)))
+    app.register_error_handler(CSRFError, lambda e: page(400, "The form expired or was not sent by this site "
+                                                              "(missing CSRF token). Reload the page and try again."))
+    app.register_error_handler(403, lambda e: page(403, "You may not open this page."))
+    app.register_error_handler(404, lambda e: page(404, "There is no such page."))
