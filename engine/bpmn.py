@@ -17,7 +17,8 @@ UI_FORM_PROPERTY = "formUiSchemaFilename"
 ASSIGNEE_PROPERTY = "assignee"  # expression naming the one person who must do the task
 SCOPE_PROPERTY = "scope"        # expression giving the task's scope (a CSB code)
 
-HUMAN_TASKS = ("userTask", "manualTask")
+HUMAN_TASKS = ("userTask", "manualTask", "task")  # SpiffWorkflow runs a plain task as manual
+STATUS_PROPERTY = "courseStatus"  # expression: the course status once the element completes
 
 
 def local(element) -> str:
@@ -37,6 +38,10 @@ def properties(element) -> dict[str, str]:
 def human_tasks(process) -> list:
     """User and manual tasks anywhere in the process, embedded subprocesses included."""
     return [el for kind in HUMAN_TASKS for el in process.iter(f"{{{BPMN_NS}}}{kind}")]
+
+
+def start_events_with_forms(process) -> list:
+    return [el for el in process.iter(f"{{{BPMN_NS}}}startEvent") if properties(el).get(FORM_PROPERTY)]
 
 
 def lanes(process) -> dict[str, str]:

@@ -18,6 +18,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from . import bpmn, scripts
 from .errors import Problem
+from .choices import choice_problem
 from .forms import load_schema
 from .roles import ROLES, role_for_lane
 from .safexml import XmlRejected, parse_xml
@@ -120,6 +121,8 @@ def _check_forms(source: SourceFile, process, forms: dict[str, str]) -> None:
         _check_form_file(source, task, form, forms, schema=True)
         if props.get(bpmn.UI_FORM_PROPERTY):
             _check_form_file(source, task, props[bpmn.UI_FORM_PROPERTY], forms, schema=False)
+    for start in bpmn.start_events_with_forms(process):
+        _check_form_file(source, start, bpmn.properties(start)[bpmn.FORM_PROPERTY], forms, schema=True)
 
 
 def _check_form_file(source: SourceFile, task, name: str, forms: dict[str, str], schema: bool) -> None:
@@ -128,7 +131,9 @@ def _check_form_file(source: SourceFile, task, name: str, forms: dict[str, str],
         return
     try:
         if schema:
-            load_schema(forms[name])
+            problem = choice_problem(load_schema(forms[name]))
+            if problem:
+                source.add(f"the form file \"{name}\" is unusable: {problem}", task)
         else:
             json.loads(forms[name])
     except ValueError as error:
@@ -150,11 +155,12 @@ def _expressions(process):
             yield element.getparent().getparent(), text, "exec", kind, element.sourceline
         elif kind in ("timeDuration", "timeDate", "timeCycle"):
             yield _event_of(element), text, "eval", kind, element.sourceline
-        elif kind in bpmn.HUMAN_TASKS:
-            for name in (bpmn.ASSIGNEE_PROPERTY, bpmn.SCOPE_PROPERTY):
-                value = bpmn.properties(element).get(name)
+        elif kind == "extensionElements":
+            owner = element.getparent()
+            for name in (bpmn.ASSIGNEE_PROPERTY, bpmn.SCOPE_PROPERTY, bpmn.STATUS_PROPERTY):
+                value = bpmn.properties(owner).get(name)
                 if value:
-                    yield element, value, "eval", f"{name} property", element.sourceline
+                    yield owner, value, "eval", f"{name} property", element.sourceline
 
 
 def _event_of(timer_element):

@@ -56,23 +56,41 @@ def validate_submission(schema: dict, data: Any) -> dict:
     errors = _shape_errors(data) or _unknown_fields(schema, data)
     if not errors:
         validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-        errors = sorted((f for e in validator.iter_errors(data) for f in _field_errors(e)), key=lambda e: e.path)
+        errors = sorted((f for e in validator.iter_errors(data) for f in _field_errors(e, schema)),
+                        key=lambda e: e.path)
     if errors:
         raise InvalidData(errors)
     return data
 
 
-def _field_errors(error) -> list[FieldError]:
-    """One jsonschema error as field errors; unexpected fields are reported at their own path."""
+def _field_errors(error, schema: dict) -> list[FieldError]:
+    """One jsonschema error as field errors at their own paths, in words a person can act on."""
     path = _path(error.absolute_path)
+    if error.validator in ("anyOf", "oneOf") and not path and schema.get("x-any-of-message"):
+        return [FieldError("", schema["x-any-of-message"])]
+    why = f" — {schema['x-all-of-message']}" if "allOf" in error.schema_path and schema.get("x-all-of-message") \
+        else ""
     if error.validator == "required" and isinstance(error.instance, dict):
-        return [FieldError(f"{path}/{key}" if path else key, REQUIRED_FIELD)
+        return [FieldError(_join(path, key), REQUIRED_FIELD + why)
                 for key in error.validator_value if key not in error.instance]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = error.schema.get("properties", {})
-        return [FieldError(f"{path}/{key}" if path else key, UNKNOWN_FIELD)
-                for key in error.instance if key not in known]
-    return [FieldError(path, error.message)]
+        return [FieldError(_join(path, key), UNKNOWN_FIELD) for key in error.instance if key not in known]
+    return [FieldError(path, _plain(error) + why)]
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}/{key}" if path else key
+
+
+def _plain(error) -> str:
+    if error.validator == "const" and isinstance(error.validator_value, bool):
+        return f"must be {'YES' if error.validator_value else 'NO'}"
+    if error.validator == "not" and error.schema.get("x-no-choices"):
+        return "there is nothing to choose yet (no matching people, CSBs or courses exist)"
+    if error.validator == "oneOf" and "x-choices" in error.schema:
+        return "not one of the choices offered"
+    return error.message
 
 
 def _shape_errors(data: Any) -> list[FieldError]:
@@ -109,3 +127,33 @@ def _walk(value: Any, path: str, depth: int):
 
 def _path(parts) -> str:
     return "/".join(str(p) for p in parts)
+
+
+FROM = "x-from"
+
+
+def prefill(schema: dict, data: dict) -> dict:
+    """Initial form values taken from the process data (fields marked ``x-from``)."""
+    values = {}
+    for key, prop in schema.get("properties", {}).items():
+        source = prop.get(FROM)
+        if source and data.get(source) is not None:
+            values[key] = data[source]
+    return values
+
+
+def with_read_only(schema: dict, submitted: dict, data: dict) -> dict:
+    """The submission with every read-only ``x-from`` field set from the process data, whatever was sent.
+
+    Read-only fields show data captured earlier (course name, CSB, contacts);
+    they are recorded with the sheet but never retyped or altered.
+    """
+    if not isinstance(submitted, dict):
+        return submitted
+    result = dict(submitted)
+    for key, prop in schema.get("properties", {}).items():
+        if prop.get("readOnly") and prop.get(FROM):
+            result.pop(key, None)
+            if data.get(prop[FROM]) is not None:
+                result[key] = data[prop[FROM]]
+    return result

@@ -6,13 +6,12 @@ are never loaded to list tasks.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
 
-from .models import Definition, Instance, OpenTask
+from .models import OpenTask
 from .roles import Actor
 
 
@@ -68,16 +67,14 @@ def tasks_for(session: Session, actor: Actor | None, limit: int = 500) -> list[T
 
 @dataclass(frozen=True)
 class TaskDetail:
+    """An open task as handed out: its form with choices filled in and values prefilled."""
+
     task: TaskView
-    schema: dict | None
+    schema: dict
     instance_version: int
+    values: dict
+    course_id: int | None
 
     def as_dict(self) -> dict:
-        return {**self.task.as_dict(), "schema": self.schema, "instance_version": self.instance_version}
-
-
-def task_detail(session: Session, row: OpenTask) -> TaskDetail:
-    definition = session.get(Definition, row.definition_id)
-    forms = json.loads(definition.forms_json)
-    instance = session.get(Instance, row.instance_id)
-    return TaskDetail(TaskView.of(row), forms.get(row.form), instance.version)
+        return {**self.task.as_dict(), "schema": self.schema, "values": self.values,
+                "instance_version": self.instance_version, "course_id": self.course_id}

@@ -77,6 +77,8 @@ class Instance(Base):
     started_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[dt.datetime]
     completed_at: Mapped[dt.datetime | None]
+    # The course this instance belongs to (its own process, or a questionnaire answer about it).
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
 
     definition: Mapped[Definition] = relationship(lazy="joined")
 
@@ -181,3 +183,33 @@ class Csb(Base):
     code: Mapped[str] = mapped_column(String(50), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
     name_ru: Mapped[str | None] = mapped_column(String(300))
+
+
+class Course(Base):
+    """The course record (6.2): follows its process from planned to cancelled.
+
+    Written only by the engine, from the forms submitted (course data) and
+    the ``courseStatus`` markers the process passes (status).
+    """
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_ru: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    initiator: Mapped[str | None] = mapped_column(String(300))
+    languages: Mapped[str | None] = mapped_column(String(10))
+    format: Mapped[str | None] = mapped_column(String(10))
+    access: Mapped[str | None] = mapped_column(String(20))
+    csbs_json: Mapped[str] = mapped_column(Text, default="[]")
+    creator: Mapped[str | None] = mapped_column(String(100))
+    coordinator: Mapped[str | None] = mapped_column(String(100))
+    implementer: Mapped[str | None] = mapped_column(String(100))
+    summary: Mapped[str | None] = mapped_column(Text)
+    course_url: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    published_at: Mapped[dt.datetime | None]
+    cancelled_at: Mapped[dt.datetime | None]

@@ -17,12 +17,12 @@ class Role:
 
 
 ROLES: dict[str, Role] = {r.key: r for r in (
-    Role("sector_administrator", "COOMET sector administrator", "Администратор сектора КООМЕТ"),
+    Role("sector_administrator", "COOMET sector administrator", "Администратор раздела КООМЕТ"),
     Role("course_creator", "Course creator", "Создатель курса"),
     Role("course_coordinator", "Course coordinator", "Координатор курса"),
-    Role("implementer", "Implementer", "Исполнитель"),
-    Role("csb_chair", "Chair of the CSB", "Председатель ОО КООМЕТ", scoped=True),
-    Role("csb_member", "CSB member", "Член ОО КООМЕТ", scoped=True),
+    Role("implementer", "Implementer (CSB/NMI)", "Исполнитель (СОК/НМИ)"),
+    Role("csb_chair", "Chair of the CSB", "Председатель СОК", scoped=True),
+    Role("csb_member", "CSB member", "Член СОК", scoped=True),
     Role("secretariat", "COOMET Secretariat", "Секретариат КООМЕТ"),
     Role("tc4", "TC 4 \"Information and Training\"", "ТК 4 \"Информация и обучение\""),
     Role("student", "Course participant", "Слушатель курса"),

@@ -9,18 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, clock, open_tasks, timers
+from . import audit, choices, clock, courses, open_tasks, timers
+from .definitions import DefinitionCache
 from .errors import ChangedMeanwhile, NotAllowed, NotFound, ProcessFailed, TaskNotOpen
-from .models import Definition, Event, Instance, OpenTask
+from .forms import validate_submission, with_read_only
+from .models import Course, Definition, Event, Instance, OpenTask
 from .roles import Actor
 from .serialization import WorkflowCodec
 from .tree import find_task, multi_instance_key, process_of
@@ -28,11 +31,12 @@ from .tree import find_task, multi_instance_key, process_of
 
 @dataclass
 class Loaded:
-    """An instance row with its workflow, as it was when loaded."""
+    """An instance row with its workflow, as it was when loaded, and the tasks run since."""
 
     instance: Instance
     workflow: object
     timers_before: dict
+    completed: list = field(default_factory=list)
 
 
 def load(session: Session, codec: WorkflowCodec, instance_id: str) -> Loaded:
@@ -55,11 +59,16 @@ def persist(session: Session, codec: WorkflowCodec, loaded: Loaded, events: list
     instance.state_json = codec.dump_state(workflow)
     instance.next_timer_at = timers.next_due(workflow) if instance.status == "running" else None
     instance.updated_at = now
+    courses.follow(session, instance, loaded.completed, [_form_of(e) for e in events])
     completed = {e.task_id for e in events if e.kind == "task_completed"}
     for row in open_tasks.sync(session, instance, workflow, now):
         if row.id not in completed:
             events.append(_row_event(row, "task_cancelled", None))
     audit.append(session, events, now)
+
+
+def _form_of(event: audit.NewEvent) -> dict:
+    return event.data.get("form") or event.data.get("data") or {}
 
 
 def _timer_event(instance: Instance, task) -> audit.NewEvent:
@@ -70,41 +79,45 @@ def _timer_event(instance: Instance, task) -> audit.NewEvent:
                                 timers.due_time(task).isoformat()})
 
 
-def run_engine(workflow, step=None) -> None:
-    """Run ``step`` (if any) and then every automatic task; wrap process errors."""
+def run_engine(loaded: Loaded, step=None) -> None:
+    """Run ``step`` (if any) and then every automatic task, noting each task completed; wrap process errors."""
     try:
         if step is not None:
             step()
-        workflow.do_engine_steps()
+        loaded.workflow.do_engine_steps(did_complete_task=loaded.completed.append)
     except SpiffWorkflowException as error:
         raise ProcessFailed(f"The process could not continue: {error}. Nothing was saved; "
                             f"a process owner must fix the process definition.") from None
 
 
-def start_roles(codec: WorkflowCodec, definition: Definition) -> set[str]:
-    spec, _ = codec.specs(definition.id, definition.spec_json)
-    lanes = json.loads(definition.lanes_json)
-    return {lanes.get(ts.lane) for ts in spec.task_specs.values()
-            if isinstance(ts, StartEvent) and ts.lane and lanes.get(ts.lane)}
-
-
-def start(session: Session, codec: WorkflowCodec, definition: Definition, data: dict, actor: Actor) -> Instance:
-    roles = start_roles(codec, definition)
-    if roles and not any(actor.holds(role) for role in roles):
-        raise NotAllowed(f"Starting \"{definition.name}\" needs the role {' or '.join(sorted(roles))}.")
+def start(session: Session, codec: WorkflowCodec, definitions: DefinitionCache, definition: Definition, data: dict,
+          actor: Actor) -> Instance:
+    """Start an instance: whoever holds the role of a start event's lane may; start data must fit its form."""
+    parsed = definitions.parsed(definition)
+    if parsed.start_roles and not any(actor.holds(role) for role in parsed.start_roles):
+        raise NotAllowed(f"Starting \"{definition.name}\" needs the role {' or '.join(sorted(parsed.start_roles))}.")
+    if parsed.start_form:
+        validate_submission(choices.resolve(session, definitions.form(definition, parsed.start_form)), data)
+    course_id = data.get("course_id")
+    if course_id is not None and (not isinstance(course_id, int) or session.get(Course, course_id) is None):
+        raise NotFound(f"There is no course {course_id!r}.")
     now = clock.now()
     workflow = codec.new_workflow(definition.id, definition.spec_json)
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
-    run_engine(workflow)
     instance = Instance(id=str(uuid.uuid4()), definition=definition, definition_id=definition.id,
                         process_id=definition.process_id, status="running", state_json="",
-                        started_at=now, started_by=actor.login, updated_at=now)
+                        started_at=now, started_by=actor.login, updated_at=now, course_id=course_id)
+    loaded = Loaded(instance, workflow, {})
+    run_engine(loaded)
     session.add(instance)
+    session.flush()
+    if any(courses.opens_course(task) for task in loaded.completed):
+        courses.open_record(session, instance, data)
     started = audit.NewEvent("instance_started", instance_id=instance.id, definition_id=definition.id,
                              actor=actor.login, process_id=definition.process_id,
                              data={"version": definition.version, "data": data})
-    persist(session, codec, Loaded(instance, workflow, {}), [started])
+    persist(session, codec, loaded, [started])
     return instance
 
 
@@ -134,9 +147,9 @@ def check_may_act(actor: Actor, row: OpenTask) -> str:
     return "role"
 
 
-def complete(session: Session, codec: WorkflowCodec, row: OpenTask, data: dict, actor: Actor, via: str,
-             expected_version: int | None = None) -> Instance:
-    """Run the task with the (already validated) form data and persist the outcome."""
+def complete(session: Session, codec: WorkflowCodec, definitions: DefinitionCache, row: OpenTask, submitted,
+             actor: Actor, via: str, expected_version: int | None = None) -> Instance:
+    """Validate the submission against the task's form (as handed out), run the task, persist the outcome."""
     loaded = load(session, codec, row.instance_id)
     if expected_version is not None and loaded.instance.version != expected_version:
         raise ChangedMeanwhile("Someone changed this course's process after you opened the form. "
@@ -144,14 +157,16 @@ def complete(session: Session, codec: WorkflowCodec, row: OpenTask, data: dict, 
     task = find_task(loaded.workflow, row.id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise TaskNotOpen("This task is no longer open (it was completed, cancelled or is not ready yet).")
+    schema = choices.resolve(session, definitions.form(loaded.instance.definition, row.form), row.scope)
+    data = validate_submission(schema, with_read_only(schema, submitted, task.data))
     occurrence = _occurrence(loaded.workflow, task)
-    run_engine(loaded.workflow, lambda: _apply_and_run(task, data))
+    run_engine(loaded, lambda: _apply_and_run(task, data, loaded.completed))
     event = _row_event(row, "task_completed", actor.login, form=data, occurrence=occurrence, via=via)
     persist(session, codec, loaded, [event])
     return loaded.instance
 
 
-def _apply_and_run(task, data: dict) -> None:
+def _apply_and_run(task, data: dict, completed: list) -> None:
     """Form data goes into the task data; a multi-instance child's becomes its output item."""
     parent = task.parent.task_spec if task.parent is not None else None
     if isinstance(parent, MultiInstanceTask) and parent.output_item is not None:
@@ -159,6 +174,7 @@ def _apply_and_run(task, data: dict) -> None:
     else:
         task.data.update(data)
     task.run()
+    completed.append(task)
 
 
 def _occurrence(workflow, task) -> int:
@@ -174,10 +190,46 @@ def fire_due_timers(session: Session, codec: WorkflowCodec, instance_id: str) ->
     loaded = load(session, codec, instance_id)
     if loaded.instance.status != "running":
         return 0
-    run_engine(loaded.workflow, loaded.workflow.refresh_timers)
+    run_engine(loaded, loaded.workflow.refresh_timers)
     fired = len(timers.fired_since(loaded.timers_before, loaded.workflow))
     persist(session, codec, loaded, [])
     return fired
+
+
+def deliver_message(session: Session, codec: WorkflowCodec, definitions: DefinitionCache, instance_id: str,
+                    name: str, payload: dict, actor: Actor) -> None:
+    """Deliver a BPMN message to an instance, by whoever holds the role of the catching event's lane."""
+    loaded = load(session, codec, instance_id)
+    catching = _catching(loaded.workflow, name)
+    if not catching:
+        raise TaskNotOpen(f"This process is not waiting for the message \"{name}\" now.")
+    lanes = definitions.parsed(loaded.instance.definition).lanes
+    roles = {lanes.get(lane) for _, _, task_lanes in catching for lane in task_lanes} - {None}
+    if roles and not any(actor.holds(role) for role in roles):
+        raise NotAllowed(f"Only {' or '.join(sorted(roles))} may send \"{name}\" to this process.")
+    task, definition, _ = catching[0]
+    run_engine(loaded, lambda: loaded.workflow.send_event(BpmnEvent(definition, payload)))
+    persist(session, codec, loaded, [audit.NewEvent(
+        "message_received", instance_id=instance_id, definition_id=loaded.instance.definition_id, actor=actor.login,
+        task_id=str(task.id), process_id=process_of(task), bpmn_id=task.task_spec.bpmn_id,
+        data={"message": name, "payload": payload})])
+
+
+def _catching(workflow, name: str) -> list:
+    """(waiting task, its message definition, its lanes) for every event waiting for message ``name``.
+
+    An event-based gateway waits on behalf of its events: both its lane and the
+    catching event's lane count.
+    """
+    found = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        candidates = getattr(definition, "event_definitions", None)
+        pairs = zip(task.task_spec.outputs, candidates) if candidates is not None else [(task.task_spec, definition)]
+        for spec, candidate in pairs:
+            if isinstance(candidate, MessageEventDefinition) and candidate.name == name:
+                found.append((task, candidate, {task.task_spec.lane, spec.lane}))
+    return found
 
 
 def claim(session: Session, row: OpenTask, actor: Actor) -> None:

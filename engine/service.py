@@ -7,7 +7,6 @@ it, the form data is valid — then it runs.
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -15,12 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, clock, deploy, inbox, runtime, schema, users
+from . import audit, choices, clock, courses, deploy, inbox, runtime, schema, users
 from .checks import SourceFile
 from .config import Settings
 from .db import Database
 from .errors import ChangedMeanwhile, CourseFlowError, NotFound
-from .forms import validate_submission
+from .definitions import DefinitionCache
+from .forms import prefill, validate_submission
+from .tree import find_task
 from .models import Definition, Instance, OpenTask
 from .roles import Actor
 from .serialization import WorkflowCodec
@@ -32,6 +33,7 @@ class Engine:
         self.db = Database(database_url or settings.database_url)
         self.clock = clock_ or settings.clock
         self.codec = WorkflowCodec()
+        self.definitions = DefinitionCache(self.codec)
 
     # -- schema and reference data ------------------------------------------------
 
@@ -55,7 +57,7 @@ class Engine:
         with self._write() as session:
             return deploy.deploy(session, self.codec, files, forms, actor)
 
-    def definitions(self) -> list[Definition]:
+    def deployed_versions(self) -> list[Definition]:
         with self.db.read() as session:
             return list(session.scalars(select(Definition).order_by(Definition.process_id, Definition.version)))
 
@@ -79,23 +81,29 @@ class Engine:
     def start(self, process_id: str, data: dict[str, Any] | None, actor: Actor) -> str:
         """Start the newest version of ``process_id``; return the new instance id."""
         data = {} if data is None else data
-        _check_plain_data(data)
+        validate_submission({"type": "object"}, data)  # a JSON object without reserved keys
         with self._write() as session:
             definition = deploy.latest_definitions(session).get(process_id)
             if definition is None:
                 raise NotFound(f"No process {process_id!r} is deployed; run 'courseflow deploy' first.")
-            return runtime.start(session, self.codec, definition, data, actor).id
+            return runtime.start(session, self.codec, self.definitions, definition, data, actor).id
 
     def complete(self, task_id: str, data: Any, actor: Actor, expected_version: int | None = None) -> None:
-        """Complete an open task with form data, after every check passes."""
+        """Complete an open task with form data: the task is open, the actor may do it, the data is valid."""
         self._fire_timers_of_task(task_id)
         with self._write() as session:
             row = self._open_row(session, task_id)
             via = runtime.check_may_act(actor, row)
-            definition = session.get(Definition, row.definition_id)
-            form_schema = json.loads(definition.forms_json).get(row.form) or {"type": "object"}
-            validate_submission(form_schema, data)
-            runtime.complete(session, self.codec, row, data, actor, via, expected_version)
+            validate_submission({"type": "object"}, data)  # shape first; the form itself after loading
+            runtime.complete(session, self.codec, self.definitions, row, data, actor, via, expected_version)
+
+    def send_message(self, instance_id: str, name: str, payload: dict | None, actor: Actor) -> None:
+        """Deliver a BPMN message (e.g. "inspection_requested") to a waiting instance."""
+        payload = {} if payload is None else payload
+        validate_submission({"type": "object"}, payload)
+        self._fire_due_timers(instance_id)
+        with self._write() as session:
+            runtime.deliver_message(session, self.codec, self.definitions, instance_id, name, payload, actor)
 
     def claim(self, task_id: str, actor: Actor) -> None:
         with self._write() as session:
@@ -119,12 +127,17 @@ class Engine:
     def _fire_timers_of_task(self, task_id: str) -> None:
         """Overdue timers fire before a completion, so a passed deadline is never skipped."""
         with self.db.read() as session:
-            row = session.get(OpenTask, task_id)
-            instance = row and session.get(Instance, row.instance_id)
-            due = instance is not None and instance.next_timer_at and instance.next_timer_at <= self.clock.now()
-        if due:
+            instance_id = session.scalar(select(OpenTask.instance_id).where(OpenTask.id == task_id))
+        if instance_id is not None:
+            self._fire_due_timers(instance_id)
+
+    def _fire_due_timers(self, instance_id: str) -> None:
+        """Timers fire before any event is delivered (else an overdue timer and the event both run)."""
+        with self.db.read() as session:
+            due_at = session.scalar(select(Instance.next_timer_at).where(Instance.id == instance_id))
+        if due_at is not None and due_at <= self.clock.now():
             with self._write() as session:
-                runtime.fire_due_timers(session, self.codec, instance.id)
+                runtime.fire_due_timers(session, self.codec, instance_id)
 
     @staticmethod
     def _open_row(session, task_id: str) -> OpenTask:
@@ -140,12 +153,33 @@ class Engine:
             return inbox.tasks_for(session, actor, limit)
 
     def task(self, task_id: str, actor: Actor | None = None) -> inbox.TaskDetail:
-        """One open task with its form schema; ``actor``, if given, must be allowed to do it."""
+        """One open task with its form (choices filled in, values prefilled from the process data).
+
+        ``actor``, if given, must be allowed to do it.
+        """
         with self.db.read() as session:
             row = self._open_row(session, task_id)
             if actor is not None:
                 runtime.check_may_act(actor, row)
-            return inbox.task_detail(session, row)
+            loaded = runtime.load(session, self.codec, row.instance_id)
+            task = find_task(loaded.workflow, row.id)
+            schema = choices.resolve(session, self.definitions.form(loaded.instance.definition, row.form), row.scope)
+            return inbox.TaskDetail(inbox.TaskView.of(row), schema, loaded.instance.version,
+                                    prefill(schema, task.data if task else {}), loaded.instance.course_id)
+
+    def start_form(self, process_id: str) -> dict | None:
+        """The form a process asks for when started (choices filled in), or None."""
+        with self.db.read() as session:
+            definition = deploy.latest_definitions(session).get(process_id)
+            if definition is None:
+                raise NotFound(f"No process {process_id!r} is deployed.")
+            name = self.definitions.parsed(definition).start_form
+            return choices.resolve(session, self.definitions.form(definition, name)) if name else None
+
+    def courses(self, statuses=courses.STATUSES) -> list[courses.CourseView]:
+        """Courses by status: the List (6.2), the catalogue (8.2) or the cancelled (13.5)."""
+        with self.db.read() as session:
+            return courses.courses(session, statuses)
 
     def instance(self, instance_id: str) -> Instance:
         with self.db.read() as session:
@@ -172,8 +206,3 @@ class Engine:
 
     def close(self) -> None:
         self.db.dispose()
-
-
-def _check_plain_data(data: Any) -> None:
-    """Start data is a JSON object without reserved keys (same rules as a form with no schema)."""
-    validate_submission({"type": "object"}, data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
@@ -18,7 +19,11 @@ from .tree import find_task
 
 
 def is_timer(task) -> bool:
-    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+    """A timer event, or an event-based gateway waiting on a timer among other events."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return any(isinstance(d, TimerEventDefinition) for d in definition.event_definitions)
+    return isinstance(definition, TimerEventDefinition)
 
 
 def waiting_timers(workflow) -> dict:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 03:36:45.282457
+Create Date: 2026-11-23 03:52:00.584770
 """
 from alembic import op
 import sqlalchemy as sa
@@ -23,6 +23,32 @@ def upgrade() -> None:
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('courses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.String(length=36), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('name_ru', sa.String(length=300), nullable=True),
+    sa.Column('status', sa.String(length=30), nullable=False),
+    sa.Column('initiator', sa.String(length=300), nullable=True),
+    sa.Column('languages', sa.String(length=10), nullable=True),
+    sa.Column('format', sa.String(length=10), nullable=True),
+    sa.Column('access', sa.String(length=20), nullable=True),
+    sa.Column('csbs_json', sa.Text(), nullable=False),
+    sa.Column('creator', sa.String(length=100), nullable=True),
+    sa.Column('coordinator', sa.String(length=100), nullable=True),
+    sa.Column('implementer', sa.String(length=100), nullable=True),
+    sa.Column('summary', sa.Text(), nullable=True),
+    sa.Column('course_url', sa.String(length=2000), nullable=True),
+    sa.Column('created_at', engine.models.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', engine.models.UTCDateTime(), nullable=False),
+    sa.Column('published_at', engine.models.UTCDateTime(), nullable=True),
+    sa.Column('cancelled_at', engine.models.UTCDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('instance_id')
+    )
+    with op.batch_alter_table('courses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_courses_status'), ['status'], unique=False)
+
     op.create_table('csbs',
     sa.Column('code', sa.String(length=50), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
@@ -95,10 +121,13 @@ def upgrade() -> None:
     sa.Column('started_by', sa.String(length=100), nullable=False),
     sa.Column('updated_at', engine.models.UTCDateTime(), nullable=False),
     sa.Column('completed_at', engine.models.UTCDateTime(), nullable=True),
+    sa.Column('course_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], ),
     sa.ForeignKeyConstraint(['definition_id'], ['definitions.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('instances', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_instances_course_id'), ['course_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_instances_definition_id'), ['definition_id'], unique=False)
         batch_op.create_index('ix_instances_due_timers', ['status', 'next_timer_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_instances_process_id'), ['process_id'], unique=False)
@@ -159,6 +188,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_instances_process_id'))
         batch_op.drop_index('ix_instances_due_timers')
         batch_op.drop_index(batch_op.f('ix_instances_definition_id'))
+        batch_op.drop_index(batch_op.f('ix_instances_course_id'))
 
     op.drop_table('instances')
     op.drop_table('users')
@@ -172,5 +202,9 @@ def downgrade() -> None:
 
     op.drop_table('definitions')
     op.drop_table('csbs')
+    with op.batch_alter_table('courses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_courses_status'))
+
+    op.drop_table('courses')
     op.drop_table('chain_head')
     # ### end Alembic commands ###

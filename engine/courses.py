@@ -1,0 +1,120 @@
+"""The course registry: the List of created COOMET courses (6.2), the catalogue
+(8.2) and the cancelled courses (13.5), kept in step with the processes.
+
+A start event with the property ``courseRecord = create`` opens a course
+record. Afterwards the record follows two things only: the course fields of
+forms submitted in its instance (``COURSE_FIELDS``) and the ``courseStatus``
+property of tasks the process completes (an expression, e.g. ``"published"``).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+
+from . import clock
+from .errors import ProcessFailed
+from .models import Course, Instance
+
+STATUSES = ("planned", "in preparation", "agreeing", "under review", "published", "under inspection",
+            "updating", "cancelled")
+STATUS_PROPERTY = "courseStatus"
+RECORD_PROPERTY = "courseRecord"
+# form field -> course column
+COURSE_FIELDS = {"course_name": "name", "course_name_ru": "name_ru", "initiator": "initiator",
+                 "languages": "languages", "format": "format", "access": "access", "creator": "creator",
+                 "coordinator": "coordinator", "implementer": "implementer", "summary": "summary",
+                 "course_url": "course_url"}
+LIST_STATUSES = STATUSES[:-1]          # the List of created COOMET courses (6.2)
+CATALOGUE_STATUSES = ("published", "under inspection", "updating")  # visible in the catalogue (8.2)
+
+
+def opens_course(task) -> bool:
+    return task.task_spec.extensions.get("properties", {}).get(RECORD_PROPERTY) == "create" \
+        if hasattr(task.task_spec, "extensions") else False
+
+
+def open_record(session: Session, instance: Instance, data: dict) -> Course:
+    now = clock.now()
+    course = Course(instance_id=instance.id, name=str(data.get("course_name") or instance.process_id),
+                    status="planned", created_at=now, updated_at=now)
+    session.add(course)
+    session.flush()
+    instance.course_id = course.id
+    return course
+
+
+def follow(session: Session, instance: Instance, completed_tasks: list, forms: list[dict]) -> None:
+    """Update the instance's course from the forms just submitted and the status markers just passed."""
+    if instance.course_id is None:
+        return
+    course = session.get(Course, instance.course_id)
+    if course is None or course.instance_id != instance.id:
+        return  # e.g. a questionnaire answer: it refers to the course, it does not drive it
+    for form in forms:
+        for field, column in COURSE_FIELDS.items():
+            if field in form:
+                setattr(course, column, form[field])
+        if "csbs" in form:
+            course.csbs_json = json.dumps(form["csbs"])
+    for task in completed_tasks:
+        status = _status_of(task)
+        if status is not None:
+            _set_status(course, status)
+    course.updated_at = clock.now()
+
+
+def _status_of(task) -> str | None:
+    expression = getattr(task.task_spec, "extensions", {}).get("properties", {}).get(STATUS_PROPERTY)
+    if not expression:
+        return None
+    try:
+        status = task.workflow.script_engine.evaluate(task, expression)
+    except WorkflowTaskException as error:
+        raise ProcessFailed(f"the course status of \"{task.task_spec.bpmn_name}\" cannot be worked out: {error}")
+    if status not in STATUSES:
+        raise ProcessFailed(f"\"{task.task_spec.bpmn_name}\" sets the unknown course status {status!r}; "
+                            f"use one of {', '.join(STATUSES)}")
+    return status
+
+
+def _set_status(course: Course, status: str) -> None:
+    course.status = status
+    if status == "published" and course.published_at is None:
+        course.published_at = clock.now()
+    if status == "cancelled":
+        course.cancelled_at = clock.now()
+
+
+@dataclass(frozen=True)
+class CourseView:
+    id: int
+    name: str
+    name_ru: str | None
+    status: str
+    instance: str
+    initiator: str | None
+    languages: str | None
+    format: str | None
+    access: str | None
+    csbs: list[str]
+    creator: str | None
+    coordinator: str | None
+    summary: str | None
+    course_url: str | None
+    published_at: object
+    cancelled_at: object
+
+    @classmethod
+    def of(cls, c: Course) -> "CourseView":
+        return cls(c.id, c.name, c.name_ru, c.status, c.instance_id, c.initiator, c.languages, c.format, c.access,
+                   json.loads(c.csbs_json or "[]"), c.creator, c.coordinator, c.summary, c.course_url,
+                   c.published_at, c.cancelled_at)
+
+
+def courses(session: Session, statuses=STATUSES) -> list[CourseView]:
+    rows = session.scalars(select(Course).where(Course.status.in_(statuses)).order_by(Course.name, Course.id))
+    return [CourseView.of(c) for c in rows]
