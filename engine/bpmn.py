@@ -9,6 +9,8 @@ from lxml import etree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS_DC = "http://www.omg.org/spec/DD/20100524/DC"
+NS_DI = "http://www.omg.org/spec/DD/20100524/DI"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS,
       "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
 

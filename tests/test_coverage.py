@@ -1,0 +1,73 @@
+"""Every sequence flow of every file in processes/ is taken by some scenario of test_coomet."""
+from __future__ import annotations
+
+import inspect
+
+from lxml import etree
+from SpiffWorkflow.specs.Join import Join
+from SpiffWorkflow.util.task import TaskState
+
+from engine import Engine, FixedClock, bpmn, runtime
+from engine.models import Instance
+from tests import test_coomet
+from tests.conftest import START
+from tests.coomet import PEOPLE, REPO
+
+REACHED = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+def all_flows() -> dict[tuple[str, str, str], str]:
+    """(process, source, target) -> "file: flow id" for every sequence flow in processes/."""
+    flows = {}
+    for path in sorted((REPO / "processes").glob("*.bpmn")):
+        for process in bpmn.processes(etree.parse(str(path))):
+            for flow in process.iter(f"{{{bpmn.BPMN_NS}}}sequenceFlow"):
+                flows[(process.get("id"), flow.get("sourceRef"), flow.get("targetRef"))] = \
+                    f"{path.name}: {flow.get('id')}"
+    return flows
+
+
+def taken(workflow) -> set[tuple[str, str, str]]:
+    """(process, source, target) of every step the workflow took, read off its task tree."""
+    steps = set()
+    workflows = [workflow, *workflow.subprocesses.values()]
+    for wf in workflows:
+        for task in wf.tasks.values():
+            if task.task_spec.bpmn_id is None or not (task.has_state(REACHED) or _merged_join(task)):
+                continue
+            parent = task.parent
+            while parent is not None and (parent.task_spec.bpmn_id is None
+                                          or parent.task_spec.bpmn_id == task.task_spec.bpmn_id):
+                parent = parent.parent
+            if parent is not None:
+                steps.add((wf.spec.name, parent.task_spec.bpmn_id, task.task_spec.bpmn_id))
+    return steps
+
+
+def _merged_join(task) -> bool:
+    """A parallel join keeps one task; the branches that arrived first leave theirs cancelled."""
+    return isinstance(task.task_spec, Join) and task.parent is not None and task.parent.has_state(TaskState.COMPLETED)
+
+
+def scenarios():
+    for name, function in inspect.getmembers(test_coomet, inspect.isfunction):
+        if name.startswith("test_") and list(inspect.signature(function).parameters) == ["coomet", "clock"]:
+            yield name, function
+
+
+def test_every_sequence_flow_is_taken_by_some_scenario(tmp_path):
+    flows, seen = all_flows(), set()
+    for index, (name, scenario) in enumerate(scenarios()):
+        clock = FixedClock(START)
+        engine = Engine(f"sqlite:///{tmp_path / f'{index}.db'}", clock)
+        engine.init()
+        engine.deploy_directory(REPO / "processes", REPO / "forms")
+        for login, grants in PEOPLE.items():
+            engine.add_user(login, grants, "pw")
+        scenario(engine, clock)
+        with engine.db.read() as session:
+            for instance_id in session.scalars(Instance.__table__.select().with_only_columns(Instance.id)):
+                seen |= taken(runtime.load(session, engine.codec, instance_id).workflow)
+        engine.close()
+    missing = sorted(where for key, where in flows.items() if key not in seen)
+    assert not missing, f"sequence flows no scenario takes: {missing}"
