@@ -51,6 +51,9 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser  # noq
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
+from sqlalchemy import select  # noqa: E402
+
+from engine.models import Definition  # noqa: E402
 from engine import Engine, FixedClock  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -85,7 +88,8 @@ class EngineSide:
         by_instance = {t.instance: t.id for t in self.engine.tasks(self.actor, limit=instances + 10)
                        if t.bpmn_id == TASK}
         self.task_ids = [by_instance[i] for i in self.instance_ids]
-        self.spec_json = self.engine.definitions()[0].spec_json
+        with self.engine.db.read() as session:
+            self.spec_json = session.scalars(select(Definition.spec_json)).first()
         self.state_before = self.engine.instance(self.instance_ids[0]).state_json
         self.done = 0
 

@@ -90,7 +90,7 @@ class Populated:
         report = self.engine.deploy_directory(processes, FORMS_DIR)
         if not report.ok:
             raise SystemExit(f"deploy failed: {report.problems}")
-        self.definition_id = self.engine.definitions()[0].id
+        self.definition_id = self.engine.deployed_versions()[0].id
         self.engine.add_user(USER, [f"{USER_ROLE}:{USER_SCOPE}"])
         self.actor = self.engine.actor(USER)
         started = time.perf_counter()

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from .models import ChainHead, Definition, Event
@@ -51,10 +51,12 @@ class NewEvent:
     data: dict = field(default_factory=dict)
 
 
-def event_hash(event: Event) -> str:
-    payload = {name: getattr(event, name) for name in _HASHED_FIELDS}
-    payload["at"] = event.at.isoformat()
-    payload["data"] = json.loads(event.data_json)
+def event_hash(event: Event | dict) -> str:
+    """sha256 over the canonical JSON of an event (a row or a dict of its columns)."""
+    get = event.get if isinstance(event, dict) else lambda name: getattr(event, name)
+    payload = {name: get(name) for name in _HASHED_FIELDS}
+    payload["at"] = get("at").isoformat()
+    payload["data"] = json.loads(get("data_json"))
     return sha256(canonical(payload))
 
 
@@ -64,38 +66,38 @@ def ensure_head(session: Session) -> None:
         session.flush()
 
 
-def append(session: Session, new_events: list[NewEvent], at: dt.datetime) -> list[Event]:
-    """Append events in order, at engine time ``at``; call last in the transaction.
+_HEAD = ChainHead.__table__
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+_INSERT_EVENTS = insert(Event.__table__)
 
-    Locks the chain head row (PostgreSQL) so appends are serialized; on SQLite
-    the write transaction already holds the database lock.
+
+def append(session: Session, new_events: list[NewEvent], at: dt.datetime, instance_hash: str | None = None) -> str | None:
+    """Append events in order at engine time ``at``; return the instance's newest event hash.
+
+    ``instance_hash`` is the newest event hash of the instance the events
+    belong to (one instance per call), so its own chain continues.
+    Locks the chain head row, so appends are serialized (on SQLite the write
+    transaction already holds the database lock). Lock order in every write
+    transaction: open-task rows, then the chain head, then the instance row.
     """
     if not new_events:
-        return []
-    session.flush()
-    head = session.execute(select(ChainHead).where(ChainHead.id == 1).with_for_update()).scalar_one()
-    last_of_instance: dict[str, str | None] = {}
-    written = []
+        return instance_hash
+    connection = session.connection()
+    seq, previous = connection.execute(_LOCK_HEAD).one()
+    rows = []
     for new in new_events:
-        event = Event(seq=head.seq + 1, at=at, prev_hash=head.hash, data_json=canonical(new.data),
-                      **{name: getattr(new, name) for name in _NEW_EVENT_FIELDS})
+        seq += 1
+        row = {name: getattr(new, name) for name in _NEW_EVENT_FIELDS}
+        row.update(seq=seq, at=at, data_json=canonical(new.data), prev_hash=previous,
+                   instance_prev_hash=instance_hash if new.instance_id is not None else None)
+        row["hash"] = previous = event_hash(row)
         if new.instance_id is not None:
-            if new.instance_id not in last_of_instance:
-                last_of_instance[new.instance_id] = _last_hash(session, new.instance_id)
-            event.instance_prev_hash = last_of_instance[new.instance_id]
-        event.hash = event_hash(event)
-        if new.instance_id is not None:
-            last_of_instance[new.instance_id] = event.hash
-        session.add(event)
-        head.seq, head.hash = event.seq, event.hash
-        written.append(event)
-    session.flush()
-    return written
-
-
-def _last_hash(session: Session, instance_id: str) -> str | None:
-    return session.scalars(select(Event.hash).where(Event.instance_id == instance_id)
-                           .order_by(Event.seq.desc()).limit(1)).first()
+            instance_hash = previous
+        rows.append(row)
+    connection.execute(_INSERT_EVENTS, rows)
+    connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": previous})
+    return instance_hash
 
 
 def definition_digest(definition: Definition) -> str:

@@ -25,7 +25,12 @@ MARKER = "x-choices"
 
 
 def resolve(session: Session, schema: dict, scope: str | None = None) -> dict:
-    """A copy of ``schema`` with every ``x-choices`` field limited to the current options."""
+    """A copy of ``schema`` with every ``x-choices`` field limited to the current options.
+
+    A schema without markers is returned as it is (callers never change it).
+    """
+    if not any(MARKER in node for node in _nodes(schema)):
+        return schema
     resolved = copy.deepcopy(schema)
     cache: dict[str, list[dict]] = {}
     for node in _nodes(resolved):

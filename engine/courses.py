@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 from . import clock
 from .errors import ProcessFailed
-from .models import Course, Instance
+from .models import Course
 
 STATUSES = ("planned", "in preparation", "agreeing", "under review", "published", "under inspection",
             "updating", "cancelled")
@@ -37,17 +37,17 @@ def opens_course(task) -> bool:
         if hasattr(task.task_spec, "extensions") else False
 
 
-def open_record(session: Session, instance: Instance, data: dict) -> Course:
+def open_record(session: Session, instance_id: str, data: dict) -> int:
+    """Open the course record of a new course instance; return its id."""
     now = clock.now()
-    course = Course(instance_id=instance.id, name=str(data.get("course_name") or instance.process_id),
+    course = Course(instance_id=instance_id, name=str(data.get("course_name") or "(unnamed course)"),
                     status="planned", created_at=now, updated_at=now)
     session.add(course)
     session.flush()
-    instance.course_id = course.id
-    return course
+    return course.id
 
 
-def follow(session: Session, instance: Instance, completed_tasks: list, forms: list[dict]) -> None:
+def follow(session: Session, instance, completed_tasks: list, forms: list[dict]) -> None:
     """Update the instance's course from the forms just submitted and the status markers just passed."""
     if instance.course_id is None:
         return

@@ -9,15 +9,21 @@ import json
 import threading
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 
 from . import bpmn
+from .errors import NotFound
 from .models import Definition
 from .serialization import WorkflowCodec
 
 
 @dataclass(frozen=True)
 class Parsed:
+    id: int
+    process_id: str
+    version: int
+    name: str
     forms: dict[str, dict]
     lanes: dict[str, str]
     start_roles: frozenset[str]
@@ -30,24 +36,41 @@ class DefinitionCache:
         self._parsed: dict[int, Parsed] = {}
         self._lock = threading.Lock()
 
-    def parsed(self, definition: Definition) -> Parsed:
+    def parsed(self, session: Session, definition_id: int) -> Parsed:
         with self._lock:
-            found = self._parsed.get(definition.id)
+            found = self._parsed.get(definition_id)
         if found is None:
-            found = self._parse(definition)
+            found = self._parse(session, self._row(session, definition_id))
             with self._lock:
-                self._parsed[definition.id] = found
+                self._parsed[definition_id] = found
         return found
 
-    def form(self, definition: Definition, name: str | None) -> dict:
+    def form(self, session: Session, definition_id: int, name: str | None) -> dict:
         """The JSON Schema a task of this version binds (an open object if none)."""
-        return self.parsed(definition).forms.get(name) or {"type": "object"}
+        return self.parsed(session, definition_id).forms.get(name) or {"type": "object"}
 
-    def _parse(self, definition: Definition) -> Parsed:
-        spec, _ = self.codec.specs(definition.id, definition.spec_json)
+    def new_workflow(self, session: Session, definition_id: int):
+        return self.codec.new_workflow(definition_id, self._spec_json(session, definition_id))
+
+    def load_workflow(self, session: Session, definition_id: int, state_json: str):
+        return self.codec.load_state(definition_id, self._spec_json(session, definition_id), state_json)
+
+    def _spec_json(self, session: Session, definition_id: int):
+        return lambda: self._row(session, definition_id).spec_json
+
+    @staticmethod
+    def _row(session: Session, definition_id: int) -> Definition:
+        row = session.get(Definition, definition_id)
+        if row is None:
+            raise NotFound(f"There is no process definition {definition_id}.")
+        return row
+
+    def _parse(self, session: Session, definition: Definition) -> Parsed:
+        spec, _ = self.codec.specs(definition.id, lambda: definition.spec_json)
         lanes = json.loads(definition.lanes_json)
         starts = [ts for ts in spec.task_specs.values() if isinstance(ts, StartEvent)]
         roles = frozenset(lanes[ts.lane] for ts in starts if ts.lane in lanes and lanes[ts.lane])
         forms = [ts.extensions.get("properties", {}).get(bpmn.FORM_PROPERTY) for ts in starts
                  if hasattr(ts, "extensions")]
-        return Parsed(json.loads(definition.forms_json), lanes, roles, next((f for f in forms if f), None))
+        return Parsed(definition.id, definition.process_id, definition.version, definition.name,
+                      json.loads(definition.forms_json), lanes, roles, next((f for f in forms if f), None))

@@ -7,6 +7,8 @@ was deployed with, so a form edited later never changes a running task.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -51,11 +53,38 @@ def load_schema(text: str) -> dict:
     return schema
 
 
+def check_shape(data: Any) -> dict:
+    """Return ``data`` if it is a JSON object of bounded size and depth without reserved keys."""
+    errors = _shape_errors(data)
+    if errors:
+        raise InvalidData(errors)
+    return data
+
+
+_validators: OrderedDict[int, tuple[dict, Draft202012Validator]] = OrderedDict()
+_validators_lock = threading.Lock()
+
+
+def _validator(schema: dict) -> Draft202012Validator:
+    """A validator per schema object; the engine's cached schemas are reused, so theirs are built once."""
+    with _validators_lock:
+        entry = _validators.get(id(schema))
+        if entry is not None and entry[0] is schema:
+            _validators.move_to_end(id(schema))
+            return entry[1]
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    with _validators_lock:
+        _validators[id(schema)] = (schema, validator)
+        while len(_validators) > 256:
+            _validators.popitem(last=False)
+    return validator
+
+
 def validate_submission(schema: dict, data: Any) -> dict:
     """Return ``data`` if it satisfies ``schema``; else raise :class:`InvalidData` listing every error."""
     errors = _shape_errors(data) or _unknown_fields(schema, data)
     if not errors:
-        validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        validator = _validator(schema)
         errors = sorted((f for e in validator.iter_errors(data) for f in _field_errors(e, schema)),
                         key=lambda e: e.path)
     if errors:

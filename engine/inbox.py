@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from . import store
 from .models import OpenTask
 from .roles import Actor
 
@@ -32,7 +33,7 @@ class TaskView:
     due: dt.datetime | None
 
     @classmethod
-    def of(cls, row: OpenTask) -> "TaskView":
+    def of(cls, row: store.OpenTaskRow) -> "TaskView":
         return cls(row.id, row.instance_id, row.process_id, row.bpmn_id, row.name, row.lane, row.role, row.scope,
                    row.assignee, row.claimed_by, row.form, row.created_at, row.due_at)
 
@@ -44,25 +45,31 @@ class TaskView:
 
 
 def visible_to(actor: Actor):
-    """SQL condition: the open tasks ``actor`` may do (their own, or their roles' unassigned ones)."""
-    by_role = []
-    for role in actor.roles:
+    """SQL condition: the open tasks ``actor`` may do (their own, or their roles' unassigned ones).
+
+    Written as flat OR branches, each matching one partial index (assignee;
+    or role + scope among unassigned tasks), so the database looks up only the
+    rows it returns however many tasks others have.
+    """
+    branches = [OpenTask.assignee == actor.login]
+    group = OpenTask.assignee.is_(None)
+    for role in sorted(actor.roles):
         scopes = {scope for held, scope in actor.grants if held == role}
         if None in scopes:
-            by_role.append(OpenTask.role == role)
+            branches.append(and_(group, OpenTask.role == role))
         else:
-            by_role.append(and_(OpenTask.role == role, or_(OpenTask.scope.is_(None), OpenTask.scope.in_(scopes))))
-    group = and_(OpenTask.assignee.is_(None), or_(*by_role)) if by_role else false()
-    return or_(OpenTask.assignee == actor.login, group)
+            branches.append(and_(group, OpenTask.role == role, OpenTask.scope.is_(None)))
+            branches.append(and_(group, OpenTask.role == role, OpenTask.scope.in_(sorted(scopes))))
+    return or_(*branches)
 
 
 def tasks_for(session: Session, actor: Actor | None, limit: int = 500) -> list[TaskView]:
     """Open tasks ``actor`` may do, soonest due first; every open task when ``actor`` is None."""
-    query = select(OpenTask)
+    query = select(*store.TASK_COLUMNS)
     if actor is not None:
         query = query.where(visible_to(actor))
     query = query.order_by(OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at, OpenTask.id).limit(limit)
-    return [TaskView.of(row) for row in session.scalars(query)]
+    return [TaskView.of(store.OpenTaskRow(*row)) for row in session.connection().execute(query)]
 
 
 @dataclass(frozen=True)

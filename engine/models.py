@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -46,14 +46,15 @@ class Definition(Base):
     name: Mapped[str] = mapped_column(String(300))
     sha256: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(String(300))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
+    # The large columns load only when read: running instances use cached, parsed copies.
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     # The serialized SpiffWorkflow spec (process + called processes): stored
     # once here, never in each instance's state.
-    spec_json: Mapped[str] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     # {form filename: JSON Schema} for every form a task of this version binds.
-    forms_json: Mapped[str] = mapped_column(Text)
-    # {process id: {lane name: role key}} for this process and the ones it calls.
-    lanes_json: Mapped[str] = mapped_column(Text)
+    forms_json: Mapped[str] = mapped_column(Text, deferred=True)
+    # {lane name: role key} for the lanes of this process and the ones it calls.
+    lanes_json: Mapped[str] = mapped_column(Text, deferred=True)
     deployed_at: Mapped[dt.datetime]
     deployed_by: Mapped[str | None] = mapped_column(String(100))
 
@@ -69,8 +70,8 @@ class Instance(Base):
     process_id: Mapped[str] = mapped_column(String(200), index=True)
     status: Mapped[str] = mapped_column(String(20))  # running | completed | cancelled
     state_json: Mapped[str] = mapped_column(Text)
-    # Optimistic concurrency: every change increments it; a writer that loaded
-    # an older value is refused.
+    # Optimistic concurrency: runtime.persist writes state only WHERE the version
+    # is still the one it loaded, and increments it.
     version: Mapped[int] = mapped_column(Integer)
     next_timer_at: Mapped[dt.datetime | None]
     started_at: Mapped[dt.datetime]
@@ -79,19 +80,22 @@ class Instance(Base):
     completed_at: Mapped[dt.datetime | None]
     # The course this instance belongs to (its own process, or a questionnaire answer about it).
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
+    # The hash of this instance's newest event (its own chain in the event log).
+    last_event_hash: Mapped[str | None] = mapped_column(String(64))
 
     definition: Mapped[Definition] = relationship(lazy="joined")
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class OpenTask(Base):
     """One READY manual task: the inbox reads only this table, never workflows."""
 
     __tablename__ = "open_tasks"
+    # Partial indexes: group tasks by (role, scope), named tasks by assignee (see inbox.visible_to).
     __table_args__ = (
-        Index("ix_open_tasks_role_scope", "role", "scope"),
-        Index("ix_open_tasks_assignee", "assignee"),
+        Index("ix_open_tasks_group", "role", "scope", sqlite_where=text("assignee IS NULL"),
+              postgresql_where=text("assignee IS NULL")),
+        Index("ix_open_tasks_assignee", "assignee", sqlite_where=text("assignee IS NOT NULL"),
+              postgresql_where=text("assignee IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id

@@ -6,42 +6,46 @@ scope, assignee, due time), so listing tasks never loads a workflow.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.util.task import TaskState
 
-from . import bpmn
+from . import bpmn, store
 from .errors import ProcessFailed
-from .models import Instance, OpenTask
+from .store import InstanceRow, OpenTaskRow
 from .roles import ROLES
 from .timers import task_due
-from .tree import multi_instance_key, process_of
+from .tree import Scan, multi_instance_key, process_of
 
 
-def ready_human_tasks(workflow) -> dict[str, object]:
-    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+def rows_as_loaded(scan: Scan) -> dict[str, dt.datetime | None]:
+    """{task id: due} of the open-task rows an instance has (they mirror its READY manual tasks)."""
+    return {task_id: task_due(task) for task_id, task in scan.ready.items()}
 
 
-def sync(session: Session, instance: Instance, workflow, now: dt.datetime) -> list[OpenTask]:
-    """Make the instance's open-task rows match its READY manual tasks; return the rows removed."""
-    ready = ready_human_tasks(workflow) if instance.status == "running" else {}
-    rows = {row.id: row for row in session.scalars(select(OpenTask).where(OpenTask.instance_id == instance.id))}
-    gone = [row for task_id, row in rows.items() if task_id not in ready]
+def sync(connection: Connection, instance: InstanceRow, scan: Scan, before: dict[str, dt.datetime | None],
+         now: dt.datetime, completed: set[str], lanes: dict[str, str]) -> list[OpenTaskRow]:
+    """Make the open-task rows match the READY manual tasks, changing only what changed.
+
+    ``before`` is :func:`rows_as_loaded` at load time. Returns the rows that
+    went away without being ``completed`` (withdrawn by the process).
+    """
+    ready = scan.ready if instance.status == "running" else {}
+    gone = [task_id for task_id in before if task_id not in ready]
+    withdrawn = [task_id for task_id in gone if task_id not in completed]
+    withdrawn_rows = store.open_tasks_by_id(connection, withdrawn) if withdrawn else []
     if gone:
-        session.execute(delete(OpenTask).where(OpenTask.id.in_([row.id for row in gone])))
-    lanes = json.loads(instance.definition.lanes_json)
+        store.delete_open_tasks(connection, gone)
+    new = [new_row(instance, task, lanes, now) for task_id, task in ready.items() if task_id not in before]
+    if new:
+        store.insert_open_tasks(connection, new)
     for task_id, task in ready.items():
-        if task_id in rows:
-            rows[task_id].due_at = task_due(task)
-        else:
-            session.add(new_row(instance, task, lanes, now))
-    return gone
+        if task_id in before and task_due(task) != before[task_id]:
+            store.set_due(connection, task_id, task_due(task))
+    return withdrawn_rows
 
 
-def new_row(instance: Instance, task, lanes: dict[str, str], now: dt.datetime) -> OpenTask:
+def new_row(instance: InstanceRow, task, lanes: dict[str, str], now: dt.datetime) -> dict:
     spec = task.task_spec
     props = spec.extensions.get("properties", {})
     role = lanes.get(spec.lane)
@@ -49,11 +53,11 @@ def new_row(instance: Instance, task, lanes: dict[str, str], now: dt.datetime) -
     scope = _evaluate(task, props.get(bpmn.SCOPE_PROPERTY))
     if scope is None and role in ROLES and ROLES[role].scoped:
         scope = mi_key
-    return OpenTask(
+    return dict(
         id=str(task.id), instance_id=instance.id, definition_id=instance.definition_id,
         process_id=process_of(task), bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
         lane=spec.lane, role=role, scope=scope, assignee=_evaluate(task, props.get(bpmn.ASSIGNEE_PROPERTY)),
-        form=props.get(bpmn.FORM_PROPERTY), mi_key=mi_key, created_at=now, due_at=task_due(task),
+        claimed_by=None, form=props.get(bpmn.FORM_PROPERTY), mi_key=mi_key, created_at=now, due_at=task_due(task),
     )
 
 

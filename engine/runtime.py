@@ -2,81 +2,101 @@
 
 Every function here runs inside the caller's write transaction and either
 leaves the instance state, its open-task rows and its new events all written,
-or raises and leaves everything as it was.
+or raises and leaves everything as it was. Lock order in every write
+transaction: open-task rows, then the chain head (audit.append), then the
+instance row.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, choices, clock, courses, open_tasks, timers
-from .definitions import DefinitionCache
+from . import audit, choices, clock, courses, open_tasks, store, timers
+from .definitions import DefinitionCache, Parsed
 from .errors import ChangedMeanwhile, NotAllowed, NotFound, ProcessFailed, TaskNotOpen
 from .forms import validate_submission, with_read_only
-from .models import Course, Definition, Event, Instance, OpenTask
+from .models import Course, Event, Instance, OpenTask
 from .roles import Actor
-from .serialization import WorkflowCodec
-from .tree import find_task, multi_instance_key, process_of
+from .store import InstanceRow, OpenTaskRow
+from .tree import find_task, multi_instance_key, process_of, scan
+
+CHANGED_MEANWHILE = ("Someone changed this course's process after you opened the form. "
+                     "Reload the task to see the current state, then submit again.")
+
+
+class TimersDue(Exception):
+    """The instance has overdue timers: fire them (own transaction) before acting on it."""
 
 
 @dataclass
 class Loaded:
     """An instance row with its workflow, as it was when loaded, and the tasks run since."""
 
-    instance: Instance
+    instance: InstanceRow
     workflow: object
     timers_before: dict
+    rows_before: dict
     completed: list = field(default_factory=list)
 
 
-def load(session: Session, codec: WorkflowCodec, instance_id: str) -> Loaded:
-    instance = session.get(Instance, instance_id)
-    if instance is None:
+def load(session: Session, definitions: DefinitionCache, instance_id: str,
+         prefetched: tuple[InstanceRow, str] | None = None) -> Loaded:
+    """Restore an instance's workflow (from ``prefetched`` row and state, if the caller has them)."""
+    found = prefetched or store.instance(session.connection(), instance_id)
+    if found is None:
         raise NotFound(f"There is no process instance {instance_id}.")
-    definition = instance.definition
-    workflow = codec.load_state(definition.id, definition.spec_json, instance.state_json)
-    return Loaded(instance, workflow, timers.waiting_timers(workflow))
+    row, state_json = found
+    workflow = definitions.load_workflow(session, row.definition_id, state_json)
+    before = scan(workflow)
+    return Loaded(row, workflow, timers.waiting_timers(before), open_tasks.rows_as_loaded(before))
 
 
-def persist(session: Session, codec: WorkflowCodec, loaded: Loaded, events: list[audit.NewEvent]) -> None:
-    """Write state, open tasks and events; the version column refuses a concurrent writer."""
-    instance, workflow, now = loaded.instance, loaded.workflow, clock.now()
-    events = events + [_timer_event(instance, task) for task in timers.fired_since(loaded.timers_before, workflow)]
-    if workflow.is_completed() and instance.status == "running":
-        instance.status, instance.completed_at = "completed", now
-        events.append(audit.NewEvent("instance_completed", instance_id=instance.id,
-                                     definition_id=instance.definition_id, process_id=instance.process_id))
-    instance.state_json = codec.dump_state(workflow)
-    instance.next_timer_at = timers.next_due(workflow) if instance.status == "running" else None
-    instance.updated_at = now
-    courses.follow(session, instance, loaded.completed, [_form_of(e) for e in events])
+def refuse_if_timers_due(instance: InstanceRow) -> None:
+    if instance.next_timer_at is not None and instance.next_timer_at <= clock.now():
+        raise TimersDue(instance.id)
+
+
+def persist(session: Session, definitions: DefinitionCache, loaded: Loaded, events: list[audit.NewEvent]) -> None:
+    """Write open tasks, events and state — the state only if nobody changed the instance since it was loaded."""
+    row, workflow, now = loaded.instance, loaded.workflow, clock.now()
+    events = events + [_timer_event(row, task) for task in timers.fired_since(loaded.timers_before, workflow)]
+    if workflow.is_completed() and row.status == "running":
+        row.status, row.completed_at = "completed", now
+        events.append(audit.NewEvent("instance_completed", instance_id=row.id,
+                                     definition_id=row.definition_id, process_id=row.process_id))
+    courses.follow(session, row, loaded.completed, [_form_of(e) for e in events])
     completed = {e.task_id for e in events if e.kind == "task_completed"}
-    for row in open_tasks.sync(session, instance, workflow, now):
-        if row.id not in completed:
-            events.append(_row_event(row, "task_cancelled", None))
-    audit.append(session, events, now)
+    lanes = definitions.parsed(session, row.definition_id).lanes
+    after = scan(workflow)
+    for gone in open_tasks.sync(session.connection(), row, after, loaded.rows_before, now, completed, lanes):
+        events.append(_row_event(gone, "task_cancelled", None))
+    row.last_event_hash = audit.append(session, events, now, row.last_event_hash)
+    row.next_timer_at = timers.next_due(after) if row.status == "running" else None
+    if not store.save_state(session.connection(), row, definitions.codec.dump_state(workflow), now):
+        raise ChangedMeanwhile("Someone else changed this process at the same moment; nothing of yours was "
+                               "saved. Reload and try again.")
+    row.version += 1
 
 
 def _form_of(event: audit.NewEvent) -> dict:
     return event.data.get("form") or event.data.get("data") or {}
 
 
-def _timer_event(instance: Instance, task) -> audit.NewEvent:
-    return audit.NewEvent("timer_fired", instance_id=instance.id, definition_id=instance.definition_id,
+def _timer_event(row: InstanceRow, task) -> audit.NewEvent:
+    due = timers.due_time(task)
+    return audit.NewEvent("timer_fired", instance_id=row.id, definition_id=row.definition_id,
                           task_id=str(task.id), process_id=process_of(task), bpmn_id=task.task_spec.bpmn_id,
                           mi_key=multi_instance_key(task),
-                          data={"name": task.task_spec.bpmn_name, "due": timers.due_time(task) and
-                                timers.due_time(task).isoformat()})
+                          data={"name": task.task_spec.bpmn_name, "due": due.isoformat() if due else None})
 
 
 def run_engine(loaded: Loaded, step=None) -> None:
@@ -90,39 +110,39 @@ def run_engine(loaded: Loaded, step=None) -> None:
                             f"a process owner must fix the process definition.") from None
 
 
-def start(session: Session, codec: WorkflowCodec, definitions: DefinitionCache, definition: Definition, data: dict,
-          actor: Actor) -> Instance:
+def start(session: Session, definitions: DefinitionCache, definition: Parsed, data: dict, actor: Actor) -> str:
     """Start an instance: whoever holds the role of a start event's lane may; start data must fit its form."""
-    parsed = definitions.parsed(definition)
-    if parsed.start_roles and not any(actor.holds(role) for role in parsed.start_roles):
-        raise NotAllowed(f"Starting \"{definition.name}\" needs the role {' or '.join(sorted(parsed.start_roles))}.")
-    if parsed.start_form:
-        validate_submission(choices.resolve(session, definitions.form(definition, parsed.start_form)), data)
+    if definition.start_roles and not any(actor.holds(role) for role in definition.start_roles):
+        raise NotAllowed(f"Starting \"{definition.name}\" needs the role {' or '.join(sorted(definition.start_roles))}.")
+    if definition.start_form:
+        validate_submission(choices.resolve(session, definitions.form(session, definition.id,
+                                                                      definition.start_form)), data)
     course_id = data.get("course_id")
     if course_id is not None and (not isinstance(course_id, int) or session.get(Course, course_id) is None):
         raise NotFound(f"There is no course {course_id!r}.")
     now = clock.now()
-    workflow = codec.new_workflow(definition.id, definition.spec_json)
-    for task in workflow.get_tasks(state=TaskState.READY):
+    row = InstanceRow(id=str(uuid.uuid4()), definition_id=definition.id, process_id=definition.process_id,
+                      status="running", version=0, next_timer_at=None, completed_at=None, course_id=course_id,
+                      last_event_hash=None)
+    loaded = Loaded(row, definitions.new_workflow(session, definition.id), {}, {})
+    for task in loaded.workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
-    instance = Instance(id=str(uuid.uuid4()), definition=definition, definition_id=definition.id,
-                        process_id=definition.process_id, status="running", state_json="",
-                        started_at=now, started_by=actor.login, updated_at=now, course_id=course_id)
-    loaded = Loaded(instance, workflow, {})
     run_engine(loaded)
-    session.add(instance)
-    session.flush()
     if any(courses.opens_course(task) for task in loaded.completed):
-        courses.open_record(session, instance, data)
-    started = audit.NewEvent("instance_started", instance_id=instance.id, definition_id=definition.id,
+        row.course_id = courses.open_record(session, row.id, data)
+    store.insert_instance(session.connection(), dict(
+        id=row.id, definition_id=row.definition_id, process_id=row.process_id, status=row.status,
+        state_json="{}", version=0, started_at=now, started_by=actor.login, updated_at=now,
+        course_id=row.course_id))
+    started = audit.NewEvent("instance_started", instance_id=row.id, definition_id=definition.id,
                              actor=actor.login, process_id=definition.process_id,
                              data={"version": definition.version, "data": data})
-    persist(session, codec, loaded, [started])
-    return instance
+    persist(session, definitions, loaded, [started])
+    return row.id
 
 
 def refuse_closed_task(session: Session, task_id: str) -> None:
-    """Explain why ``task_id`` has no open-task row: completed before, or never existed."""
+    """Explain why ``task_id`` has no open-task row: completed before, withdrawn, or never existed."""
     closed = session.scalars(select(Event).where(
         Event.task_id == task_id, Event.kind.in_(("task_completed", "task_cancelled")))).first()
     if closed is not None and closed.kind == "task_completed":
@@ -133,7 +153,7 @@ def refuse_closed_task(session: Session, task_id: str) -> None:
     raise NotFound(f"There is no open task {task_id}.")
 
 
-def check_may_act(actor: Actor, row: OpenTask) -> str:
+def check_may_act(actor: Actor, row: OpenTaskRow) -> str:
     """Raise :class:`NotAllowed` unless ``actor`` may do the task; return how ("assignee" or "role")."""
     if row.assignee:
         if actor.login != row.assignee:
@@ -147,23 +167,22 @@ def check_may_act(actor: Actor, row: OpenTask) -> str:
     return "role"
 
 
-def complete(session: Session, codec: WorkflowCodec, definitions: DefinitionCache, row: OpenTask, submitted,
-             actor: Actor, via: str, expected_version: int | None = None) -> Instance:
+def complete(session: Session, definitions: DefinitionCache, row: OpenTaskRow, submitted, actor: Actor, via: str,
+             expected_version: int | None = None, prefetched: tuple[InstanceRow, str] | None = None) -> None:
     """Validate the submission against the task's form (as handed out), run the task, persist the outcome."""
-    loaded = load(session, codec, row.instance_id)
+    loaded = load(session, definitions, row.instance_id, prefetched)
+    refuse_if_timers_due(loaded.instance)
     if expected_version is not None and loaded.instance.version != expected_version:
-        raise ChangedMeanwhile("Someone changed this course's process after you opened the form. "
-                               "Reload the task to see the current state, then submit again.")
+        raise ChangedMeanwhile(CHANGED_MEANWHILE)
     task = find_task(loaded.workflow, row.id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise TaskNotOpen("This task is no longer open (it was completed, cancelled or is not ready yet).")
-    schema = choices.resolve(session, definitions.form(loaded.instance.definition, row.form), row.scope)
+    schema = choices.resolve(session, definitions.form(session, row.definition_id, row.form), row.scope)
     data = validate_submission(schema, with_read_only(schema, submitted, task.data))
     occurrence = _occurrence(loaded.workflow, task)
     run_engine(loaded, lambda: _apply_and_run(task, data, loaded.completed))
     event = _row_event(row, "task_completed", actor.login, form=data, occurrence=occurrence, via=via)
-    persist(session, codec, loaded, [event])
-    return loaded.instance
+    persist(session, definitions, loaded, [event])
 
 
 def _apply_and_run(task, data: dict, completed: list) -> None:
@@ -185,31 +204,32 @@ def _occurrence(workflow, task) -> int:
                    and multi_instance_key(t) == key)
 
 
-def fire_due_timers(session: Session, codec: WorkflowCodec, instance_id: str) -> int:
+def fire_due_timers(session: Session, definitions: DefinitionCache, instance_id: str) -> int:
     """Fire the instance's due timers; return how many fired."""
-    loaded = load(session, codec, instance_id)
+    loaded = load(session, definitions, instance_id)
     if loaded.instance.status != "running":
         return 0
     run_engine(loaded, loaded.workflow.refresh_timers)
     fired = len(timers.fired_since(loaded.timers_before, loaded.workflow))
-    persist(session, codec, loaded, [])
+    persist(session, definitions, loaded, [])
     return fired
 
 
-def deliver_message(session: Session, codec: WorkflowCodec, definitions: DefinitionCache, instance_id: str,
-                    name: str, payload: dict, actor: Actor) -> None:
+def deliver_message(session: Session, definitions: DefinitionCache, instance_id: str, name: str, payload: dict,
+                    actor: Actor) -> None:
     """Deliver a BPMN message to an instance, by whoever holds the role of the catching event's lane."""
-    loaded = load(session, codec, instance_id)
+    loaded = load(session, definitions, instance_id)
+    refuse_if_timers_due(loaded.instance)
     catching = _catching(loaded.workflow, name)
     if not catching:
         raise TaskNotOpen(f"This process is not waiting for the message \"{name}\" now.")
-    lanes = definitions.parsed(loaded.instance.definition).lanes
+    lanes = definitions.parsed(session, loaded.instance.definition_id).lanes
     roles = {lanes.get(lane) for _, _, task_lanes in catching for lane in task_lanes} - {None}
     if roles and not any(actor.holds(role) for role in roles):
         raise NotAllowed(f"Only {' or '.join(sorted(roles))} may send \"{name}\" to this process.")
     task, definition, _ = catching[0]
     run_engine(loaded, lambda: loaded.workflow.send_event(BpmnEvent(definition, payload)))
-    persist(session, codec, loaded, [audit.NewEvent(
+    persist(session, definitions, loaded, [audit.NewEvent(
         "message_received", instance_id=instance_id, definition_id=loaded.instance.definition_id, actor=actor.login,
         task_id=str(task.id), process_id=process_of(task), bpmn_id=task.task_spec.bpmn_id,
         data={"message": name, "payload": payload})])
@@ -232,30 +252,34 @@ def _catching(workflow, name: str) -> list:
     return found
 
 
-def claim(session: Session, row: OpenTask, actor: Actor) -> None:
+def claim(session: Session, row: OpenTaskRow, actor: Actor) -> None:
     if row.assignee:
         raise NotAllowed(f"This task is assigned to {row.assignee}; it cannot be claimed.")
     check_may_act(actor, row)
-    if row.claimed_by == actor.login:
-        return
-    row.claimed_by = actor.login
-    _task_event(session, row, actor, "task_claimed")
+    if row.claimed_by != actor.login:
+        _set_claim(session, row, actor, actor.login, "task_claimed")
 
 
-def unclaim(session: Session, row: OpenTask, actor: Actor) -> None:
+def unclaim(session: Session, row: OpenTaskRow, actor: Actor) -> None:
     if row.claimed_by is None:
         return
     if row.claimed_by != actor.login and not actor.holds("sector_administrator"):
         raise NotAllowed(f"Only {row.claimed_by} (or a sector administrator) can release this task.")
-    row.claimed_by = None
-    _task_event(session, row, actor, "task_unclaimed")
+    _set_claim(session, row, actor, None, "task_unclaimed")
 
 
-def _task_event(session: Session, row: OpenTask, actor: Actor, kind: str) -> None:
-    audit.append(session, [_row_event(row, kind, actor.login)], clock.now())
+def _set_claim(session: Session, row: OpenTaskRow, actor: Actor, holder: str | None, kind: str) -> None:
+    """Claims change no process state, so the instance version stays; its event chain grows."""
+    claimed = session.execute(update(OpenTask).where(OpenTask.id == row.id, OpenTask.claimed_by == row.claimed_by)
+                              .values(claimed_by=holder))
+    if claimed.rowcount != 1:
+        raise ChangedMeanwhile("Someone claimed or released this task at the same moment; reload and try again.")
+    instance_hash = session.scalar(select(Instance.last_event_hash).where(Instance.id == row.instance_id))
+    last_hash = audit.append(session, [_row_event(row, kind, actor.login)], clock.now(), instance_hash)
+    session.execute(update(Instance).where(Instance.id == row.instance_id).values(last_event_hash=last_hash))
 
 
-def _row_event(row: OpenTask, kind: str, actor: str | None, **data) -> audit.NewEvent:
+def _row_event(row: OpenTaskRow, kind: str, actor: str | None, **data) -> audit.NewEvent:
     return audit.NewEvent(kind, instance_id=row.instance_id, definition_id=row.definition_id, actor=actor,
                           role=row.role, scope=row.scope, task_id=row.id, process_id=row.process_id,
                           bpmn_id=row.bpmn_id, mi_key=row.mi_key, data={"name": row.name, **data})

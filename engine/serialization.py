@@ -11,6 +11,7 @@ import json
 import threading
 from collections import OrderedDict
 from decimal import Decimal
+from typing import Callable
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
@@ -60,13 +61,16 @@ class WorkflowCodec:
             "subprocess_specs": {name: self.registry.convert(s) for name, s in subprocess_specs.items()},
         })
 
-    def specs(self, definition_id: int, spec_json: str) -> tuple:
-        """The restored (spec, subprocess_specs) of a definition version, cached."""
+    def specs(self, definition_id: int, spec_json: Callable[[], str]) -> tuple:
+        """The restored (spec, subprocess_specs) of a definition version, cached.
+
+        ``spec_json`` is called for the stored text only when the cache misses.
+        """
         with self._lock:
             if definition_id in self._specs:
                 self._specs.move_to_end(definition_id)
                 return self._specs[definition_id]
-        dct = json.loads(spec_json)
+        dct = json.loads(spec_json())
         restored = (self.registry.restore(dct["spec"]),
                     {name: self.registry.restore(s) for name, s in dct["subprocess_specs"].items()})
         with self._lock:
@@ -75,7 +79,7 @@ class WorkflowCodec:
                 self._specs.popitem(last=False)
         return restored
 
-    def new_workflow(self, definition_id: int, spec_json: str) -> BpmnWorkflow:
+    def new_workflow(self, definition_id: int, spec_json: Callable[[], str]) -> BpmnWorkflow:
         spec, subprocess_specs = self.specs(definition_id, spec_json)
         return BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
 
@@ -84,7 +88,7 @@ class WorkflowCodec:
         dct["format"] = STATE_FORMAT
         return json.dumps(dct, separators=(",", ":"))
 
-    def load_state(self, definition_id: int, spec_json: str, state_json: str) -> BpmnWorkflow:
+    def load_state(self, definition_id: int, spec_json: Callable[[], str], state_json: str) -> BpmnWorkflow:
         spec, subprocess_specs = self.specs(definition_id, spec_json)
         dct = json.loads(state_json)
         dct.pop("format", None)

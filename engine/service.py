@@ -12,17 +12,16 @@ from typing import Any, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, choices, clock, courses, deploy, inbox, runtime, schema, users
+from . import audit, choices, clock, courses, deploy, inbox, runtime, schema, store, users
 from .checks import SourceFile
 from .config import Settings
 from .db import Database
-from .errors import ChangedMeanwhile, CourseFlowError, NotFound
+from .errors import CourseFlowError, NotFound
 from .definitions import DefinitionCache
-from .forms import prefill, validate_submission
+from .forms import check_shape, prefill
 from .tree import find_task
-from .models import Definition, Instance, OpenTask
+from .models import Definition, Instance
 from .roles import Actor
 from .serialization import WorkflowCodec
 
@@ -81,29 +80,51 @@ class Engine:
     def start(self, process_id: str, data: dict[str, Any] | None, actor: Actor) -> str:
         """Start the newest version of ``process_id``; return the new instance id."""
         data = {} if data is None else data
-        validate_submission({"type": "object"}, data)  # a JSON object without reserved keys
+        check_shape(data)
         with self._write() as session:
             definition = deploy.latest_definitions(session).get(process_id)
             if definition is None:
                 raise NotFound(f"No process {process_id!r} is deployed; run 'courseflow deploy' first.")
-            return runtime.start(session, self.codec, self.definitions, definition, data, actor).id
+            return runtime.start(session, self.definitions, self.definitions.parsed(session, definition.id), data,
+                                 actor)
 
     def complete(self, task_id: str, data: Any, actor: Actor, expected_version: int | None = None) -> None:
         """Complete an open task with form data: the task is open, the actor may do it, the data is valid."""
-        self._fire_timers_of_task(task_id)
-        with self._write() as session:
-            row = self._open_row(session, task_id)
-            via = runtime.check_may_act(actor, row)
-            validate_submission({"type": "object"}, data)  # shape first; the form itself after loading
-            runtime.complete(session, self.codec, self.definitions, row, data, actor, via, expected_version)
+        def attempt():
+            with self._write() as session:
+                found = store.open_task_with_instance(session.connection(), task_id)
+                if found is None:
+                    runtime.refuse_closed_task(session, task_id)
+                row, instance, state_json = found
+                via = runtime.check_may_act(actor, row)
+                check_shape(data)  # the form itself is checked once the task's data is loaded
+                runtime.complete(session, self.definitions, row, data, actor, via, expected_version,
+                                 (instance, state_json))
+        self._after_due_timers(attempt)
 
     def send_message(self, instance_id: str, name: str, payload: dict | None, actor: Actor) -> None:
         """Deliver a BPMN message (e.g. "inspection_requested") to a waiting instance."""
         payload = {} if payload is None else payload
-        validate_submission({"type": "object"}, payload)
-        self._fire_due_timers(instance_id)
+        check_shape(payload)
+
+        def attempt():
+            with self._write() as session:
+                runtime.deliver_message(session, self.definitions, instance_id, name, payload, actor)
+        self._after_due_timers(attempt)
+
+    def _after_due_timers(self, attempt) -> None:
+        """Run ``attempt``; if its instance has overdue timers, fire them first (and commit), then retry.
+
+        Timers fire before anything is delivered, so a passed deadline is never
+        skipped and an overdue timer and a late event never both run.
+        """
+        try:
+            return attempt()
+        except runtime.TimersDue as due:
+            instance_id = due.args[0]
         with self._write() as session:
-            runtime.deliver_message(session, self.codec, self.definitions, instance_id, name, payload, actor)
+            runtime.fire_due_timers(session, self.definitions, instance_id)
+        return attempt()
 
     def claim(self, task_id: str, actor: Actor) -> None:
         with self._write() as session:
@@ -120,28 +141,13 @@ class Engine:
             with self._write() as session:
                 due = runtime.due_instances(session, self.clock.now(), batch, skip_locked=not self.db.is_sqlite)
                 for instance_id in due:
-                    fired += runtime.fire_due_timers(session, self.codec, instance_id)
+                    fired += runtime.fire_due_timers(session, self.definitions, instance_id)
             if len(due) < batch:
                 return fired
 
-    def _fire_timers_of_task(self, task_id: str) -> None:
-        """Overdue timers fire before a completion, so a passed deadline is never skipped."""
-        with self.db.read() as session:
-            instance_id = session.scalar(select(OpenTask.instance_id).where(OpenTask.id == task_id))
-        if instance_id is not None:
-            self._fire_due_timers(instance_id)
-
-    def _fire_due_timers(self, instance_id: str) -> None:
-        """Timers fire before any event is delivered (else an overdue timer and the event both run)."""
-        with self.db.read() as session:
-            due_at = session.scalar(select(Instance.next_timer_at).where(Instance.id == instance_id))
-        if due_at is not None and due_at <= self.clock.now():
-            with self._write() as session:
-                runtime.fire_due_timers(session, self.codec, instance_id)
-
     @staticmethod
-    def _open_row(session, task_id: str) -> OpenTask:
-        row = session.get(OpenTask, task_id)
+    def _open_row(session, task_id: str) -> store.OpenTaskRow:
+        row = store.open_task(session.connection(), task_id)
         if row is None:
             runtime.refuse_closed_task(session, task_id)
         return row
@@ -161,9 +167,9 @@ class Engine:
             row = self._open_row(session, task_id)
             if actor is not None:
                 runtime.check_may_act(actor, row)
-            loaded = runtime.load(session, self.codec, row.instance_id)
+            loaded = runtime.load(session, self.definitions, row.instance_id)
             task = find_task(loaded.workflow, row.id)
-            schema = choices.resolve(session, self.definitions.form(loaded.instance.definition, row.form), row.scope)
+            schema = choices.resolve(session, self.definitions.form(session, row.definition_id, row.form), row.scope)
             return inbox.TaskDetail(inbox.TaskView.of(row), schema, loaded.instance.version,
                                     prefill(schema, task.data if task else {}), loaded.instance.course_id)
 
@@ -173,8 +179,8 @@ class Engine:
             definition = deploy.latest_definitions(session).get(process_id)
             if definition is None:
                 raise NotFound(f"No process {process_id!r} is deployed.")
-            name = self.definitions.parsed(definition).start_form
-            return choices.resolve(session, self.definitions.form(definition, name)) if name else None
+            name = self.definitions.parsed(session, definition.id).start_form
+            return choices.resolve(session, self.definitions.form(session, definition.id, name)) if name else None
 
     def courses(self, statuses=courses.STATUSES) -> list[courses.CourseView]:
         """Courses by status: the List (6.2), the catalogue (8.2) or the cancelled (13.5)."""
@@ -197,12 +203,8 @@ class Engine:
     @contextlib.contextmanager
     def _write(self) -> Iterator[Session]:
         """One write transaction with the engine clock in force."""
-        try:
-            with clock.use_clock(self.clock), self.db.write() as session:
-                yield session
-        except StaleDataError:
-            raise ChangedMeanwhile("Someone else changed this process at the same moment; nothing of yours was "
-                                   "saved. Reload and try again.") from None
+        with clock.use_clock(self.clock), self.db.write() as session:
+            yield session
 
     def close(self) -> None:
         self.db.dispose()

@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEv
 from SpiffWorkflow.util.task import TaskState
 
 from .clock import as_utc
-from .tree import find_task
+from .tree import Scan, find_task
 
 
 def is_timer(task) -> bool:
@@ -26,9 +26,9 @@ def is_timer(task) -> bool:
     return isinstance(definition, TimerEventDefinition)
 
 
-def waiting_timers(workflow) -> dict:
+def waiting_timers(scan: Scan) -> dict:
     """{task id: task} of every timer event waiting to fire, subprocesses included."""
-    return {t.id: t for t in workflow.get_tasks(state=TaskState.WAITING) if is_timer(t)}
+    return {t.id: t for t in scan.waiting if is_timer(t)}
 
 
 def due_time(timer_task) -> dt.datetime | None:
@@ -45,8 +45,8 @@ def due_time(timer_task) -> dt.datetime | None:
     return as_utc(parsed) if isinstance(parsed, dt.datetime) else None
 
 
-def next_due(workflow) -> dt.datetime | None:
-    times = [t for t in map(due_time, waiting_timers(workflow).values()) if t is not None]
+def next_due(scan: Scan) -> dt.datetime | None:
+    times = [t for t in map(due_time, waiting_timers(scan).values()) if t is not None]
     return min(times, default=None)
 
 

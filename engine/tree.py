@@ -1,7 +1,10 @@
 """Finding tasks in a workflow's task tree, subprocesses included."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
 
 
 def find_task(workflow, task_id: UUID | str):
@@ -28,3 +31,21 @@ def multi_instance_key(task) -> str | None:
 def process_of(task) -> str:
     """The id of the process (or called process) the task belongs to."""
     return task.workflow.spec.name
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One pass over a workflow's tasks: what the engine tracks between operations."""
+
+    ready: dict  # {task id (str): READY manual task}
+    waiting: list  # WAITING tasks (timers and message catchers among them)
+
+
+def scan(workflow) -> Scan:
+    ready, waiting = {}, []
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        if task.state == TaskState.WAITING:
+            waiting.append(task)
+        elif task.task_spec.manual:
+            ready[str(task.id)] = task
+    return Scan(ready, waiting)

@@ -67,7 +67,7 @@ def test_every_sequence_flow_is_taken_by_some_scenario(tmp_path):
         scenario(engine, clock)
         with engine.db.read() as session:
             for instance_id in session.scalars(Instance.__table__.select().with_only_columns(Instance.id)):
-                seen |= taken(runtime.load(session, engine.codec, instance_id).workflow)
+                seen |= taken(runtime.load(session, engine.definitions, instance_id).workflow)
         engine.close()
     missing = sorted(where for key, where in flows.items() if key not in seen)
     assert not missing, f"sequence flows no scenario takes: {missing}"
