@@ -7,20 +7,17 @@ import pytest
 
 from engine import NotAllowed, TaskNotOpen
 from engine.roles import Actor
-from tests.coomet import PEOPLE, REPO, CourseRun
+from tests.coomet import CourseDriver, deploy_with_people
 
 
 @pytest.fixture
 def coomet(engine):
-    report = engine.deploy_directory(REPO / "processes", REPO / "forms")
-    assert report.ok, report.problems
-    for login, grants in PEOPLE.items():
-        engine.add_user(login, grants, "pw", name=login.title())
+    deploy_with_people(engine)
     return engine
 
 
 def run(coomet, clock, **start):
-    return CourseRun(coomet, clock, **start)
+    return CourseDriver(coomet, **start)
 
 
 def test_course_of_one_csb_from_proposal_to_catalogue(coomet, clock):
@@ -28,26 +25,26 @@ def test_course_of_one_csb_from_proposal_to_catalogue(coomet, clock):
     c = run(coomet, clock)
     assert c.course.status == "planned" and c.course.name == "Uncertainty of measurement"
     assert c.bpmn_ids() == ["m_survey"]
-    c.do("m_survey", "tc4user")
+    c.do("m_survey", "tc4")
     c.do("m_appoint", "admin")
-    assert c.course.status == "in preparation" and c.course.creator == "creator1"
-    c.do("m_describe", "impl")
-    c.do("m_prepare", "creator1")
+    assert c.course.status == "in preparation" and c.course.creator == "creator"
+    c.do("m_describe", "implementer")
+    c.do("m_prepare", "creator")
     assert c.course.status == "agreeing" and c.bpmn_ids() == ["a_send"]
     c.send_for_agreeing()
-    (assign,) = c.open("chair13")
-    assert (assign.bpmn_id, assign.scope) == ("c_assign", "TC 1.3") and c.open("chair2") == []
-    c.chair_agrees("chair13", "TC 1.3")
+    (assign,) = c.open("chair-tc13")
+    assert (assign.bpmn_id, assign.scope) == ("c_assign", "TC 1.3") and c.open("chair-tc2") == []
+    c.chair_agrees("chair-tc13", "TC 1.3")
     assert c.bpmn_ids() == ["a_forward"]
     c.do("a_forward", "admin")
     assert c.course.status == "in preparation" and c.bpmn_ids() == ["m_finalize"]
-    c.do("m_finalize", "creator1")
+    c.do("m_finalize", "creator")
     assert c.course.status == "under review"
     c.do("r_review", "admin")
     assert c.course.status == "published" and c.course.course_url.startswith("https://e-learning.bipm.org")
     assert c.bpmn_ids() == ["r_keep", "r_note"]
-    c.do("r_keep", "sec")
-    c.do("r_note", "tc4user")
+    c.do("r_keep", "secretariat")
+    c.do("r_note", "tc4")
     assert [x.name for x in coomet.courses(("published",))] == ["Uncertainty of measurement"]
     assert c.bpmn_ids() == []  # waiting for the 3-year inspection
     assert coomet.instance(c.instance).next_timer_at.year == 2029
@@ -60,18 +57,18 @@ def test_three_csbs_one_refinement_round(coomet, clock):
     c.prepare(csbs=csbs)
     c.send_for_agreeing(csbs=csbs)
     assert sorted(t.scope for t in c.open() if t.bpmn_id == "c_assign") == list(csbs)
-    c.chair_agrees("chair13", "TC 1.3")
-    c.chair_agrees("chair5", "TC 5")
-    c.chair_agrees("chair2", "TC 2", complies=False, requires_refinement=True, what_to_refine="Rework example 3.")
-    (refine,) = c.open("impl")
-    assert refine.bpmn_id == "c_refine" and refine.assignee == "impl"
+    c.chair_agrees("chair-tc13", "TC 1.3")
+    c.chair_agrees("chair-tc5", "TC 5")
+    c.chair_agrees("chair-tc2", "TC 2", complies=False, requires_refinement=True, what_to_refine="Rework example 3.")
+    (refine,) = c.open("implementer")
+    assert refine.bpmn_id == "c_refine" and refine.assignee == "implementer"
     detail = coomet.task(refine.id)
     assert detail.values["comments_to_address"] == "Rework example 3."
-    c.do("c_refine", "impl")
-    (again,) = c.open("chair2")
+    c.do("c_refine", "implementer")
+    (again,) = c.open("chair-tc2")
     assert again.bpmn_id == "c_chair_re"
     assert coomet.task(again.id).values["earlier_recommendations"] == "Rework example 3."
-    c.do("c_chair_re", "chair2", scope="TC 2")
+    c.do("c_chair_re", "chair-tc2", scope="TC 2")
     assert c.bpmn_ids() == ["a_forward"]
     c.finish_creation()
     c.approve()
@@ -84,9 +81,9 @@ def test_procedural_course_goes_to_the_secretariat(coomet, clock):
     c.prepare(csbs=(), procedural=True)
     c.send_for_agreeing(csbs=(), procedural=True)
     assert c.bpmn_ids() == ["a_sec"]
-    c.do("a_sec", "sec", complies=False, requires_refinement=True, what_to_refine="Cite R/TR/27.")
-    c.do("a_sec_refine", "impl")
-    c.do("a_sec_re", "sec")
+    c.do("a_sec", "secretariat", complies=False, requires_refinement=True, what_to_refine="Cite R/TR/27.")
+    c.do("a_sec_refine", "implementer")
+    c.do("a_sec_re", "secretariat")
     assert c.bpmn_ids() == ["a_forward"]
     c.finish_creation()
     c.approve()
@@ -98,7 +95,7 @@ def test_course_needing_no_agreeing_skips_section_7(coomet, clock):
     c = run(coomet, clock)
     c.prepare(csbs=(), procedural=False)
     assert c.bpmn_ids() == ["m_finalize"] and c.course.status == "in preparation"
-    c.do("m_finalize", "creator1")
+    c.do("m_finalize", "creator")
     c.approve()
     assert c.course.status == "published"
 
@@ -108,18 +105,18 @@ def test_chair_appoints_a_member(coomet, clock):
     c = run(coomet, clock)
     c.prepare()
     c.send_for_agreeing()
-    (assign,) = c.open("chair13")
+    (assign,) = c.open("chair-tc13")
     schema = coomet.task(assign.id).schema
-    assert [o["const"] for o in schema["properties"]["member"]["oneOf"]] == ["member13"]
-    c.do("c_assign", "chair13", reviewer="member", member="member13")
-    (review,) = c.open("member13")
-    assert (review.bpmn_id, review.assignee) == ("c_member_review", "member13")
-    assert c.open("chair13") == []
-    with pytest.raises(NotAllowed, match="assigned to member13"):
-        coomet.complete(review.id, c.sheets["appendix1_initial.json"], c.actors["chair13"])
-    c.do("c_member_review", "member13", complies=False, requires_refinement=True, what_to_refine="Fix units.")
-    c.do("c_refine", "impl")
-    c.do("c_member_re", "member13")
+    assert [o["const"] for o in schema["properties"]["member"]["oneOf"]] == ["member-tc13"]
+    c.do("c_assign", "chair-tc13", reviewer="member", member="member-tc13")
+    (review,) = c.open("member-tc13")
+    assert (review.bpmn_id, review.assignee) == ("c_member_review", "member-tc13")
+    assert c.open("chair-tc13") == []
+    with pytest.raises(NotAllowed, match="assigned to member-tc13"):
+        coomet.complete(review.id, c.sheets["appendix1_initial.json"], c.actors["chair-tc13"])
+    c.do("c_member_review", "member-tc13", complies=False, requires_refinement=True, what_to_refine="Fix units.")
+    c.do("c_refine", "implementer")
+    c.do("c_member_re", "member-tc13")
     assert c.bpmn_ids() == ["a_forward"]
 
 
@@ -127,23 +124,23 @@ def test_review_timeframe_passing_reminds_and_alerts_but_keeps_the_review(coomet
     """7.3: the timeframe set in the sheet passes: the administrator is alerted, the review stays open."""
     c = run(coomet, clock)
     c.prepare()
-    c.do("a_send", "impl", review_days=10)
-    c.do("c_assign", "chair13", scope="TC 1.3")
-    (review,) = c.open("chair13")
+    c.do("a_send", "implementer", review_days=10)
+    c.do("c_assign", "chair-tc13", scope="TC 1.3")
+    (review,) = c.open("chair-tc13")
     assert review.due == clock.now() + dt.timedelta(days=10)
     clock.advance(days=10, seconds=1)
     assert coomet.tick() == 1
     assert c.bpmn_ids() == ["c_alert", "c_chair_review"]
     c.do("c_alert", "admin")
-    c.do("c_chair_review", "chair13", scope="TC 1.3")
+    c.do("c_chair_review", "chair-tc13", scope="TC 1.3")
     assert c.bpmn_ids() == ["a_forward"]
 
 
 def test_member_review_timeframe_alerts_too(coomet, clock):
     c = run(coomet, clock)
     c.prepare()
-    c.do("a_send", "impl", review_days=3)
-    c.do("c_assign", "chair13", reviewer="member", member="member13")
+    c.do("a_send", "implementer", review_days=3)
+    c.do("c_assign", "chair-tc13", reviewer="member", member="member-tc13")
     clock.advance(days=4)
     coomet.tick()
     assert c.bpmn_ids() == ["c_alert", "c_member_review"]
@@ -153,11 +150,11 @@ def test_approval_refused_once_then_granted(coomet, clock):
     """8.1, 8.2: 'should be refined' returns the course to its creator and back to review."""
     c = run(coomet, clock)
     c.prepare(csbs=())
-    c.do("m_finalize", "creator1")
+    c.do("m_finalize", "creator")
     c.do("r_review", "admin", copyright_ok=False, can_be_posted=False, should_be_refined=True,
          what_to_refine="Add the CC BY-NC 4.0 line.")
     assert c.course.status == "under review" and c.bpmn_ids() == ["r_refine"]
-    c.do("r_refine", "creator1")
+    c.do("r_refine", "creator")
     c.do("r_review", "admin")
     assert c.course.status == "published"
 
@@ -172,7 +169,7 @@ def inspect_after_three_years(c, clock, **outcome):
     clock.advance(days=3 * 366)
     assert c.engine.tick() == 1
     assert c.course.status == "under inspection" and c.bpmn_ids() == ["i_inspect"]
-    c.do("i_inspect", "sec", **outcome)
+    c.do("i_inspect", "secretariat", **outcome)
 
 
 def test_inspection_up_to_date_waits_another_three_years(coomet, clock):
@@ -191,12 +188,12 @@ def test_inspection_update_required_goes_through_7_and_8_again(coomet, clock):
     c = published(coomet, clock)
     inspect_after_three_years(c, clock, outcome="update_required", findings="Outdated references.")
     assert c.course.status == "updating"
-    (amend,) = c.open("coord1")
+    (amend,) = c.open("coordinator")
     assert amend.bpmn_id == "m_amend" and coomet.task(amend.id).values["findings"] == "Outdated references."
-    c.do("m_amend", "coord1")
+    c.do("m_amend", "coordinator")
     assert c.course.status == "agreeing"
     c.send_for_agreeing()
-    c.chair_agrees("chair13", "TC 1.3")
+    c.chair_agrees("chair-tc13", "TC 1.3")
     c.do("a_forward", "admin")
     assert c.course.status == "under review" and c.bpmn_ids() == ["r_review"]  # 13.4: straight to §8
     c.approve()
@@ -206,10 +203,10 @@ def test_inspection_update_required_goes_through_7_and_8_again(coomet, clock):
 def test_inspection_update_without_agreeing(coomet, clock):
     c = run(coomet, clock)
     c.prepare(csbs=())
-    c.do("m_finalize", "creator1")
+    c.do("m_finalize", "creator")
     c.approve()
     inspect_after_three_years(c, clock, outcome="update_required", findings="New examples needed.")
-    c.do("m_amend", "coord1")
+    c.do("m_amend", "coordinator")
     assert c.bpmn_ids() == ["r_review"]
     c.approve()
     assert c.course.status == "published"
@@ -219,21 +216,21 @@ def test_inspection_irrelevant_tc4_cancels_and_both_lists_exclude_it(coomet, clo
     """13.5: TC 4 cancels; the administrator and the Secretariat exclude the course from their lists."""
     c = published(coomet, clock)
     inspect_after_three_years(c, clock, outcome="irrelevant", findings="Superseded by a newer course.")
-    (decide,) = c.open("tc4user")
+    (decide,) = c.open("tc4")
     assert coomet.task(decide.id).values["findings"] == "Superseded by a newer course."
-    c.do("i_decide", "tc4user")
+    c.do("i_decide", "tc4")
     assert c.course.status == "cancelled" and c.bpmn_ids() == ["i_exclude_bipm", "i_exclude_portal"]
     assert [x.name for x in coomet.courses(("cancelled",))] == ["Uncertainty of measurement"]
     assert coomet.courses(("published",)) == []
     c.do("i_exclude_bipm", "admin")
-    c.do("i_exclude_portal", "sec")
+    c.do("i_exclude_portal", "secretariat")
     assert coomet.instance(c.instance).status == "completed"
 
 
 def test_inspection_irrelevant_but_tc4_keeps_it_means_update(coomet, clock):
     c = published(coomet, clock)
     inspect_after_three_years(c, clock, outcome="irrelevant", findings="Partly outdated.")
-    c.do("i_decide", "tc4user", cancel_course=False)
+    c.do("i_decide", "tc4", cancel_course=False)
     assert c.course.status == "updating" and c.bpmn_ids() == ["m_amend"]
 
 
@@ -241,12 +238,12 @@ def test_inspection_on_demand_by_message(coomet, clock):
     """13.1: an inspection can be requested before the 3 years are up."""
     c = published(coomet, clock)
     with pytest.raises(NotAllowed, match="secretariat or tc4"):
-        coomet.send_message(c.instance, "inspection_requested", {}, c.actors["creator1"])
+        coomet.send_message(c.instance, "inspection_requested", {}, c.actors["creator"])
     coomet.send_message(c.instance, "inspection_requested", {"reason": "new edition of the GUM"},
-                        c.actors["tc4user"])
+                        c.actors["tc4"])
     assert c.course.status == "under inspection" and c.bpmn_ids() == ["i_inspect"]
     with pytest.raises(TaskNotOpen, match="not waiting"):
-        coomet.send_message(c.instance, "inspection_requested", {}, c.actors["tc4user"])
+        coomet.send_message(c.instance, "inspection_requested", {}, c.actors["tc4"])
 
 
 def test_satisfaction_questionnaire_is_anonymous(coomet, clock):
@@ -274,13 +271,13 @@ def test_read_only_sheet_fields_come_from_the_process_not_the_user(coomet, clock
     c = run(coomet, clock)
     c.prepare()
     c.send_for_agreeing()
-    c.do("c_assign", "chair13", scope="TC 1.3")
-    (review,) = c.open("chair13")
+    c.do("c_assign", "chair-tc13", scope="TC 1.3")
+    (review,) = c.open("chair-tc13")
     detail = coomet.task(review.id)
     assert detail.values["course_name"] == "Uncertainty of measurement"
     assert detail.values["csb"] == "TC 1.3" and detail.values["creator_details"]["nmi"] == "BelGIM"
     coomet.complete(review.id, {**c.sheets["appendix1_initial.json"], "course_name": "Forged", "csb": "TC 2"},
-                    c.actors["chair13"])
+                    c.actors["chair-tc13"])
     from sqlalchemy import select
     from engine.models import Event
     import json

@@ -11,7 +11,7 @@ from engine import Engine, FixedClock, bpmn, runtime
 from engine.models import Instance
 from tests import test_coomet
 from tests.conftest import START
-from tests.coomet import PEOPLE, REPO
+from tests.coomet import REPO, deploy_with_people
 
 REACHED = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
@@ -61,9 +61,7 @@ def test_every_sequence_flow_is_taken_by_some_scenario(tmp_path):
         clock = FixedClock(START)
         engine = Engine(f"sqlite:///{tmp_path / f'{index}.db'}", clock)
         engine.init()
-        engine.deploy_directory(REPO / "processes", REPO / "forms")
-        for login, grants in PEOPLE.items():
-            engine.add_user(login, grants, "pw")
+        deploy_with_people(engine)
         scenario(engine, clock)
         with engine.db.read() as session:
             for instance_id in session.scalars(Instance.__table__.select().with_only_columns(Instance.id)):
