@@ -113,3 +113,22 @@ def test_console_script_is_installed(tmp_path):
                             env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Database ready" in result.stdout
+
+
+def test_courses_and_messages_through_the_cli(cli, database_url):
+    from engine import Engine
+    from tests.coomet import CourseDriver, deploy_with_people
+
+    engine = Engine(database_url)
+    engine.init()
+    deploy_with_people(engine)
+    course = CourseDriver(engine)
+    course.publish_one_csb_course()
+    engine.close()
+    listed = json.loads(cli("courses", "--which", "catalogue", "--json").output)
+    assert [(c["name"], c["status"]) for c in listed] == [("Uncertainty of measurement", "published")]
+    assert "cancelled courses (13.5): 0" in cli("courses", "--which", "cancelled").output
+    result = cli("message", course.instance, "inspection_requested", "--as", "creator", ok=False)
+    assert result.exit_code == 1 and "secretariat or tc4" in result.stderr
+    cli("message", course.instance, "inspection_requested", "--as", "tc4", "--data", '{"reason": "new GUM"}')
+    assert json.loads(cli("courses", "--which", "all", "--json").output)[0]["status"] == "under inspection"

@@ -219,6 +219,45 @@ def unclaim(task_id, login):
 
 
 @main.command()
+@click.argument("instance_id")
+@click.argument("name")
+@as_option
+@click.option("--data", help="Message payload: JSON text or @FILE.")
+@handles_errors
+def message(instance_id, name, login, data):
+    """Send the BPMN message NAME (e.g. inspection_requested) to a waiting instance."""
+    if not login:
+        _fail("--as LOGIN is required")
+    engine = _engine()
+    engine.send_message(instance_id, name, _read_json(data), engine.actor(login))
+    click.echo(f"delivered {name} to {instance_id}")
+
+
+LISTS = {"list": "the List of created COOMET courses (6.2)", "catalogue": "the catalogue (8.2)",
+         "cancelled": "cancelled courses (13.5)", "all": "every course"}
+
+
+@main.command()
+@click.option("--which", type=click.Choice(list(LISTS)), default="list", show_default=True,
+              help="list: the List of created courses (6.2); catalogue: published (8.2); cancelled (13.5).")
+@json_option
+@handles_errors
+def courses(which, as_json):
+    """List courses with their status."""
+    from engine import courses as registry
+
+    statuses = {"list": registry.LIST_STATUSES, "catalogue": registry.CATALOGUE_STATUSES,
+                "cancelled": ("cancelled",), "all": registry.STATUSES}[which]
+    found = _engine().courses(statuses)
+    if as_json:
+        _print_json([vars(c) for c in found])
+        return
+    click.echo(f"{LISTS[which]}: {len(found)}")
+    for c in found:
+        click.echo(f"  {c.id:>4}  {c.status:<16} {c.name}")
+
+
+@main.command()
 @json_option
 @handles_errors
 def tick(as_json):
