@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Callable
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -51,6 +52,8 @@ class WorkflowCodec:
 
     def __init__(self, cache_size: int = 64):
         self.registry = _registry()
+        # Task data is converted while dumping (as SpiffWorkflow's own serializer does).
+        self._encoder = create_encoder(self.registry)
         self._specs: OrderedDict[int, tuple] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -86,7 +89,7 @@ class WorkflowCodec:
     def dump_state(self, workflow: BpmnWorkflow) -> str:
         dct = self.registry.convert(workflow)
         dct["format"] = STATE_FORMAT
-        return json.dumps(dct, separators=(",", ":"))
+        return json.dumps(dct, separators=(",", ":"), cls=self._encoder)
 
     def load_state(self, definition_id: int, spec_json: Callable[[], str], state_json: str) -> BpmnWorkflow:
         spec, subprocess_specs = self.specs(definition_id, spec_json)
