@@ -44,6 +44,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import pct, versions  # noqa: E402
 
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
@@ -206,17 +208,16 @@ def main(argv=None) -> None:
         e_open, b_open = engine_side.open_tasks_after(), bare.open_tasks_after()
 
         print("Engine overhead: complete one user task (review.bpmn, task 'prepare' -> multi-instance review)")
-        print(f"  SpiffWorkflow {_version('SpiffWorkflow')}, SQLAlchemy {_version('SQLAlchemy')}, "
-              f"Python {sys.version.split()[0]}, sqlite {_sqlite_version()}")
+        print(f"  {versions()}, Python {sys.version.split()[0]}")
         print(f"  repetitions: {args.reps} per side, interleaved (+{args.warmup} warm-up); setup {setup_s:.1f} s")
         print(f"  same outcome on both sides: {e_open == b_open}  (READY user tasks after: engine {e_open}, "
               f"bare {b_open})")
         print()
         print(f"  {'':38}{'median':>9}{'p10':>9}{'p90':>9}   (ms)")
-        print(f"  {'engine.complete() + SQLite commit':38}{e_med:9.2f}{_pct(engine_ms, 10):9.2f}"
-              f"{_pct(engine_ms, 90):9.2f}")
-        print(f"  {'bare deserialize->run->serialize':38}{b_med:9.2f}{_pct(bare_ms, 10):9.2f}"
-              f"{_pct(bare_ms, 90):9.2f}")
+        print(f"  {'engine.complete() + SQLite commit':38}{e_med:9.2f}{pct(engine_ms, 10):9.2f}"
+              f"{pct(engine_ms, 90):9.2f}")
+        print(f"  {'bare deserialize->run->serialize':38}{b_med:9.2f}{pct(bare_ms, 10):9.2f}"
+              f"{pct(bare_ms, 90):9.2f}")
         print()
         verdict = "meets" if ratio <= TARGET else "MISSES"
         print(f"  ratio engine/bare (medians): {ratio:.2f}   target <= {TARGET}  -> {verdict} the target")
@@ -237,20 +238,6 @@ def main(argv=None) -> None:
             print(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _pct(values: list[float], pct: int) -> float:
-    return statistics.quantiles(values, n=100)[pct - 1]
-
-
-def _version(dist: str) -> str:
-    from importlib.metadata import version
-    return version(dist)
-
-
-def _sqlite_version() -> str:
-    import sqlite3
-    return sqlite3.sqlite_version
 
 
 if __name__ == "__main__":

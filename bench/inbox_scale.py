@@ -42,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import pct, versions  # noqa: E402
 
 from sqlalchemy import event, func, insert, select  # noqa: E402
 
@@ -237,7 +239,7 @@ def main(argv=None) -> None:
         ratio = l_med / s_med
         print(f"Inbox scale: Engine.tasks(actor) for {USER} ({USER_ROLE}:{USER_SCOPE}), "
               f"{args.reps} listings per database, interleaved (+{args.warmup} warm-up)")
-        print(f"  sqlite {_sqlite_version()}, SQLAlchemy {_version('SQLAlchemy')}, Python {sys.version.split()[0]}; "
+        print(f"  {versions()}, Python {sys.version.split()[0]}; "
               f"ANALYZE {'run' if args.analyze else 'not run (as in the engine)'}")
         print()
         print(f"  {'instances':>10}{'open tasks':>12}{'db MiB':>8}{'fill s':>8}{'visible':>9}"
@@ -246,7 +248,7 @@ def main(argv=None) -> None:
             n_inst, n_open = db.counts()
             xs = times[db.n]
             print(f"  {n_inst:>10,}{n_open:>12,}{db.size_mib():>8.1f}{db.fill_seconds:>8.1f}"
-                  f"{len(results[db.n]):>9}{statistics.median(xs):>9.3f}{_pct(xs, 10):>8.3f}{_pct(xs, 90):>8.3f}")
+                  f"{len(results[db.n]):>9}{statistics.median(xs):>9.3f}{pct(xs, 10):>8.3f}{pct(xs, 90):>8.3f}")
         print()
         verdict = "meets" if ratio <= TARGET else "MISSES"
         print(f"  ratio {args.large:,} / {args.small:,} instances (medians): {ratio:.2f}   target <= {TARGET:g}"
@@ -271,20 +273,6 @@ def main(argv=None) -> None:
         for db in dbs:
             db.close()
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _pct(values: list[float], pct: int) -> float:
-    return statistics.quantiles(values, n=100)[pct - 1]
-
-
-def _version(dist: str) -> str:
-    from importlib.metadata import version
-    return version(dist)
-
-
-def _sqlite_version() -> str:
-    import sqlite3
-    return sqlite3.sqlite_version
 
 
 if __name__ == "__main__":

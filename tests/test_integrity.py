@@ -1,12 +1,11 @@
 """Concurrency, atomicity and the tamper-evident log."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select, text
 
-from engine import ChangedMeanwhile, Engine, ProcessFailed, TaskNotOpen
+from engine import ProcessFailed
+from tests.parallel import at_once
 from engine.models import Event, Instance, OpenTask
 
 
@@ -25,33 +24,16 @@ def reviews_open(engine, people):
     return instance
 
 
-def race(engine, database_url, clock, jobs):
-    """Run each job(engine) on its own engine (connection pool) at the same moment; return outcomes."""
-    engines = [Engine(database_url, clock) for _ in jobs]
-    barrier, outcomes = threading.Barrier(len(jobs)), [None] * len(jobs)
-
-    def run(index):
-        barrier.wait()
-        try:
-            jobs[index](engines[index])
-            outcomes[index] = "ok"
-        except (ChangedMeanwhile, TaskNotOpen) as error:
-            outcomes[index] = type(error).__name__
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for e in engines:
-        e.close()
-    return outcomes
+def race(database_url, clock, jobs):
+    """Outcomes of completing at the same moment: "ok" or the refusal's name."""
+    return ["ok" if outcome is None else outcome for outcome in at_once(database_url, clock, jobs)]
 
 
 def test_two_people_completing_at_once_one_is_told_to_reload(engine, deployed, people, database_url, clock):
     instance = reviews_open(engine, people)
     (r13,), (r2,) = engine.tasks(people["chair13"]), engine.tasks(people["chair2"])
     seen = engine.task(r13.id).instance_version
-    outcomes = race(engine, database_url, clock, [
+    outcomes = race(database_url, clock, [
         lambda e: e.complete(r13.id, {"complies": True}, people["chair13"], expected_version=seen),
         lambda e: e.complete(r2.id, {"complies": True}, people["chair2"], expected_version=seen),
     ])
@@ -66,7 +48,7 @@ def test_two_people_completing_at_once_one_is_told_to_reload(engine, deployed, p
 def test_the_same_task_completed_twice_at_once_runs_once(engine, deployed, people, database_url, clock):
     reviews_open(engine, people)
     (r2,) = engine.tasks(people["chair2"])
-    outcomes = race(engine, database_url, clock, [
+    outcomes = race(database_url, clock, [
         lambda e: e.complete(r2.id, {"complies": True}, people["chair2"]),
         lambda e: e.complete(r2.id, {"complies": False}, people["chair2"]),
     ])

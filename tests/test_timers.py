@@ -81,29 +81,15 @@ def test_tick_only_loads_due_instances(engine, deployed, people, clock, monkeypa
 
 def test_concurrent_tickers_fire_each_timer_once(engine, deployed, people, clock, database_url):
     """Several workers may tick at once (SKIP LOCKED on PostgreSQL, the write lock on SQLite)."""
-    import threading
-
     from sqlalchemy import func, select
 
-    from engine import Engine
     from engine.models import Event
+    from tests.parallel import at_once
 
     for _ in range(6):
         engine.start("timers", {}, people["admin"])
     clock.advance(days=1, seconds=1)
-    workers = [Engine(database_url, clock) for _ in range(3)]
-    fired, barrier = [], threading.Barrier(len(workers))
-
-    def tick(worker):
-        barrier.wait()
-        fired.append(worker.tick(batch=2))
-    threads = [threading.Thread(target=tick, args=(w,)) for w in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for worker in workers:
-        worker.close()
+    fired = at_once(database_url, clock, [lambda worker: worker.tick(batch=2)] * 3)
     assert sum(fired) == 6
     with engine.db.read() as session:
         assert session.scalar(select(func.count()).where(Event.kind == "timer_fired")) == 6
