@@ -57,6 +57,7 @@ from sqlalchemy import select  # noqa: E402
 
 from engine.models import Definition  # noqa: E402
 from engine import Engine, FixedClock  # noqa: E402
+from engine.inbox import TaskFilter  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 PROCESS_FILE = FIXTURES / "processes" / "review.bpmn"
@@ -87,7 +88,7 @@ class EngineSide:
         self.engine.add_user("admin", ["sector_administrator"])
         self.actor = self.engine.actor("admin")
         self.instance_ids = [self.engine.start(PROCESS_ID, {}, self.actor) for _ in range(instances)]
-        by_instance = {t.instance: t.id for t in self.engine.tasks(self.actor, limit=instances + 10)
+        by_instance = {t.instance: t.id for t in self.engine.tasks(self.actor, TaskFilter(limit=instances + 10))
                        if t.bpmn_id == TASK}
         self.task_ids = [by_instance[i] for i in self.instance_ids]
         with self.engine.db.read() as session:
@@ -105,7 +106,7 @@ class EngineSide:
 
     def open_tasks_after(self) -> list[tuple[str, str | None]]:
         first = self.instance_ids[0]
-        return sorted((t.bpmn_id, t.scope) for t in self.engine.tasks(None, limit=100000) if t.instance == first)
+        return sorted((t.bpmn_id, t.scope) for t in self.engine.tasks(None, TaskFilter(limit=100000)) if t.instance == first)
 
     def close(self) -> None:
         self.engine.close()

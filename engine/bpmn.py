@@ -18,6 +18,7 @@ FORM_PROPERTY = "formJsonSchemaFilename"
 UI_FORM_PROPERTY = "formUiSchemaFilename"
 ASSIGNEE_PROPERTY = "assignee"  # expression naming the one person who must do the task
 SCOPE_PROPERTY = "scope"        # expression giving the task's scope (a CSB code)
+NAME_RU_PROPERTY = "nameRu"     # the task's name in Russian
 
 HUMAN_TASKS = ("userTask", "manualTask", "task")  # SpiffWorkflow runs a plain task as manual
 STATUS_PROPERTY = "courseStatus"  # expression: the course status once the element completes

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import store
-from .models import OpenTask
+from .models import Course, OpenTask
 from .roles import Actor
 
 
@@ -23,6 +23,7 @@ class TaskView:
     process: str
     bpmn_id: str
     name: str
+    name_ru: str | None
     lane: str | None
     role: str
     scope: str | None
@@ -31,17 +32,34 @@ class TaskView:
     form: str | None
     created: dt.datetime
     due: dt.datetime | None
+    course_id: int | None = None
+    course_name: str | None = None
+    course_name_ru: str | None = None
 
     @classmethod
-    def of(cls, row: store.OpenTaskRow) -> "TaskView":
-        return cls(row.id, row.instance_id, row.process_id, row.bpmn_id, row.name, row.lane, row.role, row.scope,
-                   row.assignee, row.claimed_by, row.form, row.created_at, row.due_at)
+    def of(cls, row: store.OpenTaskRow, course_name: str | None = None,
+           course_name_ru: str | None = None) -> "TaskView":
+        return cls(row.id, row.instance_id, row.process_id, row.bpmn_id, row.name, row.name_ru, row.lane, row.role,
+                   row.scope, row.assignee, row.claimed_by, row.form, row.created_at, row.due_at, row.course_id,
+                   course_name, course_name_ru)
 
     def as_dict(self) -> dict:
         values = asdict(self)
         values["created"] = self.created.isoformat()
         values["due"] = self.due.isoformat() if self.due else None
         return values
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """What an inbox lists: optional role, course and process (section), the order and the page."""
+
+    role: str | None = None
+    course_id: int | None = None
+    process: str | None = None
+    sort: str = "due"  # due | created
+    offset: int = 0
+    limit: int = 500
 
 
 def visible_to(actor: Actor):
@@ -63,13 +81,31 @@ def visible_to(actor: Actor):
     return or_(*branches)
 
 
-def tasks_for(session: Session, actor: Actor | None, limit: int = 500) -> list[TaskView]:
-    """Open tasks ``actor`` may do, soonest due first; every open task when ``actor`` is None."""
-    query = select(*store.TASK_COLUMNS)
+def _where(query, actor: Actor | None, filters: TaskFilter):
     if actor is not None:
         query = query.where(visible_to(actor))
-    query = query.order_by(OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at, OpenTask.id).limit(limit)
-    return [TaskView.of(store.OpenTaskRow(*row)) for row in session.connection().execute(query)]
+    if filters.role:
+        query = query.where(OpenTask.role == filters.role)
+    if filters.course_id is not None:
+        query = query.where(OpenTask.course_id == filters.course_id)
+    if filters.process:
+        query = query.where(OpenTask.process_id == filters.process)
+    return query
+
+
+def tasks_for(session: Session, actor: Actor | None, filters: TaskFilter = TaskFilter()) -> list[TaskView]:
+    """Open tasks ``actor`` may do (every open task when ``actor`` is None), soonest due first."""
+    order = ((OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at) if filters.sort == "due"
+             else (OpenTask.created_at.desc(),))
+    query = (select(*store.TASK_COLUMNS, Course.name, Course.name_ru)
+             .outerjoin(Course, Course.id == OpenTask.course_id))
+    query = _where(query, actor, filters).order_by(*order, OpenTask.id).offset(filters.offset).limit(filters.limit)
+    width = len(store.TASK_COLUMNS)
+    return [TaskView.of(store.OpenTaskRow(*row[:width]), *row[width:]) for row in session.connection().execute(query)]
+
+
+def count_for(session: Session, actor: Actor | None, filters: TaskFilter = TaskFilter()) -> int:
+    return session.scalar(_where(select(func.count()).select_from(OpenTask), actor, filters))
 
 
 @dataclass(frozen=True)

@@ -101,9 +101,11 @@ class OpenTask(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
     instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id"), index=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id"))
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"))
     process_id: Mapped[str] = mapped_column(String(200))
     bpmn_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(300))
+    name_ru: Mapped[str | None] = mapped_column(String(300))
     lane: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(50))
     scope: Mapped[str | None] = mapped_column(String(100))

@@ -54,8 +54,9 @@ def new_row(instance: InstanceRow, task, lanes: dict[str, str], now: dt.datetime
     if scope is None and role in ROLES and ROLES[role].scoped:
         scope = mi_key
     return dict(
-        id=str(task.id), instance_id=instance.id, definition_id=instance.definition_id,
+        id=str(task.id), instance_id=instance.id, definition_id=instance.definition_id, course_id=instance.course_id,
         process_id=process_of(task), bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+        name_ru=props.get(bpmn.NAME_RU_PROPERTY),
         lane=spec.lane, role=role, scope=scope, assignee=_evaluate(task, props.get(bpmn.ASSIGNEE_PROPERTY)),
         claimed_by=None, form=props.get(bpmn.FORM_PROPERTY), mi_key=mi_key, created_at=now, due_at=task_due(task),
     )

@@ -154,9 +154,15 @@ class Engine:
 
     # -- reading ------------------------------------------------------------------------
 
-    def tasks(self, actor: Actor | None = None, limit: int = 500) -> list[inbox.TaskView]:
+    def tasks(self, actor: Actor | None = None, filters: inbox.TaskFilter = inbox.TaskFilter()
+              ) -> list[inbox.TaskView]:
+        """Open tasks ``actor`` may do (all open tasks when None), filtered and paged."""
         with self.db.read() as session:
-            return inbox.tasks_for(session, actor, limit)
+            return inbox.tasks_for(session, actor, filters)
+
+    def task_count(self, actor: Actor | None = None, filters: inbox.TaskFilter = inbox.TaskFilter()) -> int:
+        with self.db.read() as session:
+            return inbox.count_for(session, actor, filters)
 
     def task(self, task_id: str, actor: Actor | None = None) -> inbox.TaskDetail:
         """One open task with its form (choices filled in, values prefilled from the process data).

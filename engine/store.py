@@ -39,9 +39,11 @@ class OpenTaskRow:
     id: str
     instance_id: str
     definition_id: int
+    course_id: int | None
     process_id: str
     bpmn_id: str
     name: str
+    name_ru: str | None
     lane: str | None
     role: str
     scope: str | None

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 04:02:56.380936
+Create Date: 2026-11-23 04:21:56.777738
 """
 from alembic import op
 import sqlalchemy as sa
@@ -149,9 +149,11 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('instance_id', sa.String(length=36), nullable=False),
     sa.Column('definition_id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=True),
     sa.Column('process_id', sa.String(length=200), nullable=False),
     sa.Column('bpmn_id', sa.String(length=200), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('name_ru', sa.String(length=300), nullable=True),
     sa.Column('lane', sa.String(length=200), nullable=True),
     sa.Column('role', sa.String(length=50), nullable=False),
     sa.Column('scope', sa.String(length=100), nullable=True),
@@ -161,6 +163,7 @@ def upgrade() -> None:
     sa.Column('mi_key', sa.String(length=200), nullable=True),
     sa.Column('created_at', engine.models.UTCDateTime(), nullable=False),
     sa.Column('due_at', engine.models.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], ),
     sa.ForeignKeyConstraint(['definition_id'], ['definitions.id'], ),
     sa.ForeignKeyConstraint(['instance_id'], ['instances.id'], ),
     sa.PrimaryKeyConstraint('id')
