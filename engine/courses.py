@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 from . import clock
-from .errors import ProcessFailed
-from .models import Course
+from .errors import NotFound, ProcessFailed
+from .models import Course, Event
 
 STATUSES = ("planned", "in preparation", "agreeing", "under review", "published", "under inspection",
             "updating", "cancelled")
@@ -118,3 +118,44 @@ class CourseView:
 def courses(session: Session, statuses=STATUSES) -> list[CourseView]:
     rows = session.scalars(select(Course).where(Course.status.in_(statuses)).order_by(Course.name, Course.id))
     return [CourseView.of(c) for c in rows]
+
+
+@dataclass(frozen=True)
+class SheetView:
+    """A completed form of a course, as recorded in the event log (read-only)."""
+
+    seq: int
+    at: object
+    definition_id: int | None
+    actor: str | None
+    role: str | None
+    scope: str | None
+    task_id: str | None
+    bpmn_id: str | None
+    name: str
+    sheet: str | None
+    data: dict
+    schema: dict | None = None  # the form it was filled in on (labels for display)
+
+
+def course(session: Session, course_id: int) -> CourseView:
+    row = session.get(Course, course_id)
+    if row is None:
+        raise NotFound(f"There is no course {course_id}.")
+    return CourseView.of(row)
+
+
+def sheets(session: Session, course_id: int) -> list[SheetView]:
+    """Every form submitted in the course's own process, oldest first."""
+    row = session.get(Course, course_id)
+    if row is None:
+        raise NotFound(f"There is no course {course_id}.")
+    events = session.scalars(select(Event).where(Event.instance_id == row.instance_id,
+                                                 Event.kind == "task_completed").order_by(Event.seq))
+    result = []
+    for event in events:
+        data = json.loads(event.data_json)
+        result.append(SheetView(event.seq, event.at, event.definition_id, event.actor, event.role, event.scope,
+                                event.task_id, event.bpmn_id, data.get("name", ""), data.get("sheet"),
+                                data.get("form", {})))
+    return result

@@ -181,7 +181,7 @@ def complete(session: Session, definitions: DefinitionCache, row: OpenTaskRow, s
     data = validate_submission(schema, with_read_only(schema, submitted, task.data))
     occurrence = _occurrence(loaded.workflow, task)
     run_engine(loaded, lambda: _apply_and_run(task, data, loaded.completed))
-    event = _row_event(row, "task_completed", actor.login, form=data, occurrence=occurrence, via=via)
+    event = _row_event(row, "task_completed", actor.login, form=data, sheet=row.form, occurrence=occurrence, via=via)
     persist(session, definitions, loaded, [event])
 
 

@@ -7,6 +7,7 @@ it, the form data is valid — then it runs.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,7 +22,8 @@ from .errors import CourseFlowError, NotFound
 from .definitions import DefinitionCache
 from .forms import check_shape, prefill
 from .tree import find_task
-from .models import Definition, Instance
+from .errors import NotAllowed
+from .models import Definition, Instance, User
 from .roles import Actor
 from .serialization import WorkflowCodec
 
@@ -64,8 +66,39 @@ class Engine:
 
     def add_user(self, login: str, grants: list[str], password: str | None = None, name: str | None = None,
                  email: str | None = None, by: str | None = None) -> None:
+        """Add a user (the CLI, the demo, or a sector administrator in the web app)."""
         with self._write() as session:
             users.add_user(session, login, grants, password, name, email, by)
+
+    def users(self) -> list[users.UserView]:
+        with self.db.read() as session:
+            return users.list_users(session)
+
+    def grant(self, login: str, grant: str, by: Actor) -> None:
+        """Give ``login`` a role (``ROLE`` or ``ROLE:SCOPE``); only a sector administrator may."""
+        _require(by, "sector_administrator")
+        with self._write() as session:
+            users.grant(session, login, grant, by.login)
+
+    def revoke(self, login: str, grant: str, by: Actor) -> None:
+        _require(by, "sector_administrator")
+        with self._write() as session:
+            users.revoke(session, login, grant, by.login)
+
+    def set_active(self, login: str, active: bool, by: Actor) -> None:
+        _require(by, "sector_administrator")
+        if login == by.login and not active:
+            raise CourseFlowError("You cannot deactivate yourself.")
+        with self._write() as session:
+            users.set_active(session, login, active, by.login)
+
+    def set_language(self, login: str, language: str) -> None:
+        with self._write() as session:
+            users.set_language(session, login, language)
+
+    def language(self, login: str) -> str:
+        with self.db.read() as session:
+            return session.scalar(select(User.language).where(User.login == login)) or "en"
 
     def actor(self, login: str) -> Actor:
         with self.db.read() as session:
@@ -179,6 +212,15 @@ class Engine:
             return inbox.TaskDetail(inbox.TaskView.of(row), schema, loaded.instance.version,
                                     prefill(schema, task.data if task else {}), loaded.instance.course_id)
 
+    def may_start(self, process_id: str, actor: Actor) -> bool:
+        """Whether ``actor`` holds the role of the process's start lane (the rule ``start`` enforces)."""
+        with self.db.read() as session:
+            definition = deploy.latest_definitions(session).get(process_id)
+            if definition is None:
+                return False
+            roles = self.definitions.parsed(session, definition.id).start_roles
+            return not roles or any(actor.holds(role) for role in roles)
+
     def start_form(self, process_id: str) -> dict | None:
         """The form a process asks for when started (choices filled in), or None."""
         with self.db.read() as session:
@@ -187,6 +229,16 @@ class Engine:
                 raise NotFound(f"No process {process_id!r} is deployed.")
             name = self.definitions.parsed(session, definition.id).start_form
             return choices.resolve(session, self.definitions.form(session, definition.id, name)) if name else None
+
+    def course(self, course_id: int) -> courses.CourseView:
+        with self.db.read() as session:
+            return courses.course(session, course_id)
+
+    def sheets(self, course_id: int) -> list[courses.SheetView]:
+        """The forms submitted in a course's process, as recorded (oldest first)."""
+        with self.db.read() as session:
+            return [replace(sheet, schema=self.definitions.form(session, sheet.definition_id, sheet.sheet))
+                    for sheet in courses.sheets(session, course_id)]
 
     def courses(self, statuses=courses.STATUSES) -> list[courses.CourseView]:
         """Courses by status: the List (6.2), the catalogue (8.2) or the cancelled (13.5)."""
@@ -214,3 +266,8 @@ class Engine:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def _require(actor: Actor, role: str) -> None:
+    if not actor.holds(role):
+        raise NotAllowed(f"This needs the role {role}.")

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -100,3 +101,65 @@ def authenticate(session: Session, login: str, password: str) -> Actor | None:
     if user is None or not user.active or not check_password(user.password_hash, password):
         return None
     return actor_for(session, login)
+
+
+@dataclass(frozen=True)
+class UserView:
+    login: str
+    name: str
+    email: str | None
+    active: bool
+    language: str
+    grants: tuple[str, ...]
+
+
+def list_users(session: Session) -> list[UserView]:
+    return [UserView(u.login, u.name, u.email, u.active, u.language,
+                     tuple(sorted(_grant_text(g.role, g.scope) for g in u.grants)))
+            for u in session.scalars(select(User).order_by(User.login))]
+
+
+def _user(session: Session, login: str) -> User:
+    user = session.scalars(select(User).where(User.login == login)).first()
+    if user is None:
+        raise NotFound(f"There is no user {login!r}.")
+    return user
+
+
+def grant(session: Session, login: str, text: str, by: str | None) -> None:
+    user = _user(session, login)
+    ((role, scope),) = checked_grants(session, [text])
+    if any(g.role == role and g.scope == scope for g in user.grants):
+        raise CourseFlowError(f"{login} already holds {_grant_text(role, scope)}")
+    user.grants.append(RoleGrant(role=role, scope=scope))
+    session.flush()
+    audit.append(session, [audit.NewEvent("role_granted", actor=by, role=role, scope=scope,
+                                          data={"login": login})], clock.now())
+
+
+def revoke(session: Session, login: str, text: str, by: str | None) -> None:
+    user = _user(session, login)
+    role, scope = parse_grant(text)
+    held = [g for g in user.grants if g.role == role and g.scope == scope]
+    if not held:
+        raise CourseFlowError(f"{login} does not hold {_grant_text(role, scope)}")
+    user.grants.remove(held[0])
+    session.flush()
+    audit.append(session, [audit.NewEvent("role_revoked", actor=by, role=role, scope=scope,
+                                          data={"login": login})], clock.now())
+
+
+def set_active(session: Session, login: str, active: bool, by: str | None) -> None:
+    user = _user(session, login)
+    if user.active == active:
+        return
+    user.active = active
+    session.flush()
+    audit.append(session, [audit.NewEvent("user_activated" if active else "user_deactivated", actor=by,
+                                          data={"login": login})], clock.now())
+
+
+def set_language(session: Session, login: str, language: str) -> None:
+    if language not in ("en", "ru"):
+        raise CourseFlowError(f"unknown language {language!r}: use en or ru")
+    _user(session, login).language = language

@@ -4,19 +4,13 @@ from __future__ import annotations
 import os
 import secrets
 
-from flask import Flask, current_app, render_template
-from flask_login import LoginManager
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
 
 from engine import CourseFlowError, Engine, NotAllowed, NotFound
 
-from . import ticker
-from .auth import WebUser, bp as auth_bp
-from .tasks import bp as tasks_bp
-
-csrf = CSRFProtect()
-login_manager = LoginManager()
-login_manager.login_view = "auth.login"
+from . import admin, auth, courses, i18n, public, tasks, ticker
+from .extensions import babel, csrf, engine, login_manager
 
 
 def secret_key() -> str:
@@ -29,7 +23,7 @@ def secret_key() -> str:
     return secrets.token_hex(32)
 
 
-def create_app(engine: Engine | None = None, **config) -> Flask:
+def create_app(engine_: Engine | None = None, **config) -> Flask:
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key(),
@@ -37,13 +31,17 @@ def create_app(engine: Engine | None = None, **config) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         TICK_SECONDS=30,
+        BABEL_TRANSLATION_DIRECTORIES=i18n.compiled_catalogs(),
     )
     app.config.update(config)
-    app.extensions["courseflow"] = engine or _default_engine()
+    app.extensions["courseflow"] = engine_ or _default_engine()
     csrf.init_app(app)
     login_manager.init_app(app)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(tasks_bp)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS)
+    app.context_processor(tasks.inbox_count)
     _register_error_pages(app)
     if app.config["TICK_SECONDS"]:
         ticker.start(app.extensions["courseflow"], app.config["TICK_SECONDS"])
@@ -51,31 +49,28 @@ def create_app(engine: Engine | None = None, **config) -> Flask:
 
 
 def _default_engine() -> Engine:
-    engine = Engine()
-    engine.init()
-    return engine
-
-
-def engine() -> Engine:
-    """The engine of the running app."""
-    return current_app.extensions["courseflow"]
+    engine_ = Engine()
+    engine_.init()
+    return engine_
 
 
 @login_manager.user_loader
 def _load_user(login: str):
     try:
-        return WebUser(engine().actor(login))
+        return auth.WebUser(engine().actor(login))
     except CourseFlowError:
         return None
 
 
 def _register_error_pages(app: Flask) -> None:
+    from flask_babel import gettext as _
+
     def page(status: int, message: str):
         return render_template("error.html", status=status, message=message), status
 
     app.register_error_handler(NotAllowed, lambda e: page(403, str(e)))
     app.register_error_handler(NotFound, lambda e: page(404, str(e)))
-    app.register_error_handler(CSRFError, lambda e: page(400, "The form expired or was not sent by this site "
-                                                              "(missing CSRF token). Reload the page and try again."))
-    app.register_error_handler(403, lambda e: page(403, "You may not open this page."))
-    app.register_error_handler(404, lambda e: page(404, "There is no such page."))
+    app.register_error_handler(CSRFError, lambda e: page(400, _("The form expired or was not sent by this site "
+                                                                "(missing CSRF token). Reload the page and try again.")))
+    app.register_error_handler(403, lambda e: page(403, _("You may not open this page.")))
+    app.register_error_handler(404, lambda e: page(404, _("There is no such page.")))

@@ -1,12 +1,16 @@
-"""Logging in and out (Flask-Login; passwords are checked by the engine)."""
+"""Logging in and out, and choosing the language (Flask-Login; passwords are checked by the engine)."""
 from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import UserMixin, login_required, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
 from engine import Actor
+
+from .extensions import engine
+from .i18n import LANGUAGES
 
 bp = Blueprint("auth", __name__)
 
@@ -23,14 +27,14 @@ class WebUser(UserMixin):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    from .app import engine
-
     if request.method == "POST":
-        actor = engine().authenticate(request.form.get("login", ""), request.form.get("password", ""))
+        login_name = request.form.get("login", "")
+        actor = engine().authenticate(login_name, request.form.get("password", ""))
         if actor is None:
-            flash("Wrong login or password.", "error")
-            return render_template("login.html", login=request.form.get("login", "")), 401
+            flash(_("Wrong login or password."), "error")
+            return render_template("login.html", login=login_name), 401
         login_user(WebUser(actor))
+        session["lang"] = engine().language(actor.login)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("login.html", login="")
 
@@ -39,11 +43,23 @@ def login():
 @login_required
 def logout():
     logout_user()
+    session.pop("lang", None)
     return redirect(url_for("auth.login"))
 
 
+@bp.route("/language", methods=["POST"])
+def language():
+    """Switch the language; a logged-in user keeps the choice in their profile."""
+    chosen = request.form.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+        if current_user.is_authenticated:
+            engine().set_language(current_user.actor.login, chosen)
+    return redirect(_safe_next(request.form.get("next")))
+
+
 def _safe_next(target: str | None) -> str:
-    """Only redirect within this site after login."""
-    if target and not urlparse(target).netloc and target.startswith("/"):
+    """Only redirect within this site."""
+    if target and not urlparse(target).netloc and target.startswith("/") and not target.startswith("//"):
         return target
     return url_for("tasks.inbox")

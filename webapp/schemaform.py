@@ -1,8 +1,8 @@
 """Rendering a task's JSON Schema as an HTML form, and reading the answers back.
 
-Server-side only: the schema (with its titles, descriptions and enums) decides
-the widgets; what the user typed is turned back into JSON of the schema's
-types and validated by the engine.
+Server-side only: the schema (titles in both languages, descriptions, enums,
+formats, UI hints) decides the widgets; what the user typed is turned back
+into JSON of the schema's types and validated by the engine.
 """
 from __future__ import annotations
 
@@ -11,17 +11,22 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from .i18n import display, label
+
 
 @dataclass
 class Field:
-    name: str               # dotted path, the HTML input name
+    name: str               # dotted path: the HTML input name ("creator_details.email", "rows.0.x")
     label: str
-    kind: str               # text | textarea | yesno | select | multiselect | lines | number | integer | date | email
+    kind: str               # see _kind(); plus "group", "rows" and "readonly"
     required: bool = False
     help: str | None = None
     choices: list[tuple[Any, str]] = field(default_factory=list)
     value: Any = None
     error: str | None = None
+    display: str = ""       # a read-only field's value as a person reads it
+    children: list["Field"] = field(default_factory=list)        # a group's fields
+    rows: list[list["Field"]] = field(default_factory=list)      # repeatable rows (array of objects)
 
 
 def fields(schema: dict, values: dict | None = None, errors: dict[str, str] | None = None,
@@ -31,37 +36,54 @@ def fields(schema: dict, values: dict | None = None, errors: dict[str, str] | No
     required = set(schema.get("required", []))
     result = []
     for key, prop in schema.get("properties", {}).items():
-        name = f"{prefix}{key}"
-        if prop.get("type") == "object":
-            result.extend(fields(prop, values.get(key) or {}, errors, f"{name}."))
-            continue
-        result.append(Field(name=name, label=prop.get("title", key), kind=_kind(prop), required=key in required,
-                            help=prop.get("description"), choices=_choices(prop), value=values.get(key),
-                            error=errors.get(name)))
+        name, value = f"{prefix}{key}", values.get(key)
+        item = Field(name=name, label=label(prop, default=key), kind=_kind(prop), required=key in required,
+                     help=label(prop, "description") or None, choices=_choices(prop), value=value,
+                     error=errors.get(name))
+        if item.kind == "readonly":
+            item.display = display(prop, value)
+        elif item.kind == "group":
+            item.children = fields(prop, value or {}, errors, f"{name}.")
+        elif item.kind == "rows":
+            existing = value if isinstance(value, list) else []
+            item.rows = [fields(prop["items"], row if isinstance(row, dict) else {}, errors, f"{name}.{index}.")
+                         for index, row in enumerate([*existing, {}])]
+        result.append(item)
     return result
 
 
 def _kind(prop: dict) -> str:
     kind = prop.get("type")
+    if prop.get("readOnly"):
+        return "readonly"
+    if kind == "object":
+        return "group"
     if kind == "boolean":
         return "yesno"
     if kind == "array":
-        return "multiselect" if "enum" in prop.get("items", {}) or "oneOf" in prop.get("items", {}) else "lines"
+        items = prop.get("items", {})
+        if items.get("type") == "object":
+            return "rows"
+        return "multiselect" if "enum" in items or "oneOf" in items else "lines"
     if "enum" in prop or "oneOf" in prop:
         return "select"
     if kind in ("number", "integer"):
         return kind
     if prop.get("format") in ("date", "email"):
         return prop["format"]
-    if prop.get("maxLength", 0) > 200 or prop.get("x-widget") == "textarea":
-        return "textarea"
-    return "text"
+    if prop.get("format") in ("uri", "uri-reference"):
+        return "url"
+    if prop.get("x-widget") in ("textarea", "image"):
+        return prop["x-widget"]
+    if prop.get("pattern", "").startswith("^[+0-9"):
+        return "phone"
+    return "textarea" if prop.get("maxLength", 0) > 300 else "text"
 
 
 def _choices(prop: dict) -> list[tuple[Any, str]]:
     source = prop.get("items", prop) if prop.get("type") == "array" else prop
     if "oneOf" in source:
-        return [(o.get("const"), o.get("title", str(o.get("const")))) for o in source["oneOf"]]
+        return [(o.get("const"), label(o, default=str(o.get("const")))) for o in source["oneOf"]]
     return [(v, str(v)) for v in source.get("enum", [])]
 
 
@@ -69,22 +91,35 @@ def parse(schema: dict, form: MultiDict, prefix: str = "") -> dict:
     """The submitted HTML form as JSON data of the schema's types (empty optional fields left out)."""
     data: dict[str, Any] = {}
     for key, prop in schema.get("properties", {}).items():
-        name = f"{prefix}{key}"
-        if prop.get("type") == "object":
-            nested = parse(prop, form, f"{name}.")
-            if nested:
-                data[key] = nested
-            continue
-        value = _read(prop, form, name)
+        name, kind = f"{prefix}{key}", _kind(prop)
+        if kind == "readonly":
+            continue  # the engine fills read-only fields from the process data
+        if kind == "group":
+            value = parse(prop, form, f"{name}.") or None
+        elif kind == "rows":
+            value = _rows(prop["items"], form, name)
+        else:
+            value = _read(kind, prop, form, name)
         if value is not None:
             data[key] = value
     return data
 
 
-def _read(prop: dict, form: MultiDict, name: str) -> Any:
-    kind = _kind(prop)
+def _rows(items: dict, form: MultiDict, name: str) -> list | None:
+    rows, index = [], 0
+    while any(key.startswith(f"{name}.{index}.") for key in form):
+        row = parse(items, form, f"{name}.{index}.")
+        if row:
+            rows.append(row)
+        index += 1
+    return rows or None
+
+
+def _read(kind: str, prop: dict, form: MultiDict, name: str) -> Any:
     if kind == "multiselect":
-        return form.getlist(name) or None
+        values = form.getlist(name)
+        integer = prop.get("items", {}).get("type") == "integer"
+        return [_number(v, integer) for v in values] if values else None
     raw = (form.get(name) or "").strip()
     if kind == "lines":
         return [line.strip() for line in raw.splitlines() if line.strip()] or None
@@ -92,12 +127,16 @@ def _read(prop: dict, form: MultiDict, name: str) -> Any:
         return None
     if kind == "yesno":
         return {"yes": True, "no": False}.get(raw, raw)
-    if kind in ("number", "integer"):
-        try:
-            return int(raw) if kind == "integer" else float(raw)
-        except ValueError:
-            return raw  # the schema check reports it as "not a number"
+    if kind in ("number", "integer") or prop.get("type") == "integer":
+        return _number(raw, prop.get("type") == "integer")
     return raw
+
+
+def _number(raw: str, integer: bool):
+    try:
+        return int(raw) if integer else float(raw)
+    except ValueError:
+        return raw  # the schema check reports it as "not a number"
 
 
 def errors_by_field(errors) -> dict[str, str]:

@@ -1,55 +1,98 @@
-"""Each person's inbox and the task page."""
+"""Each person's inbox, the task page, and claiming group tasks."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import ChangedMeanwhile, InvalidData, ProcessFailed, TaskNotOpen
+from engine.inbox import TaskFilter
 
 from . import schemaform
+from .extensions import engine
+from .i18n import task_name
 
 bp = Blueprint("tasks", __name__)
+PAGE_SIZE = 50
 
 
-def _engine():
-    from .app import engine
-    return engine()
+def inbox_count() -> dict:
+    """The number of open tasks in the navigation bar."""
+    if current_user.is_authenticated:
+        return {"inbox_count": engine().task_count(current_user.actor)}
+    return {}
 
 
 @bp.route("/")
 @login_required
 def inbox():
-    tasks = _engine().tasks(current_user.actor)
-    return render_template("inbox.html", tasks=tasks)
+    filters = TaskFilter(role=request.args.get("role") or None, course_id=request.args.get("course", type=int),
+                         process=request.args.get("process") or None,
+                         sort="created" if request.args.get("sort") == "created" else "due",
+                         offset=max(request.args.get("page", 1, type=int) - 1, 0) * PAGE_SIZE, limit=PAGE_SIZE)
+    actor = current_user.actor
+    found = engine().tasks(actor, filters)
+    total = engine().task_count(actor, filters)
+    return render_template("inbox.html", tasks=found, total=total, filters=filters, page_size=PAGE_SIZE,
+                           now=engine().clock.now(), courses=engine().courses())
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
 @login_required
 def task(task_id: str):
-    engine, actor = _engine(), current_user.actor
+    actor = current_user.actor
     try:
-        detail = engine.task(task_id, actor)
+        detail = engine().task(task_id, actor)
     except TaskNotOpen as error:
         flash(str(error), "error")
         return redirect(url_for("tasks.inbox"))
-    schema = detail.schema or {"type": "object", "properties": {}}
     if request.method == "GET":
-        return _page(detail, schemaform.fields(schema), detail.instance_version)
-    data = schemaform.parse(schema, request.form)
+        return _page(detail, detail.values, {}, detail.instance_version)
+    data = schemaform.parse(detail.schema, request.form)
     expected = request.form.get("instance_version", type=int)
     try:
-        engine.complete(task_id, data, actor, expected_version=expected)
+        engine().complete(task_id, data, actor, expected_version=expected)
     except InvalidData as error:
         errors = schemaform.errors_by_field(error.errors)
-        return _page(detail, schemaform.fields(schema, data, errors), expected, errors.get("")), 422
-    except (ChangedMeanwhile, TaskNotOpen, ProcessFailed) as error:
+        return _page(detail, {**detail.values, **data}, errors, expected), 422
+    except ChangedMeanwhile as error:
         flash(str(error), "error")
-        return redirect(url_for("tasks.task", task_id=task_id) if isinstance(error, ChangedMeanwhile)
-                        else url_for("tasks.inbox"))
-    flash(f"Done: {detail.task.name}.", "ok")
+        return redirect(url_for("tasks.task", task_id=task_id))
+    except (TaskNotOpen, ProcessFailed) as error:
+        flash(str(error), "error")
+        return redirect(url_for("tasks.inbox"))
+    flash(_("Done: %(task)s.", task=task_name(detail.task)), "ok")
     return redirect(url_for("tasks.inbox"))
 
 
-def _page(detail, form_fields, version, form_error=None):
-    return render_template("task.html", task=detail.task, fields=form_fields, version=version,
-                           form_error=form_error)
+def _page(detail, values: dict, errors: dict, version):
+    course = sheets = None
+    if detail.course_id is not None:
+        course = engine().course(detail.course_id)
+        sheets = list(reversed(engine().sheets(detail.course_id)))
+    return render_template("task.html", task=detail.task, schema=detail.schema,
+                           fields=schemaform.fields(detail.schema, values, errors), version=version,
+                           form_error=errors.get(""), course=course, sheets=sheets)
+
+
+@bp.route("/tasks/<task_id>/claim", methods=["POST"])
+@login_required
+def claim(task_id: str):
+    return _claiming(task_id, engine().claim, _("You hold this task now; others see that you do."))
+
+
+@bp.route("/tasks/<task_id>/release", methods=["POST"])
+@login_required
+def release(task_id: str):
+    return _claiming(task_id, engine().unclaim, _("The task is back with its group."))
+
+
+def _claiming(task_id: str, action, done: str):
+    """Claim or release; refusals (403/404) go to the error pages, races back to the inbox."""
+    try:
+        action(task_id, current_user.actor)
+    except (ChangedMeanwhile, TaskNotOpen) as error:
+        flash(str(error), "error")
+        return redirect(url_for("tasks.inbox"))
+    flash(done, "ok")
+    return redirect(url_for("tasks.task", task_id=task_id))

@@ -1,0 +1,82 @@
+"""Courses: the List of created courses (6.2), the catalogue (8.2), a course's page and printable sheets,
+starting a course (§6) and asking for an inspection (13.1)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engine import InvalidData, TaskNotOpen
+from engine import courses as registry
+from engine.inbox import TaskFilter
+
+from . import schemaform
+from .extensions import engine
+
+bp = Blueprint("courses", __name__, url_prefix="/courses")
+COURSE_PROCESS = "course_creation"
+LISTS = {"list": registry.LIST_STATUSES, "catalogue": registry.CATALOGUE_STATUSES, "cancelled": ("cancelled",)}
+
+
+@bp.route("/")
+@login_required
+def index():
+    which = request.args.get("which", "list")
+    if which not in LISTS:
+        abort(404)
+    return render_template("courses.html", courses=engine().courses(LISTS[which]), which=which)
+
+
+@bp.route("/<int:course_id>")
+@login_required
+def course(course_id: int):
+    found = engine().course(course_id)
+    open_tasks = engine().tasks(None, TaskFilter(course_id=course_id))
+    return render_template("course.html", course=found, open_tasks=open_tasks, sheets=engine().sheets(course_id))
+
+
+@bp.route("/<int:course_id>/sheets/<int:seq>")
+@login_required
+def sheet(course_id: int, seq: int):
+    """One submitted sheet (Appendix 1, 2 …) as a clean printable page."""
+    found = next((s for s in engine().sheets(course_id) if s.seq == seq), None)
+    if found is None:
+        abort(404)
+    return render_template("sheet.html", course=engine().course(course_id), sheet=found)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """The sector administrator opens a new course (the §6 process)."""
+    schema = engine().start_form(COURSE_PROCESS) or {"type": "object", "properties": {}}
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = schemaform.parse(schema, request.form)
+        try:
+            engine().start(COURSE_PROCESS, values, current_user.actor)
+        except InvalidData as error:
+            errors = schemaform.errors_by_field(error.errors)
+        else:
+            flash(_("The course is in the List of created COOMET courses; TC 4 has the survey task."), "ok")
+            return redirect(url_for("courses.index"))
+    elif not engine().may_start(COURSE_PROCESS, current_user.actor):
+        abort(403)
+    status = 422 if errors else 200
+    return render_template("start.html", fields=schemaform.fields(schema, values, errors), schema=schema,
+                           form_error=errors.get("")), status
+
+
+@bp.route("/<int:course_id>/inspection", methods=["POST"])
+@login_required
+def request_inspection(course_id: int):
+    """13.1: the Secretariat or TC 4 asks for an inspection before the 3 years are up."""
+    found = engine().course(course_id)
+    try:
+        engine().send_message(found.instance, "inspection_requested",
+                              {"reason": request.form.get("reason", "")}, current_user.actor)
+    except TaskNotOpen as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Inspection requested: the COOMET Secretariat has the inspection task."), "ok")
+    return redirect(url_for("courses.course", course_id=course_id))

@@ -1,0 +1,98 @@
+"""English and Russian: the user's language, the message catalogs, and
+picking the right label out of schemas, task rows and role names.
+
+Message catalogs live as ``translations/<lang>/LC_MESSAGES/messages.po`` and
+are compiled to ``.mo`` when the app starts (no build step, nothing binary
+in the repository).
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import request, session
+from flask_babel import get_locale
+
+from engine import ROLES
+
+LANGUAGES = ("en", "ru")
+CATALOGS = Path(__file__).parent / "translations"
+
+
+def compiled_catalogs() -> str:
+    """Compile every .po catalog into a fresh directory; return it for BABEL_TRANSLATION_DIRECTORIES."""
+    target = Path(tempfile.mkdtemp(prefix="courseflow-i18n-"))
+    for po in CATALOGS.glob("*/LC_MESSAGES/messages.po"):
+        mo = target / po.relative_to(CATALOGS).with_suffix(".mo")
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as source, mo.open("wb") as out:
+            write_mo(out, read_po(source))
+    return str(target)
+
+
+def select_locale() -> str:
+    """The language chosen in this session (set at login from the user's profile), else the browser's."""
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def lang() -> str:
+    return str(get_locale() or "en")
+
+
+def label(obj: dict | None, key: str = "title", default: str = "") -> str:
+    """A schema's (or option's) label in the current language: ``x-title-ru`` beside ``title``."""
+    if not obj:
+        return default
+    if lang() == "ru" and obj.get(f"x-{key}-ru"):
+        return obj[f"x-{key}-ru"]
+    return obj.get(key) or default
+
+
+def task_name(task) -> str:
+    return task.name_ru if lang() == "ru" and getattr(task, "name_ru", None) else task.name
+
+
+def role_name(key: str | None) -> str:
+    role = ROLES.get(key or "")
+    if role is None:
+        return key or ""
+    return role.name_ru if lang() == "ru" else role.name
+
+
+def course_name(course) -> str:
+    """The name of a course record in the current language."""
+    return course.name_ru if lang() == "ru" and course.name_ru else course.name
+
+
+def task_course(task) -> str:
+    """The name of the course an inbox task belongs to, in the current language."""
+    return task.course_name_ru if lang() == "ru" and task.course_name_ru else (task.course_name or "")
+
+
+def display(prop: dict | None, value) -> str:
+    """A recorded value as a person reads it: option labels, YES/NO, lists and contact groups joined."""
+    from flask_babel import gettext
+
+    prop = prop or {}
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return gettext("YES") if value else gettext("NO")
+    if isinstance(value, dict):
+        inner = prop.get("properties", {})
+        return "; ".join(f"{label(inner.get(k), default=k)}: {display(inner.get(k), v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(display(prop.get("items"), v) for v in value)
+    for option in prop.get("oneOf", []):
+        if option.get("const") == value:
+            return label(option, default=str(value))
+    return str(value)
+
+
+TEMPLATE_HELPERS = {"display": display, "label": label, "task_name": task_name, "role_name": role_name, "course_name": course_name,
+                    "task_course": task_course, "lang": lang}

@@ -1,0 +1,42 @@
+"""The public, anonymous satisfaction questionnaire of a published course (11.1, Appendix 3).
+
+No login and no identity: the answers are recorded as those of an anonymous
+course participant, with nothing that identifies the person.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+
+from engine import Actor, InvalidData, NotFound
+from engine import courses as registry
+
+from . import schemaform
+from .extensions import engine
+
+bp = Blueprint("public", __name__, url_prefix="/survey")
+PROCESS = "satisfaction"
+ANONYMOUS = Actor("anonymous", frozenset({("student", None)}))
+
+
+@bp.route("/<int:course_id>", methods=["GET", "POST"])
+def questionnaire(course_id: int):
+    try:
+        course = engine().course(course_id)
+    except NotFound:
+        abort(404)
+    if course.status not in registry.CATALOGUE_STATUSES:
+        abort(404)
+    schema = engine().start_form(PROCESS)
+    shown = {**schema, "properties": {k: v for k, v in schema["properties"].items() if k != "course_id"}}
+    values, errors, done = {}, {}, False
+    if request.method == "POST":
+        values = schemaform.parse(shown, request.form)
+        try:
+            engine().start(PROCESS, {**values, "course_id": course_id}, ANONYMOUS)
+            done = True
+        except InvalidData as error:
+            errors = schemaform.errors_by_field(error.errors)
+    return render_template("survey.html", course=course, done=done, schema=schema,
+                           fields=schemaform.fields(shown, values, errors),
+                           thanks=_("Thank you: your answers were recorded anonymously.")), 422 if errors else 200
