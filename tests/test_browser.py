@@ -1,0 +1,97 @@
+"""Browser tests: Playwright drives Debian's Chromium against a live server, as people would use it."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.browser import CHROMIUM_FLAGS, UI, chromium_path, live_server
+from tests.coomet import deploy_with_people, sheets
+from webapp.app import create_app
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def ui(engine):
+    if chromium_path() is None:
+        if os.environ.get("COURSEFLOW_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required (COURSEFLOW_REQUIRE_BROWSER) but not installed")
+        pytest.skip("Chromium not installed (apt-get install chromium)")
+    deploy_with_people(engine)
+    app = create_app(engine, TICK_SECONDS=0)
+    with live_server(app) as base, playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        page = browser.new_page()
+        page.set_default_timeout(15000)
+        yield UI(page, base)
+        browser.close()
+
+
+def flat(data: dict, prefix: str = "") -> dict:
+    """Nested sheet data as the form's dotted field names."""
+    result = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            result.update(flat(value, f"{prefix}{key}."))
+        else:
+            result[f"{prefix}{key}"] = value
+    return result
+
+
+def test_each_role_takes_a_course_from_start_to_published(ui, engine):
+    """§6 → §7 → §8 through the UI only, each person logging in for their own step."""
+    sheet = {name: flat(data) for name, data in sheets().items()}
+    ui.login("admin")
+    ui.page.click("text=New course")
+    ui.fill({"course_name": "Mass metrology", "initiator": "BelGIM"})
+    ui.submit()
+    ui.logout()
+    ui.do("tc4", "Survey materials and plans", sheet["survey.json"])
+    ui.do("admin", "Request materials, appoint creator", sheet["appointment.json"])
+    ui.do("implementer", "Provide the course description data", sheet["course_description.json"])
+    ui.do("creator", "Prepare the course", sheet["course_preparation.json"])
+    ui.do("implementer", "Send the materials and the Appendix 1 sheet", sheet["agreeing_request.json"])
+    ui.do("chair-tc13", "Review yourself or appoint", {"reviewer": "chair"})
+    ui.login("chair-tc13")
+    ui.open_task("Agree on the course: Appendix 1")
+    ui.screenshot("appendix1-form.png")
+    assert ui.page.locator(".readonly").all_inner_texts()[:2] == ["Mass metrology", "TC 1.3"], ui.page.locator(".readonly").all_inner_texts()
+    ui.fill(sheet["appendix1_initial.json"])
+    ui.submit()
+    ui.logout()
+    ui.do("admin", "Forward the final materials", sheet["forwarding.json"])
+    ui.do("creator", "Finalize and make the course available", sheet["course_finalization.json"])
+    ui.login("admin")
+    ui.screenshot("inbox-admin.png")
+    ui.logout()
+    ui.do("admin", "Review the course: Appendix 2", sheet["appendix2.json"])
+    ui.do("secretariat", "Keep the approval form", sheet["approval_filing.json"])
+    ui.do("tc4", "Take note of the new course", sheet["acknowledgement.json"])
+    ui.login("auditor")
+    ui.page.click("text=Catalogue")
+    ui.page.click("text=Mass metrology")
+    assert ui.page.inner_text("#course-status") == "published"
+    assert [c.status for c in engine.courses()] == ["published"]
+
+
+def test_a_failing_validation_is_shown_next_to_its_field(ui, engine):
+    engine.start("course_creation", sheets()["course_start.json"], engine.actor("admin"))
+    ui.login("tc4")
+    ui.open_task("Survey materials and plans")
+    ui.fill({"survey_notes": "kept after the error"})
+    ui.submit()
+    error = ui.page.locator("[data-field=materials_available] .error")
+    assert error.inner_text() == "this field is required"
+    assert ui.page.input_value("[name=survey_notes]") == "kept after the error"
+
+
+def test_switching_to_russian_shows_russian_labels(ui, engine):
+    engine.start("course_creation", sheets()["course_start.json"], engine.actor("admin"))
+    ui.login("tc4")
+    ui.page.click("form.lang button[value=ru]")
+    ui.page.wait_for_selector("text=Мои задачи")
+    ui.page.click("table.tasks a")
+    ui.page.wait_for_selector("form.card")
+    assert "Материалы для курса имеются" in ui.page.content()
+    ui.screenshot("task-ru.png")
