@@ -120,11 +120,21 @@ class Verdict:
 
 
 def verify(session: Session) -> Verdict:
-    """Recompute the chain; name the first event that was edited, deleted, inserted or reordered."""
+    """Recompute the chain; name the first event that was edited, deleted, inserted or reordered.
+
+    Reads the chain head first and checks the events up to it, in one snapshot
+    (the caller's transaction), so events appended meanwhile are not mistaken
+    for tampering. The chain is only as trustworthy as the database's access
+    control: someone who may rewrite every row can recompute every hash.
+    """
+    head = session.get(ChainHead, 1)
+    if head is None:
+        return Verdict(False, 0, None, "the chain head is missing: events at the end may have been deleted")
     previous, expected, count = GENESIS, 1, 0
     last_of_instance: dict[str, str] = {}
     recorded_digests: dict[int, str] = {}
-    rows = session.execute(select(Event).order_by(Event.seq).execution_options(yield_per=1000)).scalars()
+    rows = session.execute(select(Event).where(Event.seq <= head.seq).order_by(Event.seq)
+                           .execution_options(yield_per=1000)).scalars()
     for event in rows:
         count += 1
         if event.seq != expected:
@@ -141,8 +151,7 @@ def verify(session: Session) -> Verdict:
         if event.kind == "definition_deployed":
             recorded_digests[event.definition_id] = json.loads(event.data_json).get("digest")
         previous, expected = event.hash, expected + 1
-    head = session.get(ChainHead, 1)
-    if head is not None and (head.seq != expected - 1 or head.hash != previous):
+    if head.seq != expected - 1 or head.hash != previous:
         return Verdict(False, count, expected, f"the log ends at event {expected - 1} but its head records event "
                        f"{head.seq}: events at the end were deleted")
     return _verify_definitions(session, recorded_digests, count)

@@ -23,6 +23,8 @@ from .forms import load_schema
 from .roles import ROLES, role_for_lane
 from .safexml import XmlRejected, parse_xml
 
+MAX_NAME = 300  # the database columns that keep names
+
 # Attributes whose value must be the id of another element in the same file.
 _REFERENCE_ATTRIBUTES = ("sourceRef", "targetRef", "attachedToRef", "default", "processRef", "bpmnElement",
                          "messageRef", "signalRef", "errorRef", "escalationRef")
@@ -38,6 +40,10 @@ class SourceFile:
     content: bytes
     tree: etree._ElementTree | None = None
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8")
 
     def add(self, message: str, element=None, line: int | None = None) -> None:
         element_id = element.get("id") if element is not None else None
@@ -57,6 +63,18 @@ def check_file(source: SourceFile, forms: dict[str, str], callable_ids: set[str]
     ids of processes a call activity may name (this batch and deployed ones).
     """
     try:
+        _checks(source, forms, callable_ids)
+    except (RecursionError, MemoryError, TypeError, ValueError) as error:  # hostile input must not crash deploy
+        source.add(f"the file could not be checked ({type(error).__name__}: {error}); simplify or fix it")
+
+
+def _checks(source: SourceFile, forms: dict[str, str], callable_ids: set[str]) -> None:
+    try:
+        source.content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        source.add(f"the file is not UTF-8 (byte {error.start}): save it as UTF-8")
+        return
+    try:
         source.tree = parse_xml(source.content)
     except XmlRejected as error:
         source.add(str(error), line=error.line)
@@ -67,7 +85,12 @@ def check_file(source: SourceFile, forms: dict[str, str], callable_ids: set[str]
     if not bpmn.processes(source.tree):
         source.add("the file has no <bpmn:process>: nothing to deploy")
     for process in bpmn.processes(source.tree):
+        if not process.get("id"):
+            source.add("a process has no id: give it one", process)
+            continue
+        _check_names(source, process)
         _check_lanes(source, process)
+        _check_message_lanes(source, process)
         _check_forms(source, process, forms)
         _check_expressions(source, process)
         _check_calls(source, process, callable_ids)
@@ -99,9 +122,29 @@ def _check_references(source: SourceFile, ids: dict) -> None:
                            f"not exist in this file: fix or remove the reference", owner, element.sourceline)
 
 
+def _check_names(source: SourceFile, process) -> None:
+    for element in process.iter():
+        if isinstance(element.tag, str) and len(element.get("name") or "") > MAX_NAME:
+            source.add(f"the name is {len(element.get('name'))} characters; the limit is {MAX_NAME}: shorten it "
+                       f"(long explanations belong in the documentation)", element)
+
+
+def _check_message_lanes(source: SourceFile, process) -> None:
+    """Whoever may send a message is the role of the catching element's lane: a lane-less catcher would let anyone."""
+    placed = bpmn.lanes(process)
+    for element in process.iter(f"{{{bpmn.BPMN_NS}}}messageEventDefinition"):
+        catcher = element.getparent()
+        if bpmn.local(catcher) != "intermediateThrowEvent" and bpmn.lane_of(catcher, placed) is None:
+            source.add("this event waits for a message but is in no lane: put it in the lane of the role that "
+                       "may send the message", catcher)
+
+
 def _check_lanes(source: SourceFile, process) -> None:
+    for lane in process.iter(f"{{{bpmn.BPMN_NS}}}lane"):
+        if not lane.get("name"):
+            source.add("the lane has no name: name it with a role key", lane)
     for name, lane in bpmn.lane_names(process):
-        if role_for_lane(name) is None:
+        if lane.get("name") and role_for_lane(name) is None:
             source.add(f"lane \"{name}\" is not a role: name it with a role key ({', '.join(ROLES)})", lane)
     placed = bpmn.lanes(process)
     for task in bpmn.human_tasks(process):
@@ -193,7 +236,7 @@ def _check_timer_literal(source: SourceFile, element, text: str, what: str, line
         return
     try:
         value = ast.literal_eval(expression)
-    except ValueError:
+    except (ValueError, TypeError):
         return  # computed at run time from process data
     if not isinstance(value, str):
         source.add(f"the {what} {text!r} must be a string: write it in quotes, e.g. \"P3D\"", element, line)

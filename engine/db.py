@@ -46,6 +46,13 @@ class Database:
             yield session
 
     @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only transaction that sees one snapshot throughout (long consistency checks)."""
+        options = {} if self.is_sqlite else {"isolation_level": "REPEATABLE READ"}
+        with Session(self.engine.execution_options(**options), expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on error."""
         with self._writer() as session, session.begin():

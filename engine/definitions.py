@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 
 from . import bpmn
-from .errors import NotFound
+from .errors import NotFound, ProcessFailed
 from .models import Definition
 from .serialization import WorkflowCodec
 
@@ -46,14 +46,24 @@ class DefinitionCache:
         return found
 
     def form(self, session: Session, definition_id: int, name: str | None) -> dict:
-        """The JSON Schema a task of this version binds (an open object if none)."""
-        return self.parsed(session, definition_id).forms.get(name) or {"type": "object"}
+        """The JSON Schema a task of this version binds (an open object if it binds none)."""
+        if not name:
+            return {"type": "object"}
+        forms = self.parsed(session, definition_id).forms
+        if name not in forms:
+            raise ProcessFailed(f"the form {name!r} is missing from this process version; a process owner must "
+                                f"deploy it again with its forms")
+        return forms[name]
 
     def new_workflow(self, session: Session, definition_id: int):
         return self.codec.new_workflow(definition_id, self._spec_json(session, definition_id))
 
     def load_workflow(self, session: Session, definition_id: int, state_json: str):
-        return self.codec.load_state(definition_id, self._spec_json(session, definition_id), state_json)
+        try:
+            return self.codec.load_state(definition_id, self._spec_json(session, definition_id), state_json)
+        except Exception as error:  # a damaged state row must not surface as a traceback
+            raise ProcessFailed(f"the stored state of this process cannot be read ({type(error).__name__}: "
+                                f"{error}); an auditor should check it") from None
 
     def _spec_json(self, session: Session, definition_id: int):
         return lambda: self._row(session, definition_id).spec_json

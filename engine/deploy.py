@@ -56,7 +56,7 @@ def read_directory(directory: Path, forms_directory: Path | None = None) -> tupl
     for folder in candidates:
         if folder.is_dir():
             for path in sorted(folder.glob("*.json")):
-                forms.setdefault(path.name, path.read_text(encoding="utf-8"))
+                forms.setdefault(path.name, path.read_bytes().decode("utf-8", errors="replace"))
     return files, forms
 
 
@@ -83,6 +83,10 @@ class _Deployment:
         self.sources: dict[str, tuple[str, str]] = {}  # process id -> (file name, xml text)
         self.report = DeployReport()
         self.events: list[audit.NewEvent] = []
+        # Forms of deployed versions: called processes not offered now keep the forms they were deployed with.
+        self.deployed_forms: dict[str, dict] = {}
+        for definition in self.current.values():
+            self.deployed_forms.update(json.loads(definition.forms_json))
 
     def run(self, files: list[SourceFile]) -> DeployReport:
         offered = {m.decode() for f in files for m in _PROCESS_ID.findall(f.content)}
@@ -96,7 +100,7 @@ class _Deployment:
                 owner_of.setdefault(process_id, source.name)
         good = [f for f in files if not f.problems]
         for source in good:
-            self._add(source.tree, source.name, source.content.decode("utf-8"))
+            self._add(source.tree, source.name, source.text)
         for process_id, definition in self.current.items():
             if process_id not in offered:  # deployed processes the new files may call
                 self._add(parse_xml(definition.bpmn_xml.encode()), definition.filename, definition.bpmn_xml)
@@ -125,8 +129,16 @@ class _Deployment:
         except ValidationException as error:
             return Problem(source.name, f"SpiffWorkflow cannot build process \"{process_id}\": {error}",
                            error.id or process_id, error.line_number or None)
-        files = dict(self.sources[pid] for pid in [process_id, *called] if pid in self.sources)
-        used_forms = _forms_used([spec, *called.values()], self.forms)
+        except Exception as error:  # SpiffWorkflow's parser raises assorted errors on odd but valid XML
+            return Problem(source.name, f"SpiffWorkflow cannot build process \"{process_id}\": "
+                           f"{type(error).__name__}: {error}", process_id)
+        # The BPMN this version depends on, by process id (file names may repeat across folders).
+        files = {pid: self.sources[pid][1] for pid in [process_id, *called] if pid in self.sources}
+        used_forms, missing = _forms_used([spec, *called.values()], {**self.deployed_forms, **self.forms})
+        if missing:
+            return Problem(source.name, f"process \"{process_id}\" (or a process it calls) binds the form(s) "
+                           f"{', '.join(sorted(missing))}, found neither in forms/ nor in the deployed versions",
+                           process_id)
         sha = audit.sha256(audit.canonical({"files": files, "forms": used_forms}))
         latest = self.current.get(process_id)
         if latest is not None and latest.sha256 == sha:
@@ -134,7 +146,7 @@ class _Deployment:
             return None
         definition = Definition(
             process_id=process_id, version=latest.version + 1 if latest else 1, name=spec.description or process_id,
-            sha256=sha, filename=source.name, bpmn_xml=files[source.name],
+            sha256=sha, filename=source.name, bpmn_xml=source.text,
             spec_json=self.codec.dump_spec(spec, called), forms_json=json.dumps(used_forms, ensure_ascii=False),
             lanes_json=audit.canonical(_lane_roles(files.values())), deployed_at=clock.now(), deployed_by=self.actor)
         self.session.add(definition)
@@ -147,15 +159,21 @@ class _Deployment:
         return None
 
 
-def _forms_used(specs, forms: dict[str, str]) -> dict[str, dict]:
-    used = {}
+def _forms_used(specs, forms: dict[str, str | dict]) -> tuple[dict[str, dict], set[str]]:
+    """The forms the specs bind (parsed), and the names of those that are nowhere to be found."""
+    used, missing = {}, set()
     for spec in specs:
         for task_spec in spec.task_specs.values():
             props = getattr(task_spec, "extensions", {}).get("properties", {})
             for key in (bpmn.FORM_PROPERTY, bpmn.UI_FORM_PROPERTY):
-                if props.get(key) in forms:
-                    used[props[key]] = json.loads(forms[props[key]])
-    return used
+                name = props.get(key)
+                if not name:
+                    continue
+                if forms.get(name) is None:
+                    missing.add(name)
+                else:
+                    used[name] = forms[name] if isinstance(forms[name], dict) else json.loads(forms[name])
+    return used, missing
 
 
 def _lane_roles(xml_texts) -> dict[str, str]:

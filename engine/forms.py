@@ -13,6 +13,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
 
 from .errors import FieldError, InvalidData
 
@@ -29,7 +31,7 @@ def schema_problem(schema: Any) -> str | None:
     if not isinstance(schema, dict):
         return "a form must be a JSON object (a JSON Schema)"
     dialect = schema.get("$schema", SCHEMA_DIALECT)
-    if dialect.rstrip("#") != SCHEMA_DIALECT:
+    if not isinstance(dialect, str) or dialect.rstrip("#") != SCHEMA_DIALECT:
         return f"the form declares $schema {dialect!r}; use {SCHEMA_DIALECT!r} (JSON Schema 2020-12)"
     if schema.get("type") != "object":
         return 'a form schema must have "type": "object" at the top'
@@ -38,7 +40,32 @@ def schema_problem(schema: Any) -> str | None:
     except SchemaError as error:
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
         return f"not a valid JSON Schema 2020-12 at {where}: {error.message}"
+    return _reference_problem(schema)
+
+
+def _reference_problem(schema: dict) -> str | None:
+    """Every ``$ref`` must point inside the form itself (no network, nothing missing at run time)."""
+    resolver = Registry().with_resource("urn:form", DRAFT202012.create_resource(schema)).resolver("urn:form")
+    for ref in _refs(schema):
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            return f"the form refers ($ref) to {ref!r} outside itself; forms must be self-contained"
+        try:
+            resolver.lookup(ref)
+        except Exception:  # referencing raises several kinds of unresolvable-reference errors
+            return f"the form refers ($ref) to {ref!r}, which it does not contain"
     return None
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
 
 
 def load_schema(text: str) -> dict:

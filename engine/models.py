@@ -82,6 +82,8 @@ class Instance(Base):
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
     # The hash of this instance's newest event (its own chain in the event log).
     last_event_hash: Mapped[str | None] = mapped_column(String(64))
+    # A ticker firing this instance's timers holds it until then (see runtime.lease_due_instances).
+    timer_lease_until: Mapped[dt.datetime | None]
 
     definition: Mapped[Definition] = relationship(lazy="joined")
 

@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
@@ -22,13 +22,15 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import audit, choices, clock, courses, open_tasks, store, timers
 from .definitions import DefinitionCache, Parsed
-from .errors import ChangedMeanwhile, NotAllowed, NotFound, ProcessFailed, TaskNotOpen
+from .errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, ProcessFailed, TaskNotOpen
 from .forms import validate_submission, with_read_only
 from .models import Course, Event, Instance, OpenTask
 from .roles import Actor
 from .store import InstanceRow, OpenTaskRow
 from .tree import find_task, multi_instance_key, process_of, scan
 
+TIMER_LEASE = dt.timedelta(minutes=5)
+TIMER_RETRY = dt.timedelta(hours=1)
 CHANGED_MEANWHILE = ("Someone changed this course's process after you opened the form. "
                      "Reload the task to see the current state, then submit again.")
 
@@ -61,7 +63,7 @@ def load(session: Session, definitions: DefinitionCache, instance_id: str,
 
 
 def refuse_if_timers_due(instance: InstanceRow) -> None:
-    if instance.next_timer_at is not None and instance.next_timer_at <= clock.now():
+    if instance.next_timer_at is not None and instance.next_timer_at < clock.now():
         raise TimersDue(instance.id)
 
 
@@ -81,7 +83,7 @@ def persist(session: Session, definitions: DefinitionCache, loaded: Loaded, even
         events.append(_row_event(gone, "task_cancelled", None))
     row.last_event_hash = audit.append(session, events, now, row.last_event_hash)
     row.next_timer_at = timers.next_due(after) if row.status == "running" else None
-    if not store.save_state(session.connection(), row, definitions.codec.dump_state(workflow), now):
+    if not store.save_state(session.connection(), row, _dump(definitions, workflow), now):
         raise ChangedMeanwhile("Someone else changed this process at the same moment; nothing of yours was "
                                "saved. Reload and try again.")
     row.version += 1
@@ -105,9 +107,25 @@ def run_engine(loaded: Loaded, step=None) -> None:
         if step is not None:
             step()
         loaded.workflow.do_engine_steps(did_complete_task=loaded.completed.append)
-    except SpiffWorkflowException as error:
-        raise ProcessFailed(f"The process could not continue: {error}. Nothing was saved; "
+    except CourseFlowError:
+        raise
+    except Exception as error:  # scripts and expressions can fail in any way; none may escape as a traceback
+        raise ProcessFailed(f"The process could not continue: {_describe(error)}. Nothing was saved; "
                             f"a process owner must fix the process definition.") from None
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, SpiffWorkflowException):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def _dump(definitions: DefinitionCache, workflow) -> str:
+    try:
+        return definitions.codec.dump_state(workflow)
+    except (TypeError, ValueError) as error:
+        raise ProcessFailed(f"The process data cannot be saved ({_describe(error)}): a script stored a value "
+                            f"that is not plain data. Nothing was saved.") from None
 
 
 def start(session: Session, definitions: DefinitionCache, definition: Parsed, data: dict, actor: Actor) -> str:
@@ -225,7 +243,7 @@ def deliver_message(session: Session, definitions: DefinitionCache, instance_id:
         raise TaskNotOpen(f"This process is not waiting for the message \"{name}\" now.")
     lanes = definitions.parsed(session, loaded.instance.definition_id).lanes
     roles = {lanes.get(lane) for _, _, task_lanes in catching for lane in task_lanes} - {None}
-    if roles and not any(actor.holds(role) for role in roles):
+    if not any(actor.holds(role) for role in roles):  # no lane, no sender: fail closed
         raise NotAllowed(f"Only {' or '.join(sorted(roles))} may send \"{name}\" to this process.")
     task, definition, _ = catching[0]
     run_engine(loaded, lambda: loaded.workflow.send_event(BpmnEvent(definition, payload)))
@@ -269,14 +287,18 @@ def unclaim(session: Session, row: OpenTaskRow, actor: Actor) -> None:
 
 
 def _set_claim(session: Session, row: OpenTaskRow, actor: Actor, holder: str | None, kind: str) -> None:
-    """Claims change no process state, so the instance version stays; its event chain grows."""
+    """A claim changes who may act, so it moves the instance version on: a completion loaded before it fails."""
     claimed = session.execute(update(OpenTask).where(OpenTask.id == row.id, OpenTask.claimed_by == row.claimed_by)
                               .values(claimed_by=holder))
     if claimed.rowcount != 1:
         raise ChangedMeanwhile("Someone claimed or released this task at the same moment; reload and try again.")
-    instance_hash = session.scalar(select(Instance.last_event_hash).where(Instance.id == row.instance_id))
+    version, instance_hash = session.execute(select(Instance.version, Instance.last_event_hash)
+                                             .where(Instance.id == row.instance_id)).one()
     last_hash = audit.append(session, [_row_event(row, kind, actor.login)], clock.now(), instance_hash)
-    session.execute(update(Instance).where(Instance.id == row.instance_id).values(last_event_hash=last_hash))
+    moved = session.execute(update(Instance).where(Instance.id == row.instance_id, Instance.version == version)
+                            .values(last_event_hash=last_hash, version=version + 1))
+    if moved.rowcount != 1:
+        raise ChangedMeanwhile("Someone changed this process at the same moment; reload and try again.")
 
 
 def _row_event(row: OpenTaskRow, kind: str, actor: str | None, **data) -> audit.NewEvent:
@@ -285,10 +307,34 @@ def _row_event(row: OpenTaskRow, kind: str, actor: str | None, **data) -> audit.
                           bpmn_id=row.bpmn_id, mi_key=row.mi_key, data={"name": row.name, **data})
 
 
-def due_instances(session: Session, now: dt.datetime, limit: int, skip_locked: bool) -> list[str]:
-    """Ids of running instances with a timer due; locked rows are skipped on PostgreSQL."""
-    query = (select(Instance.id).where(Instance.status == "running", Instance.next_timer_at <= now)
+def lease_due_instances(session: Session, now: dt.datetime, limit: int, skip_locked: bool) -> list[str]:
+    """Take a short lease on up to ``limit`` running instances with a timer due, and return their ids.
+
+    The lease (committed at once, in a transaction that locks nothing else)
+    keeps other tickers off these instances while each is fired in its own
+    transaction; rows another ticker is leasing right now are skipped.
+    """
+    query = (select(Instance.id).where(Instance.status == "running", Instance.next_timer_at < now,
+                                       or_(Instance.timer_lease_until.is_(None), Instance.timer_lease_until < now))
              .order_by(Instance.next_timer_at).limit(limit))
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query))
+    ids = list(session.scalars(query))
+    if ids:
+        session.execute(update(Instance).where(Instance.id.in_(ids)).values(timer_lease_until=now + TIMER_LEASE))
+    return ids
+
+
+def record_timer_failure(session: Session, instance_id: str, error: CourseFlowError) -> None:
+    """A timer that cannot fire is logged and retried later, so it never blocks the others."""
+    row = store.instance(session.connection(), instance_id)
+    if row is None:
+        return
+    instance, _ = row
+    now = clock.now()
+    last_hash = audit.append(session, [audit.NewEvent("timer_failed", instance_id=instance_id,
+                                                      definition_id=instance.definition_id,
+                                                      process_id=instance.process_id, data={"error": str(error)})],
+                             now, instance.last_event_hash)
+    session.execute(update(Instance).where(Instance.id == instance_id).values(
+        last_event_hash=last_hash, next_timer_at=now + TIMER_RETRY, timer_lease_until=None))

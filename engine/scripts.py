@@ -22,6 +22,19 @@ _SAFE_BUILTIN_NAMES = (
 ).split()
 SAFE_BUILTINS = {name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
                  for name in _SAFE_BUILTIN_NAMES}
+MAX_SOURCE = 20_000
+MAX_RANGE = 100_000
+
+
+def _bounded_range(*args):
+    """``range`` that refuses to build more than MAX_RANGE steps (scripts run inside a transaction)."""
+    values = range(*args)
+    if len(values) > MAX_RANGE:
+        raise ValueError(f"range of {len(values)} steps; scripts may loop at most {MAX_RANGE} times")
+    return values
+
+
+SAFE_BUILTINS["range"] = _bounded_range
 
 # Attribute names that reach into Python's object model even without dunders.
 _FORBIDDEN_ATTRIBUTES = {"format", "format_map", "mro", "gi_frame", "gi_code", "f_globals", "f_locals", "f_back"}
@@ -54,6 +67,14 @@ class ScriptRuleError(ValueError):
         self.line = line
 
 
+# Syntax refused outright: class patterns fetch attributes by name without an
+# ast.Attribute node (a way round the attribute rule); unbounded loops and
+# generators would hold the write transaction.
+_REFUSED_NODES = {ast.Match: "match", ast.While: "while", ast.Await: "await", ast.Yield: "yield",
+                  ast.YieldFrom: "yield from", ast.AsyncFor: "async for", ast.AsyncWith: "async with",
+                  ast.Try: "try", ast.Raise: "raise", ast.With: "with", ast.Delete: "del"}
+
+
 class _RuleChecker(ast.NodeVisitor):
     def visit_Import(self, node):
         raise ScriptRuleError("imports are not allowed in scripts", node.lineno)
@@ -80,8 +101,9 @@ class _RuleChecker(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
 
     def generic_visit(self, node):
-        if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.AsyncFor, ast.AsyncWith)):
-            raise ScriptRuleError("async and generator syntax is not allowed in scripts", getattr(node, "lineno", None))
+        if type(node) in _REFUSED_NODES:
+            raise ScriptRuleError(f"'{_REFUSED_NODES[type(node)]}' is not allowed in scripts",
+                                  getattr(node, "lineno", None))
         super().generic_visit(node)
 
 
@@ -92,11 +114,15 @@ def check(source: str, mode: str = "exec") -> None:
     ``mode`` is ``"eval"`` for conditions and timer expressions, ``"exec"`` for
     script tasks. Results are cached: the same text is checked once.
     """
+    if len(source) > MAX_SOURCE:
+        raise ScriptRuleError(f"the script is {len(source)} characters; the limit is {MAX_SOURCE}")
     try:
         tree = ast.parse(source, mode=mode)
+        _RuleChecker().visit(tree)
     except SyntaxError as error:
         raise ScriptRuleError(f"not valid Python: {error.msg}", error.lineno) from None
-    _RuleChecker().visit(tree)
+    except (RecursionError, MemoryError):
+        raise ScriptRuleError("the expression is nested too deeply") from None
 
 
 class RestrictedEnvironment(TaskDataEnvironment):

@@ -7,6 +7,7 @@ it, the form data is valid — then it runs.
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
@@ -18,7 +19,7 @@ from . import audit, choices, clock, courses, deploy, inbox, runtime, schema, st
 from .checks import SourceFile
 from .config import Settings
 from .db import Database
-from .errors import CourseFlowError, NotFound
+from .errors import ChangedMeanwhile, CourseFlowError, NotFound, ProcessFailed
 from .definitions import DefinitionCache
 from .forms import check_shape, prefill
 from .tree import find_task
@@ -26,6 +27,9 @@ from .errors import NotAllowed
 from .models import Definition, Instance, User
 from .roles import Actor
 from .serialization import WorkflowCodec
+
+
+log = logging.getLogger(__name__)
 
 
 class Engine:
@@ -157,7 +161,10 @@ class Engine:
             instance_id = due.args[0]
         with self._write() as session:
             runtime.fire_due_timers(session, self.definitions, instance_id)
-        return attempt()
+        try:
+            return attempt()
+        except runtime.TimersDue:
+            raise ProcessFailed("The process's overdue timers could not fire; try again in a moment.") from None
 
     def claim(self, task_id: str, actor: Actor) -> None:
         with self._write() as session:
@@ -168,15 +175,32 @@ class Engine:
             runtime.unclaim(session, self._open_row(session, task_id), actor)
 
     def tick(self, batch: int = 100) -> int:
-        """Fire every due timer of every due instance; return how many timers fired."""
+        """Fire every due timer of every due instance; return how many timers fired.
+
+        Safe to run from several workers at once: each leases a batch of due
+        instances (SKIP LOCKED on PostgreSQL) and fires each in its own
+        transaction; a timer that fails is recorded and retried later.
+        """
         fired = 0
         while True:
             with self._write() as session:
-                due = runtime.due_instances(session, self.clock.now(), batch, skip_locked=not self.db.is_sqlite)
-                for instance_id in due:
-                    fired += runtime.fire_due_timers(session, self.definitions, instance_id)
+                due = runtime.lease_due_instances(session, self.clock.now(), batch, not self.db.is_sqlite)
+            for instance_id in due:
+                fired += self._fire(instance_id)
             if len(due) < batch:
                 return fired
+
+    def _fire(self, instance_id: str) -> int:
+        try:
+            with self._write() as session:
+                return runtime.fire_due_timers(session, self.definitions, instance_id)
+        except ChangedMeanwhile:
+            return 0  # someone acted on the instance meanwhile; its timers fire with that change
+        except CourseFlowError as error:
+            log.warning("timer of instance %s failed: %s", instance_id, error)
+            with self._write() as session:
+                runtime.record_timer_failure(session, instance_id, error)
+            return 0
 
     @staticmethod
     def _open_row(session, task_id: str) -> store.OpenTaskRow:
@@ -253,7 +277,7 @@ class Engine:
             return instance
 
     def verify(self) -> audit.Verdict:
-        with self.db.read() as session:
+        with self.db.snapshot() as session:
             return audit.verify(session)
 
     # -- plumbing -------------------------------------------------------------------------

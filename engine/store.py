@@ -73,7 +73,7 @@ _SAVE_STATE = (update(instances)
                .values(state_json=bindparam("state_json"), version=bindparam("new_version"),
                        status=bindparam("status"), completed_at=bindparam("completed_at"),
                        updated_at=bindparam("updated_at"), last_event_hash=bindparam("last_hash"),
-                       next_timer_at=bindparam("next_timer_at")))
+                       next_timer_at=bindparam("next_timer_at"), timer_lease_until=None))
 
 
 def instance(connection: Connection, instance_id: str) -> tuple[InstanceRow, str] | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from engine import CourseFlowError, Engine
+from engine.inbox import TaskFilter
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,11 +50,16 @@ def _read_json(value: str | None) -> dict | None:
         path = Path(value[1:])
         if not path.is_file():
             _fail(f"--data {value}: no such file")
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            _fail(f"--data {value}: the file is not UTF-8")
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         _fail(f"--data is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}")
+    except (ValueError, RecursionError) as error:
+        _fail(f"--data cannot be read: {error}")
 
 
 def _print_json(value) -> None:
@@ -152,7 +158,7 @@ def start(process_id, login, data, as_json):
 def tasks(login, as_json):
     """List open tasks (those LOGIN may do, with --as)."""
     engine = _engine()
-    views = engine.tasks(engine.actor(login) if login else None)
+    views = engine.tasks(engine.actor(login) if login else None, TaskFilter(limit=100_000))
     if as_json:
         _print_json([v.as_dict() for v in views])
         return
@@ -202,6 +208,8 @@ def complete(task_id, login, data, expect_version):
 @handles_errors
 def claim(task_id, login):
     """Claim a group task so that only you work on it."""
+    if not login:
+        _fail("--as LOGIN is required")
     engine = _engine()
     engine.claim(task_id, engine.actor(login))
     click.echo(f"claimed {task_id}")
@@ -213,6 +221,8 @@ def claim(task_id, login):
 @handles_errors
 def unclaim(task_id, login):
     """Release a claimed task back to its group."""
+    if not login:
+        _fail("--as LOGIN is required")
     engine = _engine()
     engine.unclaim(task_id, engine.actor(login))
     click.echo(f"released {task_id}")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 04:21:56.777738
+Create Date: 2026-11-23 04:32:06.250700
 """
 from alembic import op
 import sqlalchemy as sa
@@ -123,6 +123,7 @@ def upgrade() -> None:
     sa.Column('completed_at', engine.models.UTCDateTime(), nullable=True),
     sa.Column('course_id', sa.Integer(), nullable=True),
     sa.Column('last_event_hash', sa.String(length=64), nullable=True),
+    sa.Column('timer_lease_until', engine.models.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['course_id'], ['courses.id'], ),
     sa.ForeignKeyConstraint(['definition_id'], ['definitions.id'], ),
     sa.PrimaryKeyConstraint('id')
