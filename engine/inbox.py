@@ -69,6 +69,11 @@ def visible_to(actor: Actor):
     or role + scope among unassigned tasks), so the database looks up only the
     rows it returns however many tasks others have.
     """
+    return or_(*branches_of(actor))
+
+
+def branches_of(actor: Actor) -> list:
+    """The disjoint conditions whose union is what ``actor`` may do, one index range each."""
     branches = [OpenTask.assignee == actor.login]
     group = OpenTask.assignee.is_(None)
     for role in sorted(actor.roles):
@@ -78,7 +83,7 @@ def visible_to(actor: Actor):
         else:
             branches.append(and_(group, OpenTask.role == role, OpenTask.scope.is_(None)))
             branches.append(and_(group, OpenTask.role == role, OpenTask.scope.in_(sorted(scopes))))
-    return or_(*branches)
+    return branches
 
 
 def _where(query, actor: Actor | None, filters: TaskFilter):
@@ -94,18 +99,28 @@ def _where(query, actor: Actor | None, filters: TaskFilter):
 
 
 def tasks_for(session: Session, actor: Actor | None, filters: TaskFilter = TaskFilter()) -> list[TaskView]:
-    """Open tasks ``actor`` may do (every open task when ``actor`` is None), soonest due first."""
-    order = ((OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at) if filters.sort == "due"
-             else (OpenTask.created_at.desc(),))
+    """Open tasks ``actor`` may do (every open task when ``actor`` is None), soonest due first.
+
+    The page is chosen on ids alone (from the covering indexes), then only its
+    rows are read: a long inbox costs a sort of small keys, not of whole rows.
+    """
+    order = ((OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at, OpenTask.id)
+             if filters.sort == "due" else (OpenTask.created_at.desc(), OpenTask.id))
+    page = _where(select(OpenTask.id), actor, filters).order_by(*order).offset(filters.offset).limit(filters.limit)
     query = (select(*store.TASK_COLUMNS, Course.name, Course.name_ru)
-             .outerjoin(Course, Course.id == OpenTask.course_id))
-    query = _where(query, actor, filters).order_by(*order, OpenTask.id).offset(filters.offset).limit(filters.limit)
+             .outerjoin(Course, Course.id == OpenTask.course_id)
+             .where(OpenTask.id.in_(page.scalar_subquery())).order_by(*order))
     width = len(store.TASK_COLUMNS)
     return [TaskView.of(store.OpenTaskRow(*row[:width]), *row[width:]) for row in session.connection().execute(query)]
 
 
 def count_for(session: Session, actor: Actor | None, filters: TaskFilter = TaskFilter()) -> int:
-    return session.scalar(_where(select(func.count()).select_from(OpenTask), actor, filters))
+    """How many open tasks ``actor`` may do: one count per branch (each read off its index alone), summed."""
+    if actor is None:
+        return session.scalar(_where(select(func.count()).select_from(OpenTask), None, filters))
+    counts = [_where(select(func.count()).select_from(OpenTask).where(branch), None, filters).scalar_subquery()
+              for branch in branches_of(actor)]
+    return session.scalar(select(sum(counts[1:], counts[0])))
 
 
 @dataclass(frozen=True)

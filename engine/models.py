@@ -92,12 +92,13 @@ class OpenTask(Base):
     """One READY manual task: the inbox reads only this table, never workflows."""
 
     __tablename__ = "open_tasks"
-    # Partial indexes: group tasks by (role, scope), named tasks by assignee (see inbox.visible_to).
+    # Partial, covering indexes: group tasks by (role, scope), named tasks by assignee, each with the
+    # inbox's sort keys, so choosing a page of a long inbox never reads the table (see inbox.tasks_for).
     __table_args__ = (
-        Index("ix_open_tasks_group", "role", "scope", sqlite_where=text("assignee IS NULL"),
-              postgresql_where=text("assignee IS NULL")),
-        Index("ix_open_tasks_assignee", "assignee", sqlite_where=text("assignee IS NOT NULL"),
-              postgresql_where=text("assignee IS NOT NULL")),
+        Index("ix_open_tasks_group", "role", "scope", "due_at", "created_at", "id",
+              sqlite_where=text("assignee IS NULL"), postgresql_where=text("assignee IS NULL")),
+        Index("ix_open_tasks_assignee", "assignee", "due_at", "created_at", "id",
+              sqlite_where=text("assignee IS NOT NULL"), postgresql_where=text("assignee IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id

@@ -1,7 +1,7 @@
 """Each person's inbox, the task page, and claiming group tasks."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,10 +17,12 @@ PAGE_SIZE = 50
 
 
 def inbox_count() -> dict:
-    """The number of open tasks in the navigation bar."""
-    if current_user.is_authenticated:
-        return {"inbox_count": engine().task_count(current_user.actor)}
-    return {}
+    """The number of open tasks in the navigation bar (the inbox page has counted them already)."""
+    if not current_user.is_authenticated:
+        return {}
+    if "inbox_count" not in g:
+        g.inbox_count = engine().task_count(current_user.actor)
+    return {"inbox_count": g.inbox_count}
 
 
 @bp.route("/")
@@ -33,6 +35,8 @@ def inbox():
     actor = current_user.actor
     found = engine().tasks(actor, filters)
     total = engine().task_count(actor, filters)
+    if filters.role is filters.course_id is filters.process is None:
+        g.inbox_count = total
     return render_template("inbox.html", tasks=found, total=total, filters=filters, page_size=PAGE_SIZE,
                            now=engine().clock.now(), courses=engine().courses())
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 04:32:06.250700
+Create Date: 2026-11-23 04:40:23.272720
 """
 from alembic import op
 import sqlalchemy as sa
@@ -170,8 +170,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('open_tasks', schema=None) as batch_op:
-        batch_op.create_index('ix_open_tasks_assignee', ['assignee'], unique=False, sqlite_where=sa.text('assignee IS NOT NULL'), postgresql_where=sa.text('assignee IS NOT NULL'))
-        batch_op.create_index('ix_open_tasks_group', ['role', 'scope'], unique=False, sqlite_where=sa.text('assignee IS NULL'), postgresql_where=sa.text('assignee IS NULL'))
+        batch_op.create_index('ix_open_tasks_assignee', ['assignee', 'due_at', 'created_at', 'id'], unique=False, sqlite_where=sa.text('assignee IS NOT NULL'), postgresql_where=sa.text('assignee IS NOT NULL'))
+        batch_op.create_index('ix_open_tasks_group', ['role', 'scope', 'due_at', 'created_at', 'id'], unique=False, sqlite_where=sa.text('assignee IS NULL'), postgresql_where=sa.text('assignee IS NULL'))
         batch_op.create_index(batch_op.f('ix_open_tasks_instance_id'), ['instance_id'], unique=False)
 
     # ### end Alembic commands ###
