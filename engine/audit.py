@@ -51,13 +51,13 @@ class NewEvent:
     data: dict = field(default_factory=dict)
 
 
-def event_hash(event: Event | dict) -> str:
-    """sha256 over the canonical JSON of an event (a row or a dict of its columns)."""
-    get = event.get if isinstance(event, dict) else lambda name: getattr(event, name)
-    payload = {name: get(name) for name in _HASHED_FIELDS}
-    payload["at"] = get("at").isoformat()
-    payload["data"] = json.loads(get("data_json"))
-    return sha256(canonical(payload))
+def event_hash(event: Event) -> str:
+    """sha256 over the canonical JSON of a stored event."""
+    return _hash({name: getattr(event, name) for name in _HASHED_FIELDS}, event.at, json.loads(event.data_json))
+
+
+def _hash(fields: dict, at: dt.datetime, data) -> str:
+    return sha256(canonical({**fields, "at": at.isoformat(), "data": data}))
 
 
 def ensure_head(session: Session) -> None:
@@ -91,7 +91,7 @@ def append(session: Session, new_events: list[NewEvent], at: dt.datetime, instan
         row = {name: getattr(new, name) for name in _NEW_EVENT_FIELDS}
         row.update(seq=seq, at=at, data_json=canonical(new.data), prev_hash=previous,
                    instance_prev_hash=instance_hash if new.instance_id is not None else None)
-        row["hash"] = previous = event_hash(row)
+        row["hash"] = previous = _hash({name: row[name] for name in _HASHED_FIELDS}, at, new.data)
         if new.instance_id is not None:
             instance_hash = previous
         rows.append(row)

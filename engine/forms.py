@@ -107,9 +107,12 @@ def _validator(schema: dict) -> Draft202012Validator:
     return validator
 
 
-def validate_submission(schema: dict, data: Any) -> dict:
-    """Return ``data`` if it satisfies ``schema``; else raise :class:`InvalidData` listing every error."""
-    errors = _shape_errors(data) or _unknown_fields(schema, data)
+def validate_submission(schema: dict, data: Any, shape_checked: bool = False) -> dict:
+    """Return ``data`` if it satisfies ``schema``; else raise :class:`InvalidData` listing every error.
+
+    ``shape_checked``: the caller already ran :func:`check_shape` on this data.
+    """
+    errors = (not shape_checked and _shape_errors(data)) or _unknown_fields(schema, data)
     if not errors:
         validator = _validator(schema)
         errors = sorted((f for e in validator.iter_errors(data) for f in _field_errors(e, schema)),

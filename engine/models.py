@@ -92,17 +92,17 @@ class OpenTask(Base):
     """One READY manual task: the inbox reads only this table, never workflows."""
 
     __tablename__ = "open_tasks"
-    # Partial, covering indexes: group tasks by (role, scope), named tasks by assignee, each with the
-    # inbox's sort keys, so choosing a page of a long inbox never reads the table (see inbox.tasks_for).
+    # Partial indexes: group tasks by (role, scope) with the inbox's sort keys, so choosing a page of a
+    # long group inbox never reads the table; named tasks by assignee (few per person). See inbox.tasks_for.
     __table_args__ = (
         Index("ix_open_tasks_group", "role", "scope", "due_at", "created_at", "id",
               sqlite_where=text("assignee IS NULL"), postgresql_where=text("assignee IS NULL")),
-        Index("ix_open_tasks_assignee", "assignee", "due_at", "created_at", "id",
+        Index("ix_open_tasks_assignee", "assignee",
               sqlite_where=text("assignee IS NOT NULL"), postgresql_where=text("assignee IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
-    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id"), index=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id"))
     definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id"))
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"))
     process_id: Mapped[str] = mapped_column(String(200))

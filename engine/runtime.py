@@ -196,7 +196,7 @@ def complete(session: Session, definitions: DefinitionCache, row: OpenTaskRow, s
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise TaskNotOpen("This task is no longer open (it was completed, cancelled or is not ready yet).")
     schema = choices.resolve(session, definitions.form(session, row.definition_id, row.form), row.scope)
-    data = validate_submission(schema, with_read_only(schema, submitted, task.data))
+    data = validate_submission(schema, with_read_only(schema, submitted, task.data), shape_checked=True)
     occurrence = _occurrence(loaded.workflow, task)
     run_engine(loaded, lambda: _apply_and_run(task, data, loaded.completed))
     event = _row_event(row, "task_completed", actor.login, form=data, sheet=row.form, occurrence=occurrence, via=via)
