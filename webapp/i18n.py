@@ -94,5 +94,19 @@ def display(prop: dict | None, value) -> str:
     return str(value)
 
 
-TEMPLATE_HELPERS = {"display": display, "label": label, "task_name": task_name, "role_name": role_name, "course_name": course_name,
+SECTIONS = {"course_creation": ("§6 Creation", "Раздел 6. Создание"),
+            "course_agreeing": ("§7 Agreeing", "Раздел 7. Согласование"),
+            "csb_agreeing": ("§7 Agreeing in a CSB", "Раздел 7. Согласование в СОК"),
+            "course_review": ("§8 Review and approval", "Раздел 8. Экспертиза и утверждение"),
+            "course_inspection": ("§13 Inspection", "Раздел 13. Проверка"),
+            "satisfaction": ("§11 Satisfaction", "Раздел 11. Удовлетворенность")}
+
+
+def section(process_id: str) -> str:
+    """The section of the recommendation a process implements, for people (its id otherwise)."""
+    names = SECTIONS.get(process_id)
+    return (names[1] if lang() == "ru" else names[0]) if names else process_id
+
+
+TEMPLATE_HELPERS = {"display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "course_name": course_name,
                     "task_course": task_course, "lang": lang}
