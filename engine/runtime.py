@@ -197,13 +197,13 @@ def complete(session: Session, definitions: DefinitionCache, row: OpenTaskRow, s
         raise TaskNotOpen("This task is no longer open (it was completed, cancelled or is not ready yet).")
     schema = choices.resolve(session, definitions.form(session, row.definition_id, row.form), row.scope)
     data = validate_submission(schema, with_read_only(schema, submitted, task.data), shape_checked=True)
-    occurrence = _occurrence(loaded.workflow, task)
-    run_engine(loaded, lambda: _apply_and_run(task, data, loaded.completed))
-    event = _row_event(row, "task_completed", actor.login, form=data, sheet=row.form, occurrence=occurrence, via=via)
+    seen_before = occurrence(loaded.workflow, task)
+    run_engine(loaded, lambda: apply_form(task, data, loaded.completed))
+    event = _row_event(row, "task_completed", actor.login, form=data, sheet=row.form, occurrence=seen_before, via=via)
     persist(session, definitions, loaded, [event])
 
 
-def _apply_and_run(task, data: dict, completed: list) -> None:
+def apply_form(task, data: dict, completed: list) -> None:
     """Form data goes into the task data; a multi-instance child's becomes its output item."""
     parent = task.parent.task_spec if task.parent is not None else None
     if isinstance(parent, MultiInstanceTask) and parent.output_item is not None:
@@ -214,7 +214,7 @@ def _apply_and_run(task, data: dict, completed: list) -> None:
     completed.append(task)
 
 
-def _occurrence(workflow, task) -> int:
+def occurrence(workflow, task) -> int:
     """How many times this (bpmn id, multi-instance key) ran before, plus one: replay matches on it."""
     key = multi_instance_key(task)
     return 1 + sum(1 for t in workflow.get_tasks(state=TaskState.COMPLETED)
@@ -238,14 +238,14 @@ def deliver_message(session: Session, definitions: DefinitionCache, instance_id:
     """Deliver a BPMN message to an instance, by whoever holds the role of the catching event's lane."""
     loaded = load(session, definitions, instance_id)
     refuse_if_timers_due(loaded.instance)
-    catching = _catching(loaded.workflow, name)
-    if not catching:
+    waiting = catching(loaded.workflow, name)
+    if not waiting:
         raise TaskNotOpen(f"This process is not waiting for the message \"{name}\" now.")
     lanes = definitions.parsed(session, loaded.instance.definition_id).lanes
-    roles = {lanes.get(lane) for _, _, task_lanes in catching for lane in task_lanes} - {None}
+    roles = {lanes.get(lane) for _, _, task_lanes in waiting for lane in task_lanes} - {None}
     if not any(actor.holds(role) for role in roles):  # no lane, no sender: fail closed
         raise NotAllowed(f"Only {' or '.join(sorted(roles))} may send \"{name}\" to this process.")
-    task, definition, _ = catching[0]
+    task, definition, _ = waiting[0]
     run_engine(loaded, lambda: loaded.workflow.send_event(BpmnEvent(definition, payload)))
     persist(session, definitions, loaded, [audit.NewEvent(
         "message_received", instance_id=instance_id, definition_id=loaded.instance.definition_id, actor=actor.login,
@@ -253,7 +253,7 @@ def deliver_message(session: Session, definitions: DefinitionCache, instance_id:
         data={"message": name, "payload": payload})])
 
 
-def _catching(workflow, name: str) -> list:
+def catching(workflow, name: str) -> list:
     """(waiting task, its message definition, its lanes) for every event waiting for message ``name``.
 
     An event-based gateway waits on behalf of its events: both its lane and the

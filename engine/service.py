@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, choices, clock, courses, deploy, inbox, runtime, schema, store, users
+from . import audit, choices, clock, courses, deploy, inbox, replay, runtime, schema, store, users
 from .checks import SourceFile
 from .config import Settings
 from .db import Database
@@ -24,7 +24,7 @@ from .definitions import DefinitionCache
 from .forms import check_shape, prefill
 from .tree import find_task
 from .errors import NotAllowed
-from .models import Definition, Instance, User
+from .models import Course, Definition, Event, Instance, User
 from .roles import Actor
 from .serialization import WorkflowCodec
 
@@ -276,6 +276,25 @@ class Engine:
                 raise NotFound(f"There is no process instance {instance_id}.")
             return instance
 
+    def replay_course(self, course_id: int) -> list[replay.Outcome]:
+        """Re-execute every instance of a course from its events; compare with the stored state."""
+        with self.db.snapshot() as session:
+            course = courses.course(session, course_id)
+            ids = [course.instance, *session.scalars(select(Instance.id).where(
+                Instance.course_id == course_id, Instance.id != course.instance).order_by(Instance.started_at))]
+            return [self._replay(session, instance_id) for instance_id in ids]
+
+    def course_ids(self) -> list[int]:
+        with self.db.read() as session:
+            return list(session.scalars(select(Course.id).order_by(Course.id)))
+
+    def _replay(self, session, instance_id: str) -> replay.Outcome:
+        rows = session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.seq))
+        events = [replay.event_dict(row) for row in rows]
+        state = session.scalar(select(Instance.state_json).where(Instance.id == instance_id))
+        return replay.reexecute(events, lambda definition_id: session.get(Definition, definition_id).spec_json,
+                                self.codec, state)
+
     def verify(self) -> audit.Verdict:
         with self.db.snapshot() as session:
             return audit.verify(session)
@@ -284,8 +303,13 @@ class Engine:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Session]:
-        """One write transaction with the engine clock in force."""
-        with clock.use_clock(self.clock), self.db.write() as session:
+        """One write transaction at one instant of the engine clock.
+
+        Everything the transaction does (timers computed, scripts calling now(),
+        the events' time) sees the same instant, so a replay at the recorded
+        time reproduces it exactly.
+        """
+        with clock.use_clock(clock.FixedClock(self.clock.now())), self.db.write() as session:
             yield session
 
     def close(self) -> None:

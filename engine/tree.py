@@ -23,9 +23,19 @@ def find_task(workflow, task_id: UUID | str):
 
 
 def multi_instance_key(task) -> str | None:
-    """The key (or index) of a multi-instance child, e.g. the CSB code it reviews."""
+    """The key (or index) of the multi-instance child a task is, or runs inside (e.g. the CSB code).
+
+    A task in a process called once per CSB takes the key of the call it runs
+    in, so the same task of two parallel agreeings is told apart.
+    """
     key = task.internal_data.get("key_or_index")
-    return None if key is None else str(key)
+    if key is not None:
+        return str(key)
+    parent_id = getattr(task.workflow, "parent_task_id", None)
+    if parent_id is None:
+        return None
+    parent = find_task(task.workflow.top_workflow, parent_id)
+    return multi_instance_key(parent) if parent is not None else None
 
 
 def process_of(task) -> str:

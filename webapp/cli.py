@@ -277,6 +277,48 @@ def tick(as_json):
 
 
 @main.command()
+@click.argument("course_id", type=int, required=False)
+@click.option("--all", "every", is_flag=True, help="Replay every course (with a progress bar).")
+@json_option
+@handles_errors
+def replay(course_id, every, as_json):
+    """Re-execute a course's history and compare with its stored state; exit 0 only when reproduced."""
+    if (course_id is None) == (not every):
+        _fail("give a COURSE_ID or --all")
+    engine = _engine()
+    ids = engine.course_ids() if every else [course_id]
+    outcomes = []
+    with click.progressbar(ids, label="Replaying", file=sys.stderr, show_pos=True) if every and not as_json \
+            else _plain(ids) as courses_:
+        for one in courses_:
+            outcomes.extend((one, outcome) for outcome in engine.replay_course(one))
+    if as_json:
+        _print_json([{"course": c, "instance": o.instance_id, "outcome": o.status, "event": o.event,
+                      "detail": o.detail} for c, o in outcomes])
+    else:
+        for c, outcome in outcomes:
+            if not outcome.ok or not every:
+                click.echo(f"course {c}: {outcome}")
+        failed = sum(1 for _, o in outcomes if not o.ok)
+        click.echo(f"{len(outcomes) - failed} of {len(outcomes)} instance(s) reproduced")
+    if any(not o.ok for _, o in outcomes):
+        sys.exit(1)
+
+
+class _plain:
+    """A do-nothing stand-in for a progress bar (JSON output, one course)."""
+
+    def __init__(self, items):
+        self.items = items
+
+    def __enter__(self):
+        return self.items
+
+    def __exit__(self, *exc):
+        return False
+
+
+@main.command()
 @json_option
 @handles_errors
 def verify(as_json):
