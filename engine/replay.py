@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Callable
 
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
@@ -75,13 +76,7 @@ def check_chain(events: list[dict]) -> Outcome | None:
 
 
 def _as_row(event: dict):
-    class Row:
-        pass
-    row = Row()
-    for key, value in event.items():
-        setattr(row, key, value)
-    row.at = parse_instant(event["at"])
-    return row
+    return SimpleNamespace(**{**event, "at": parse_instant(event["at"])})
 
 
 def reexecute(events: list[dict], spec_json: Callable[[int], str], codec: WorkflowCodec, stored_state: str | None
@@ -219,14 +214,18 @@ def _difference(mine: list, theirs: list) -> str:
 
 
 def _summary(workflow) -> dict:
-    """(process, bpmn id, key) -> sorted (state, data of live tasks, timer due) of every task with a BPMN id."""
+    """(process, bpmn id, key) -> sorted (state, data, timer due) of every task with a BPMN id.
+
+    Data counts for every task that ran or is waiting to; predicted tasks (not reached yet) carry none.
+    """
     summary: dict = {}
     for wf in [workflow, *workflow.subprocesses.values()]:
         for task in wf.tasks.values():
             if task.task_spec.bpmn_id is None:
                 continue
             live = task.has_state(TaskState.READY | TaskState.WAITING)
-            entry = (TaskState.get_name(task.state), audit.canonical(task.data) if live else "",
+            entry = (TaskState.get_name(task.state),
+                     audit.canonical(task.data) if task.has_state(TaskState.FINISHED_MASK) or live else "",
                      str(task.internal_data.get("event_value", "")) if live else "")
             summary.setdefault((process_of(task), task.task_spec.bpmn_id, multi_instance_key(task)), []).append(entry)
     return {key: sorted(entries) for key, entries in summary.items()}

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, choices, clock, courses, deploy, inbox, replay, runtime, schema, store, users
+from . import audit, choices, clock, courses, deploy, dossier, inbox, replay, runtime, schema, store, users
 from .checks import SourceFile
 from .config import Settings
 from .db import Database
@@ -283,6 +283,11 @@ class Engine:
             ids = [course.instance, *session.scalars(select(Instance.id).where(
                 Instance.course_id == course_id, Instance.id != course.instance).order_by(Instance.started_at))]
             return [self._replay(session, instance_id) for instance_id in ids]
+
+    def export_dossier(self, course_id: int) -> dict:
+        """Everything needed to check a course's history offline (see engine.dossier)."""
+        with self.db.snapshot() as session:
+            return dossier.build(session, course_id)
 
     def course_ids(self) -> list[int]:
         with self.db.read() as session:

@@ -120,3 +120,32 @@ def test_replay_from_the_command_line(engine, course, database_url, monkeypatch)
         connection.execute(text("UPDATE instances SET state_json = replace(state_json, 'up_to_date', 'irrelevant')"))
     bad = runner.invoke(main, ["replay", "--all"])
     assert bad.exit_code == 1 and "diverged" in bad.output
+
+
+def test_dossier_exports_and_verifies_offline_and_a_one_byte_change_is_caught(engine, course, database_url,
+                                                                              monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSEFLOW_DATABASE_URL", database_url)
+    runner = CliRunner()
+    path, html = tmp_path / "dossier.json", tmp_path / "dossier.html"
+    result = runner.invoke(main, ["export", str(course.course.id), "--output", str(path), "--html", str(html)])
+    assert result.exit_code == 0, result.output
+    assert "Form for approving a COOMET course" in html.read_text() and "reproduced" in html.read_text()
+    monkeypatch.setenv("COURSEFLOW_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")  # offline: no database
+    verified = runner.invoke(main, ["verify-dossier", str(path)])
+    assert verified.exit_code == 0 and "The dossier verifies" in verified.output, verified.output
+    original = path.read_bytes()
+    at = original.index(b"Anna Sidorova")
+    path.write_bytes(original[:at] + b"B" + original[at + 1:])
+    tampered = runner.invoke(main, ["verify-dossier", str(path)])
+    assert tampered.exit_code == 1 and "FAIL the file is as exported" in tampered.output
+    assert "FAIL instance course_creation" in tampered.output  # the chain, not only the digest, catches it
+
+
+def test_dossier_detects_a_changed_definition(engine, course):
+    from engine import dossier
+
+    document = engine.export_dossier(course.course.id)
+    definition = next(iter(document["definitions"].values()))
+    definition["bpmn_xml"] = definition["bpmn_xml"].replace("Survey", "Sruvey")
+    findings = dossier.verify(document)
+    assert any(not f.ok and "differs from what was deployed" in f.what for f in findings)
