@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 from . import clock
 from .errors import NotFound, ProcessFailed
-from .models import Course, Event
+from .models import Course, Definition, Event, Instance
 
 STATUSES = ("planned", "in preparation", "agreeing", "under review", "published", "under inspection",
             "updating", "cancelled")
@@ -159,3 +159,47 @@ def sheets(session: Session, course_id: int) -> list[SheetView]:
                                 event.task_id, event.bpmn_id, data.get("name", ""), data.get("sheet"),
                                 data.get("form", {})))
     return result
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event of a course's history, as an auditor reads it."""
+
+    seq: int
+    at: object
+    kind: str
+    instance_id: str | None
+    process_id: str | None
+    version: int | None
+    actor: str | None
+    role: str | None
+    scope: str | None
+    bpmn_id: str | None
+    name: str
+    sheet: str | None
+    data: dict
+
+
+def history(session: Session, course_id: int, process: str | None = None, role: str | None = None,
+            actor: str | None = None, since=None, until=None) -> list[HistoryEntry]:
+    """Every event of the course's instances (its own process and the questionnaires), oldest first, filtered."""
+    row = session.get(Course, course_id)
+    if row is None:
+        raise NotFound(f"There is no course {course_id}.")
+    instance_ids = select(Instance.id).where((Instance.id == row.instance_id) | (Instance.course_id == course_id))
+    query = (select(Event, Definition.version).outerjoin(Definition, Definition.id == Event.definition_id)
+             .where(Event.instance_id.in_(instance_ids)).order_by(Event.seq))
+    for column, value in ((Event.process_id, process), (Event.role, role), (Event.actor, actor)):
+        if value:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(Event.at >= since)
+    if until is not None:
+        query = query.where(Event.at < until)
+    entries = []
+    for event, version in session.execute(query):
+        data = json.loads(event.data_json)
+        entries.append(HistoryEntry(event.seq, event.at, event.kind, event.instance_id, event.process_id, version,
+                                    event.actor, event.role, event.scope, event.bpmn_id, data.get("name") or "",
+                                    data.get("sheet"), data))
+    return entries

@@ -284,6 +284,11 @@ class Engine:
                 Instance.course_id == course_id, Instance.id != course.instance).order_by(Instance.started_at))]
             return [self._replay(session, instance_id) for instance_id in ids]
 
+    def history(self, course_id: int, **filters) -> list[courses.HistoryEntry]:
+        """A course's events for auditors; filters: process, role, actor, since, until."""
+        with self.db.read() as session:
+            return courses.history(session, course_id, **filters)
+
     def export_dossier(self, course_id: int) -> dict:
         """Everything needed to check a course's history offline (see engine.dossier)."""
         with self.db.snapshot() as session:

@@ -281,3 +281,19 @@ def test_switching_to_russian_shows_russian_labels_and_is_remembered(app, engine
     assert "Материалы для курса имеются" in form and "ДА" in form
     again = as_user(app, "tc4")  # a new session: the choice is the user's
     assert "Мои задачи" in again.get("/").get_data(as_text=True)
+
+
+def test_auditor_reads_the_history_filters_it_and_proves_it(app, engine):
+    course = CourseDriver(engine)
+    course.publish_one_csb_course()
+    client = as_user(app, "auditor")
+    url = f"/courses/{course.course.id}/history"
+    page = client.get(url).get_data(as_text=True)
+    assert "instance started" in page and "Review the course: Appendix 2" in page and "v1" in page
+    filtered = client.get(f"{url}?process=csb_agreeing").get_data(as_text=True)
+    assert "Agree on the course: Appendix 1" in filtered and "Appendix 2" not in filtered
+    assert "Survey materials" not in client.get(f"{url}?actor=chair-tc13").get_data(as_text=True)
+    assert "No events match." in client.get(f"{url}?since=2030-01-01").get_data(as_text=True)
+    assert client.get(f"{url}?since=yesterday").status_code == 400
+    proved = client.get(f"{url}?replay=1").get_data(as_text=True)
+    assert re.search(r'id="replay-outcome">[^<]*reproduced', proved)

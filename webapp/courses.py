@@ -2,6 +2,8 @@
 starting a course (§6) and asking for an inspection (13.1)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -43,6 +45,30 @@ def sheet(course_id: int, seq: int):
     if found is None:
         abort(404)
     return render_template("sheet.html", course=engine().course(course_id), sheet=found)
+
+
+@bp.route("/<int:course_id>/history")
+@login_required
+def history(course_id: int):
+    """The course's whole history (every process instance), filtered, with the proof by re-execution."""
+    found = engine().course(course_id)
+    since, until = _day(request.args.get("since")), _day(request.args.get("until"), end=True)
+    entries = engine().history(course_id, process=request.args.get("process") or None,
+                               role=request.args.get("role") or None, actor=request.args.get("actor") or None,
+                               since=since, until=until)
+    outcomes = engine().replay_course(course_id) if request.args.get("replay") else None
+    return render_template("history.html", course=found, entries=entries, outcomes=outcomes, args=request.args)
+
+
+def _day(text: str | None, end: bool = False):
+    """A date filter (YYYY-MM-DD) as a UTC instant; the end of the day for "until"."""
+    if not text:
+        return None
+    try:
+        day = dt.datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        abort(400)
+    return day + dt.timedelta(days=1) if end else day
 
 
 @bp.route("/new", methods=["GET", "POST"])
