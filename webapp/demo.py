@@ -98,7 +98,7 @@ class CourseDriver:
 
     def open(self, login=None):
         """Open tasks of this course (that ``login`` may do)."""
-        actor = self.actors[login] if login else None
+        actor = self.actor(login) if login else None
         return [t for t in self.engine.tasks(actor) if t.instance == self.instance]
 
     def do(self, bpmn_id: str, login: str, scope: str | None = None, **changes):
@@ -106,8 +106,13 @@ class CourseDriver:
         matches = [t for t in self.open(login) if t.bpmn_id == bpmn_id and (scope is None or t.scope == scope)]
         assert len(matches) == 1, f"{bpmn_id} for {login}/{scope}: {[(t.bpmn_id, t.scope) for t in self.open()]}"
         task = matches[0]
-        self.engine.complete(task.id, {**self.sheets[task.form], **changes}, self.actors[login])
+        self.engine.complete(task.id, {**self.sheets[task.form], **changes}, self.actor(login))
         return task
+
+    def actor(self, login: str):
+        if login not in self.actors:
+            self.actors[login] = self.engine.actor(login)
+        return self.actors[login]
 
     def bpmn_ids(self):
         return sorted(t.bpmn_id for t in self.open())
