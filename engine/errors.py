@@ -71,11 +71,3 @@ class Problem:
         if self.element:
             where += f" [{self.element}]"
         return f"{where}: {self.message}"
-
-
-class DeployRefused(CourseFlowError):
-    """One or more files failed the deploy checks; nothing of them was stored."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
