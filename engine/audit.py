@@ -103,7 +103,8 @@ def append(session: Session, new_events: list[NewEvent], at: dt.datetime, instan
 def definition_digest(definition: Definition) -> str:
     """sha256 over a definition row's stored content (recorded when deployed)."""
     return sha256(canonical([definition.process_id, definition.version, definition.sha256, definition.bpmn_xml,
-                             definition.spec_json, definition.forms_json, definition.lanes_json]))
+                             definition.files_json, definition.spec_json, definition.forms_json,
+                             definition.lanes_json]))
 
 
 @dataclass(frozen=True)

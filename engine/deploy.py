@@ -146,7 +146,7 @@ class _Deployment:
             return None
         definition = Definition(
             process_id=process_id, version=latest.version + 1 if latest else 1, name=spec.description or process_id,
-            sha256=sha, filename=source.name, bpmn_xml=source.text,
+            sha256=sha, filename=source.name, bpmn_xml=source.text, files_json=json.dumps(files, ensure_ascii=False),
             spec_json=self.codec.dump_spec(spec, called), forms_json=json.dumps(used_forms, ensure_ascii=False),
             lanes_json=audit.canonical(_lane_roles(files.values())), deployed_at=clock.now(), deployed_by=self.actor)
         self.session.add(definition)

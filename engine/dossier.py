@@ -21,8 +21,8 @@ from .models import Definition, Event, Instance
 from .serialization import WorkflowCodec
 
 FORMAT = "courseflow-dossier/1"
-_DEFINITION_FIELDS = ("id", "process_id", "version", "name", "sha256", "filename", "bpmn_xml", "spec_json",
-                      "forms_json", "lanes_json")
+_DEFINITION_FIELDS = ("id", "process_id", "version", "name", "sha256", "filename", "bpmn_xml", "files_json",
+                      "spec_json", "forms_json", "lanes_json")
 
 
 def build(session: Session, course_id: int) -> dict:

@@ -48,6 +48,8 @@ class Definition(Base):
     filename: Mapped[str] = mapped_column(String(300))
     # The large columns load only when read: running instances use cached, parsed copies.
     bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    # {process id: BPMN XML} of this process and every process it calls (their diagrams, as deployed).
+    files_json: Mapped[str] = mapped_column(Text, deferred=True)
     # The serialized SpiffWorkflow spec (process + called processes): stored
     # once here, never in each instance's state.
     spec_json: Mapped[str] = mapped_column(Text, deferred=True)

@@ -7,6 +7,7 @@ it, the form data is valid — then it runs.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, choices, clock, courses, deploy, dossier, inbox, replay, runtime, schema, store, users
+from . import audit, choices, clock, courses, deploy, dossier, inbox, paths, replay, runtime, schema, store, users
 from .checks import SourceFile
 from .config import Settings
 from .db import Database
@@ -288,6 +289,16 @@ class Engine:
         """A course's events for auditors; filters: process, role, actor, since, until."""
         with self.db.read() as session:
             return courses.history(session, course_id, **filters)
+
+    def diagrams(self, course_id: int) -> list[tuple[str, str, paths.Path]]:
+        """(process id, BPMN XML as deployed, the path taken) for each process the course's instance ran."""
+        with self.db.read() as session:
+            course = courses.course(session, course_id)
+            loaded = runtime.load(session, self.definitions, course.instance)
+            files = json.loads(session.get(Definition, loaded.instance.definition_id).files_json)
+            path = paths.taken(loaded.workflow)
+            ran = [loaded.instance.process_id, *sorted((set(path.done) | set(path.open)) - {loaded.instance.process_id})]
+            return [(process_id, files[process_id], path) for process_id in ran if process_id in files]
 
     def export_dossier(self, course_id: int) -> dict:
         """Everything needed to check a course's history offline (see engine.dossier)."""

@@ -4,16 +4,12 @@ from __future__ import annotations
 import inspect
 
 from lxml import etree
-from SpiffWorkflow.specs.Join import Join
-from SpiffWorkflow.util.task import TaskState
 
-from engine import Engine, FixedClock, bpmn, runtime
+from engine import Engine, FixedClock, bpmn, paths, runtime
 from engine.models import Instance
 from tests import test_coomet
 from tests.conftest import START
 from tests.coomet import REPO, deploy_with_people
-
-REACHED = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
 def all_flows() -> dict[tuple[str, str, str], str]:
@@ -25,28 +21,6 @@ def all_flows() -> dict[tuple[str, str, str], str]:
                 flows[(process.get("id"), flow.get("sourceRef"), flow.get("targetRef"))] = \
                     f"{path.name}: {flow.get('id')}"
     return flows
-
-
-def taken(workflow) -> set[tuple[str, str, str]]:
-    """(process, source, target) of every step the workflow took, read off its task tree."""
-    steps = set()
-    workflows = [workflow, *workflow.subprocesses.values()]
-    for wf in workflows:
-        for task in wf.tasks.values():
-            if task.task_spec.bpmn_id is None or not (task.has_state(REACHED) or _merged_join(task)):
-                continue
-            parent = task.parent
-            while parent is not None and (parent.task_spec.bpmn_id is None
-                                          or parent.task_spec.bpmn_id == task.task_spec.bpmn_id):
-                parent = parent.parent
-            if parent is not None:
-                steps.add((wf.spec.name, parent.task_spec.bpmn_id, task.task_spec.bpmn_id))
-    return steps
-
-
-def _merged_join(task) -> bool:
-    """A parallel join keeps one task; the branches that arrived first leave theirs cancelled."""
-    return isinstance(task.task_spec, Join) and task.parent is not None and task.parent.has_state(TaskState.COMPLETED)
 
 
 def scenarios():
@@ -67,7 +41,7 @@ def test_every_sequence_flow_is_taken_by_some_scenario(tmp_path):
             assert all(outcome.ok for outcome in engine.replay_course(course_id)), (name, course_id)
         with engine.db.read() as session:
             for instance_id in session.scalars(Instance.__table__.select().with_only_columns(Instance.id)):
-                seen |= taken(runtime.load(session, engine.definitions, instance_id).workflow)
+                seen |= paths.taken(runtime.load(session, engine.definitions, instance_id).workflow).steps
         engine.close()
     missing = sorted(where for key, where in flows.items() if key not in seen)
     assert not missing, f"sequence flows no scenario takes: {missing}"

@@ -297,3 +297,15 @@ def test_auditor_reads_the_history_filters_it_and_proves_it(app, engine):
     assert client.get(f"{url}?since=yesterday").status_code == 400
     proved = client.get(f"{url}?replay=1").get_data(as_text=True)
     assert re.search(r'id="replay-outcome">[^<]*reproduced', proved)
+
+
+def test_diagram_marks_the_path_taken(app, engine):
+    course = CourseDriver(engine)
+    course.prepare()
+    course.send_for_agreeing()
+    page = as_user(app, "auditor").get(f"/courses/{course.course.id}/diagram").get_data(as_text=True)
+    assert page.count("<svg") == 3  # §6, §7 and the CSB's agreeing
+    assert re.search(r'<g class="userTask done" data-element="m_survey"', page)
+    assert re.search(r'<g class="userTask open" data-element="c_assign"', page)
+    assert re.search(r'<g class="userTask" data-element="m_finalize"', page)  # not reached yet
+    assert 'class="flow taken"' in page

@@ -47,6 +47,16 @@ def sheet(course_id: int, seq: int):
     return render_template("sheet.html", course=engine().course(course_id), sheet=found)
 
 
+@bp.route("/<int:course_id>/diagram")
+@login_required
+def diagram(course_id: int):
+    """Each process the course ran, drawn from its own version's BPMN, with the path taken marked."""
+    from .diagram import render
+
+    drawings = [(process_id, render(xml, process_id, path)) for process_id, xml, path in engine().diagrams(course_id)]
+    return render_template("diagram.html", course=engine().course(course_id), drawings=drawings)
+
+
 @bp.route("/<int:course_id>/history")
 @login_required
 def history(course_id: int):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 04:43:58.007504
+Create Date: 2026-11-23 05:11:54.462102
 """
 from alembic import op
 import sqlalchemy as sa
@@ -63,6 +63,7 @@ def upgrade() -> None:
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('filename', sa.String(length=300), nullable=False),
     sa.Column('bpmn_xml', sa.Text(), nullable=False),
+    sa.Column('files_json', sa.Text(), nullable=False),
     sa.Column('spec_json', sa.Text(), nullable=False),
     sa.Column('forms_json', sa.Text(), nullable=False),
     sa.Column('lanes_json', sa.Text(), nullable=False),
