@@ -20,7 +20,7 @@ from typing import Callable
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, timers
+from . import audit, paths, timers
 from .clock import FixedClock, parse_instant, use_clock
 from .runtime import apply_form, catching, occurrence
 from .serialization import WorkflowCodec
@@ -98,10 +98,25 @@ def reexecute(events: list[dict], spec_json: Callable[[int], str], codec: Workfl
     return Outcome(instance_id, DIVERGED, None, difference) if difference else Outcome(instance_id, REPRODUCED)
 
 
+@dataclass(frozen=True)
+class Step:
+    """The process as it stood after one recorded event, rebuilt by replay (for stepping through a history)."""
+
+    seq: int
+    at: str
+    kind: str
+    actor: str | None
+    name: str
+    open: list  # (task name, lane, multi-instance key) of the tasks people could do then
+    data: dict
+    path: object  # paths.Path
+
+
 @dataclass
 class _Replayer:
     codec: WorkflowCodec
     spec_json: Callable[[int], str]
+    on_step: Callable | None = None
     workflow: object = None
     expected: list = field(default_factory=list)  # derived events the replay produced, not yet matched
 
@@ -117,6 +132,8 @@ class _Replayer:
                 if not self.expected and kind == "timer_fired":
                     self._tick(event)  # a ticker fired timers: replay the refresh at that moment
                 self._match(event)
+            if self.on_step is not None and self.workflow is not None:
+                self.on_step(self._snapshot(event, data))
         self._all_matched(None)
         return self.workflow
 
@@ -135,6 +152,13 @@ class _Replayer:
                 if not waiting:
                     raise _Diverged(event["seq"], f"the replay is not waiting for the message {data['message']!r}")
                 self._run(event["seq"], lambda: self.workflow.send_event(BpmnEvent(waiting[0][1], data["payload"])))
+
+    def _snapshot(self, event: dict, data: dict) -> Step:
+        ready = scan(self.workflow).ready.values()
+        shown = data.get("form") or data.get("data") or (next(iter(ready)).data if ready else self.workflow.data)
+        return Step(event["seq"], event["at"], event["kind"], event.get("actor"), data.get("name") or "",
+                    [(t.task_spec.bpmn_name, t.task_spec.lane, multi_instance_key(t)) for t in ready],
+                    json.loads(audit.canonical(shown)), paths.taken(self.workflow))
 
     def _tick(self, event: dict) -> None:
         with use_clock(FixedClock(parse_instant(event["at"]))):
@@ -229,3 +253,13 @@ def _summary(workflow) -> dict:
                      str(task.internal_data.get("event_value", "")) if live else "")
             summary.setdefault((process_of(task), task.task_spec.bpmn_id, multi_instance_key(task)), []).append(entry)
     return {key: sorted(entries) for key, entries in summary.items()}
+
+
+def steps(events: list[dict], spec_json: Callable[[int], str], codec: WorkflowCodec) -> list[Step]:
+    """The process after each recorded event (replayed as far as the history allows)."""
+    taken: list[Step] = []
+    try:
+        _Replayer(codec, spec_json, taken.append).run(events)
+    except _Diverged:
+        pass  # the steps up to the divergence are still worth showing; replay_course says what went wrong
+    return taken

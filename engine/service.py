@@ -290,13 +290,16 @@ class Engine:
         with self.db.read() as session:
             return courses.history(session, course_id, **filters)
 
-    def diagrams(self, course_id: int) -> list[tuple[str, str, paths.Path]]:
-        """(process id, BPMN XML as deployed, the path taken) for each process the course's instance ran."""
+    def diagrams(self, course_id: int, path: paths.Path | None = None) -> list[tuple[str, str, paths.Path]]:
+        """(process id, BPMN XML as deployed, path) for each process the course's instance ran.
+
+        ``path`` defaults to the path taken so far (a replay step passes its own).
+        """
         with self.db.read() as session:
             course = courses.course(session, course_id)
             loaded = runtime.load(session, self.definitions, course.instance)
             files = json.loads(session.get(Definition, loaded.instance.definition_id).files_json)
-            path = paths.taken(loaded.workflow)
+            path = path or paths.taken(loaded.workflow)
             ran = [loaded.instance.process_id, *sorted((set(path.done) | set(path.open)) - {loaded.instance.process_id})]
             return [(process_id, files[process_id], path) for process_id in ran if process_id in files]
 
@@ -304,6 +307,14 @@ class Engine:
         """Everything needed to check a course's history offline (see engine.dossier)."""
         with self.db.snapshot() as session:
             return dossier.build(session, course_id)
+
+    def steps(self, course_id: int) -> list[replay.Step]:
+        """The course's own process after each of its events, rebuilt by replay (auditors step through it)."""
+        with self.db.snapshot() as session:
+            course = courses.course(session, course_id)
+            rows = session.scalars(select(Event).where(Event.instance_id == course.instance).order_by(Event.seq))
+            return replay.steps([replay.event_dict(row) for row in rows],
+                                lambda definition_id: session.get(Definition, definition_id).spec_json, self.codec)
 
     def course_ids(self) -> list[int]:
         with self.db.read() as session:

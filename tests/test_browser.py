@@ -95,3 +95,27 @@ def test_switching_to_russian_shows_russian_labels(ui, engine):
     ui.page.wait_for_selector("form.card")
     assert "Материалы для курса имеются" in ui.page.content()
     ui.screenshot("task-ru.png")
+
+
+def test_auditor_opens_a_course_steps_through_it_and_sees_the_path(ui, engine):
+    from tests.coomet import CourseDriver
+
+    course = CourseDriver(engine)
+    course.publish_one_csb_course()
+    ui.login("auditor")
+    ui.page.click("text=Catalogue")
+    ui.page.click("text=Uncertainty of measurement")
+    ui.page.click("text=History and proof by re-execution")
+    ui.page.click("text=Prove by re-execution")
+    assert "reproduced" in ui.page.inner_text("#replay-outcome")
+    ui.page.click("#step-through")
+    assert ui.page.inner_text("#step-number").startswith("Step 1 of")
+    ui.page.click("#next-step")
+    ui.page.click("#next-step")
+    assert ui.page.inner_text("#step-number").startswith("Step 3 of")
+    assert ui.page.locator('g.done[data-element="m_survey"]').count() == 1
+    assert ui.page.locator('g.open[data-element="m_describe"]').count() == 1
+    ui.page.goto(ui.page.url.replace("/replay", "/diagram").split("?")[0])
+    assert ui.page.locator('g.done[data-element="r_review"]').count() == 1
+    assert ui.page.locator("polyline.taken").count() > 10
+    ui.screenshot("auditor-diagram.png")

@@ -309,3 +309,18 @@ def test_diagram_marks_the_path_taken(app, engine):
     assert re.search(r'<g class="userTask open" data-element="c_assign"', page)
     assert re.search(r'<g class="userTask" data-element="m_finalize"', page)  # not reached yet
     assert 'class="flow taken"' in page
+
+
+def test_stepping_through_a_history(app, engine):
+    course = CourseDriver(engine)
+    course.prepare()
+    client = as_user(app, "auditor")
+    first = client.get(f"/courses/{course.course.id}/replay").get_data(as_text=True)
+    assert "Step 1 of 5" in first and "instance started" in first
+    assert "Survey materials and plans (6.1) — TC 4" in first  # open then, and who could act
+    assert re.search(r'<g class="userTask open" data-element="m_survey"', first)
+    third = client.get(f"/courses/{course.course.id}/replay?step=3").get_data(as_text=True)
+    assert "task completed: Request materials" in third and "Provide the course description data" in third
+    assert re.search(r'<g class="userTask done" data-element="m_appoint"', third)
+    assert "creator" in third  # the data the process held (the appointment form)
+    assert "Step 5 of 5" in client.get(f"/courses/{course.course.id}/replay?step=99").get_data(as_text=True)

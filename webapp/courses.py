@@ -57,6 +57,22 @@ def diagram(course_id: int):
     return render_template("diagram.html", course=engine().course(course_id), drawings=drawings)
 
 
+@bp.route("/<int:course_id>/replay")
+@login_required
+def step_through(course_id: int):
+    """Step through the course's history event by event: what was open, who could act, the data, the diagram."""
+    from .diagram import render
+
+    all_steps = engine().steps(course_id)
+    if not all_steps:
+        abort(404)
+    index = min(max(request.args.get("step", 1, type=int), 1), len(all_steps)) - 1
+    step = all_steps[index]
+    drawings = [(pid, render(xml, pid, path)) for pid, xml, path in engine().diagrams(course_id, step.path)]
+    return render_template("replay.html", course=engine().course(course_id), step=step, number=index + 1,
+                           total=len(all_steps), drawings=drawings)
+
+
 @bp.route("/<int:course_id>/history")
 @login_required
 def history(course_id: int):
