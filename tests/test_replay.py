@@ -149,3 +149,25 @@ def test_dossier_detects_a_changed_definition(engine, course):
     definition["bpmn_xml"] = definition["bpmn_xml"].replace("Survey", "Sruvey")
     findings = dossier.verify(document)
     assert any(not f.ok and "differs from what was deployed" in f.what for f in findings)
+
+
+def test_inserted_and_reordered_events_are_located(engine, course):
+    seq = event_seq(engine, course, "task_completed", "a_forward")
+    with engine.db.engine.begin() as connection:  # swap two events of the instance
+        connection.execute(text("UPDATE events SET seq = -1 WHERE seq = :s"), {"s": seq})
+        connection.execute(text("UPDATE events SET seq = :s WHERE seq = :n"), {"s": seq, "n": seq + 1})
+        connection.execute(text("UPDATE events SET seq = :n WHERE seq = -1"), {"n": seq + 1})
+    result = outcome(engine, course)
+    assert result.status == "chain broken" and result.event == seq
+
+
+def test_an_inserted_event_is_located(engine, course):
+    seq = event_seq(engine, course, "task_completed", "a_forward")
+    with engine.db.engine.begin() as connection:
+        row = connection.execute(text("SELECT * FROM events WHERE seq = :s"), {"s": seq}).mappings().one()
+        connection.execute(text("UPDATE events SET seq = seq + 100000 WHERE seq >= :s"), {"s": seq})
+        copy = {**row, "seq": seq, "actor": "mallory"}
+        connection.execute(text(f"INSERT INTO events ({', '.join(copy)}) VALUES ({', '.join(':' + k for k in copy)})"),
+                           copy)
+    result = outcome(engine, course)
+    assert result.status == "chain broken" and result.event == seq
