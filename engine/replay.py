@@ -181,12 +181,9 @@ class _Replayer:
             self.expected.append(("instance_completed", None, None, None))
         ready_after = set(after.ready) if not self.workflow.is_completed() else set()
         for task_id in ready_before - ready_after - ({str(completed.id)} if completed else set()):
-            task = self._by_id(task_id)
+            task = find_task(self.workflow, task_id)
             self.expected.append(("task_cancelled", process_of(task), task.task_spec.bpmn_id,
                                   multi_instance_key(task)))
-
-    def _by_id(self, task_id: str):
-        return find_task(self.workflow, task_id)
 
     def _task_for(self, event: dict, data: dict):
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):

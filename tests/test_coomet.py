@@ -113,7 +113,7 @@ def test_chair_appoints_a_member(coomet, clock):
     assert (review.bpmn_id, review.assignee) == ("c_member_review", "member-tc13")
     assert c.open("chair-tc13") == []
     with pytest.raises(NotAllowed, match="assigned to member-tc13"):
-        coomet.complete(review.id, c.sheets["appendix1_initial.json"], c.actors["chair-tc13"])
+        coomet.complete(review.id, c.sheets["appendix1_initial.json"], c.actor("chair-tc13"))
     c.do("c_member_review", "member-tc13", complies=False, requires_refinement=True, what_to_refine="Fix units.")
     c.do("c_refine", "implementer")
     c.do("c_member_re", "member-tc13")
@@ -238,12 +238,12 @@ def test_inspection_on_demand_by_message(coomet, clock):
     """13.1: an inspection can be requested before the 3 years are up."""
     c = published(coomet, clock)
     with pytest.raises(NotAllowed, match="secretariat or tc4"):
-        coomet.send_message(c.instance, "inspection_requested", {}, c.actors["creator"])
+        coomet.send_message(c.instance, "inspection_requested", {}, c.actor("creator"))
     coomet.send_message(c.instance, "inspection_requested", {"reason": "new edition of the GUM"},
-                        c.actors["tc4"])
+                        c.actor("tc4"))
     assert c.course.status == "under inspection" and c.bpmn_ids() == ["i_inspect"]
     with pytest.raises(TaskNotOpen, match="not waiting"):
-        coomet.send_message(c.instance, "inspection_requested", {}, c.actors["tc4"])
+        coomet.send_message(c.instance, "inspection_requested", {}, c.actor("tc4"))
 
 
 def test_satisfaction_questionnaire_is_anonymous(coomet, clock):
@@ -277,7 +277,7 @@ def test_read_only_sheet_fields_come_from_the_process_not_the_user(coomet, clock
     assert detail.values["course_name"] == "Uncertainty of measurement"
     assert detail.values["csb"] == "TC 1.3" and detail.values["creator_details"]["nmi"] == "BelGIM"
     coomet.complete(review.id, {**c.sheets["appendix1_initial.json"], "course_name": "Forged", "csb": "TC 2"},
-                    c.actors["chair-tc13"])
+                    c.actor("chair-tc13"))
     from sqlalchemy import select
     from engine.models import Event
     import json

@@ -5,6 +5,7 @@ Errors go to stderr with exit status 1 (2 for a malformed command line);
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import secrets
@@ -289,7 +290,7 @@ def replay(course_id, every, as_json):
     ids = engine.course_ids() if every else [course_id]
     outcomes = []
     with click.progressbar(ids, label="Replaying", file=sys.stderr, show_pos=True) if every and not as_json \
-            else _plain(ids) as courses_:
+            else contextlib.nullcontext(ids) as courses_:
         for one in courses_:
             outcomes.extend((one, outcome) for outcome in engine.replay_course(one))
     if as_json:
@@ -342,19 +343,6 @@ def verify_dossier(path):
         click.echo("The dossier does NOT verify.", err=True)
         sys.exit(1)
     click.echo("The dossier verifies: untouched since export, chains intact, history reproduced.")
-
-
-class _plain:
-    """A do-nothing stand-in for a progress bar (JSON output, one course)."""
-
-    def __init__(self, items):
-        self.items = items
-
-    def __enter__(self):
-        return self.items
-
-    def __exit__(self, *exc):
-        return False
 
 
 @main.command()
