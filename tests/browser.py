@@ -31,6 +31,42 @@ def live_server(app):
         thread.join()
 
 
+def require_chromium() -> None:
+    """Skip without Chromium, unless CI says it must be there (COURSEFLOW_REQUIRE_BROWSER)."""
+    import pytest
+
+    if chromium_path() is None:
+        if os.environ.get("COURSEFLOW_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required (COURSEFLOW_REQUIRE_BROWSER) but not installed")
+        pytest.skip("Chromium not installed (apt-get install chromium)")
+
+
+def require_modeller() -> None:
+    """The modeller's script is built by `npm ci --prefix webapp/modeller` (the README's set-up)."""
+    import pytest
+
+    if not (Path(__file__).resolve().parent.parent / "webapp/static/modeller/modeller.js").is_file():
+        if os.environ.get("COURSEFLOW_REQUIRE_BROWSER"):
+            pytest.fail("the modeller is not built: run npm ci --prefix webapp/modeller")
+        pytest.skip("the modeller is not built (npm ci --prefix webapp/modeller)")
+
+
+@contextmanager
+def browse(app):
+    """A live server for ``app`` and a headless Chromium page on it, as a :class:`UI`."""
+    from playwright.sync_api import sync_playwright
+
+    require_chromium()
+    with live_server(app) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        page = browser.new_page()
+        page.set_default_timeout(15000)
+        try:
+            yield UI(page, base)
+        finally:
+            browser.close()
+
+
 class UI:
     """What a person does in the browser: log in, open a task from the inbox, fill in a form."""
 

@@ -1,11 +1,9 @@
 """Browser tests: Playwright drives Debian's Chromium against a live server, as people would use it."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.browser import CHROMIUM_FLAGS, UI, chromium_path, live_server
+from tests.browser import browse
 from tests.coomet import deploy_with_people, sheets
 from webapp.app import create_app
 
@@ -14,18 +12,9 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture
 def ui(engine):
-    if chromium_path() is None:
-        if os.environ.get("COURSEFLOW_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is required (COURSEFLOW_REQUIRE_BROWSER) but not installed")
-        pytest.skip("Chromium not installed (apt-get install chromium)")
     deploy_with_people(engine)
-    app = create_app(engine, TICK_SECONDS=0)
-    with live_server(app) as base, playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        page = browser.new_page()
-        page.set_default_timeout(15000)
-        yield UI(page, base)
-        browser.close()
+    with browse(create_app(engine, TICK_SECONDS=0)) as ui:
+        yield ui
 
 
 def flat(data: dict, prefix: str = "") -> dict:

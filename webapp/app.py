@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 
 from engine import CourseFlowError, Engine, NotAllowed, NotFound
 
-from . import admin, auth, courses, i18n, public, tasks, ticker
+from . import admin, auth, courses, form_editor, i18n, processes, public, tasks, ticker
 from .extensions import babel, csrf, engine, login_manager
 
 
@@ -30,6 +30,7 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # a BPMN file may be 2 MiB (engine.safexml); JSON escaping adds some
         TICK_SECONDS=30,
         BABEL_TRANSLATION_DIRECTORIES=i18n.compiled_catalogs(),
     )
@@ -38,7 +39,7 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
-    for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp):
+    for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS)
     app.context_processor(tasks.inbox_count)
@@ -74,3 +75,4 @@ def _register_error_pages(app: Flask) -> None:
                                                                 "(missing CSRF token). Reload the page and try again.")))
     app.register_error_handler(403, lambda e: page(403, _("You may not open this page.")))
     app.register_error_handler(404, lambda e: page(404, _("There is no such page.")))
+    app.register_error_handler(413, lambda e: page(413, _("The upload is too large (the limit is 4 MiB).")))

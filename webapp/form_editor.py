@@ -1,0 +1,87 @@
+"""The process owner's form editor: the JSON Schemas of the form library,
+edited as text with a live preview drawn by the task page's own renderer.
+
+Saving goes through the engine, which validates the schema (as deploy does),
+stores it and deploys new versions of the processes that bind it.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from engine import CourseFlowError
+
+from . import schemaform
+from .extensions import engine
+
+bp = Blueprint("forms", __name__, url_prefix="/forms")
+NEW_FORM = '{\n  "$schema": "https://json-schema.org/draft/2020-12/schema",\n  "title": "",\n  "x-title-ru": "",\n' \
+           '  "type": "object",\n  "properties": {},\n  "required": []\n}\n'
+
+
+@bp.before_request
+@login_required
+def only_process_owners():
+    if not current_user.actor.holds("process_owner"):
+        abort(403)
+
+
+@bp.route("/")
+def index():
+    return render_template("forms.html", forms=sorted(engine().forms().items()))
+
+
+@bp.route("/new")
+def new():
+    """Start a new form file (it exists once saved)."""
+    name = request.args.get("name", "").strip()
+    if not name.endswith(".json"):
+        name += ".json"
+    return redirect(url_for("forms.edit", name=name))
+
+
+@bp.route("/<name>", methods=["GET", "POST"])
+def edit(name: str):
+    if request.method == "GET":
+        schema = engine().forms().get(name)
+        text = NEW_FORM if schema is None else _pretty(schema)
+        return _page(name, text)
+    text = request.form.get("text", "")
+    try:
+        report = engine().save_form(name, text, current_user.actor)
+    except CourseFlowError as error:
+        flash(str(error), "error")
+        return _page(name, text), 400
+    if report.problems:
+        flash(_("Not saved: the form has problems."), "error")
+        return _page(name, text, [str(p) for p in report.problems]), 422
+    flash(_("Form %(name)s saved.", name=name) + " " + _deployed(report.deploy), "ok")
+    return redirect(url_for("forms.edit", name=name))
+
+
+@bp.route("/preview", methods=["POST"])
+def preview():
+    """The form as a task page would show it, and its problems: what the editor's live preview shows."""
+    body = request.get_json(silent=True) or {}
+    schema, problems = engine().form_preview(str(body.get("name", "")), str(body.get("text", "")))
+    html = render_template("_form_preview.html", fields=schemaform.fields(schema)) if schema is not None else None
+    return jsonify(html=html, problems=[str(p) for p in problems])
+
+
+def _page(name: str, text: str, problems: list[str] | None = None):
+    settings = {"name": name, "previewUrl": url_for("forms.preview"), "csrfToken": generate_csrf()}
+    return render_template("form_edit.html", name=name, text=text, problems=problems or [], settings=settings)
+
+
+def _deployed(report) -> str:
+    if report is None or not report.deployed:
+        return _("No process binds it yet.")
+    return _("New versions: %(list)s.", list=", ".join(f"{p} {v}" for p, v in report.deployed))
+
+
+def _pretty(schema: dict) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,128 @@
+"""The process owner's pages: deployed processes and their versions, the
+modeller (bpmn-js, see webapp/modeller/), deploying from it, and migrating
+running instances to a newer version.
+
+Every page needs the process-owner role; the engine checks it again on every
+change it makes (deploy, migrate), so a hand-made request gets no further.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from engine import ROLES, CourseFlowError, NotAllowed
+
+from .extensions import engine
+from .i18n import role_name
+
+bp = Blueprint("processes", __name__, url_prefix="/processes")
+
+
+@bp.before_request
+@login_required
+def only_process_owners():
+    if not current_user.actor.holds("process_owner"):
+        abort(403)
+
+
+@bp.route("/")
+def index():
+    return render_template("processes.html", processes=engine().processes())
+
+
+@bp.route("/<process_id>/versions")
+def versions(process_id: str):
+    return render_template("versions.html", process_id=process_id, versions=engine().process_versions(process_id))
+
+
+@bp.route("/<process_id>/versions/<int:version>.bpmn")
+def bpmn(process_id: str, version: int):
+    return Response(engine().version_xml(process_id, version), mimetype="application/xml")
+
+
+@bp.route("/<process_id>/edit")
+def edit(process_id: str):
+    """The modeller, opened on a version (the newest by default)."""
+    versions_ = engine().process_versions(process_id)
+    version = request.args.get("version", type=int) or versions_[0].version
+    if not any(v.version == version for v in versions_):
+        abort(404)
+    return render_template("modeller.html", process_id=process_id, version=version, versions=versions_,
+                           settings=_modeller_settings(process_id, version),
+                           bundle_missing=not _bundle_built())
+
+
+@bp.route("/<process_id>/deploy", methods=["POST"])
+def deploy(process_id: str):
+    """Deploy the XML the modeller saved: all the engine's checks, problems back as JSON."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("xml"), str):
+        return jsonify(error=_("Send the model as JSON: {\"xml\": \"...\"}.")), 400
+    filename = body.get("filename") if isinstance(body.get("filename"), str) else f"{process_id}.bpmn"
+    try:
+        report = engine().deploy_model(filename, body["xml"], current_user.actor)
+    except NotAllowed as error:
+        return jsonify(error=str(error)), 403
+    except CourseFlowError as error:
+        return jsonify(error=str(error)), 400
+    return jsonify(report.as_dict() | {"versions_url": url_for("processes.versions", process_id=process_id)}), \
+        200 if report.ok else 422
+
+
+@bp.route("/<process_id>/migrate", methods=["GET", "POST"])
+def migrate(process_id: str):
+    """Plan (GET): per running instance of an older version, whether it can move. Do it (POST)."""
+    to_version = request.values.get("to", type=int) or engine().process_versions(process_id)[0].version
+    if request.method == "GET":
+        plan = engine().migration_plan(process_id, to_version)
+        return render_template("migrate.html", process_id=process_id, to_version=to_version, plan=plan, results=None)
+    chosen = request.form.getlist("instance")
+    if not chosen:
+        flash(_("Choose the instances to migrate."), "error")
+        return redirect(url_for("processes.migrate", process_id=process_id, to=to_version))
+    results = engine().migrate(process_id, to_version, chosen, current_user.actor)
+    return render_template("migrate.html", process_id=process_id, to_version=to_version, plan=None, results=results)
+
+
+def _modeller_settings(process_id: str, version: int) -> dict:
+    """What the modeller's script needs: where to load and save, the roles and forms to choose from, its labels."""
+    definition = next(v for v in engine().process_versions(process_id) if v.version == version)
+    return {
+        "processId": process_id,
+        "filename": getattr(definition, "filename", None) or f"{process_id}.bpmn",
+        "xmlUrl": url_for("processes.bpmn", process_id=process_id, version=version),
+        "deployUrl": url_for("processes.deploy", process_id=process_id),
+        "csrfToken": generate_csrf(),
+        "roles": [{"value": key, "label": f"{role_name(key)} ({key})"} for key in ROLES],
+        "forms": sorted(engine().forms()),
+        "labels": _labels(),
+    }
+
+
+def _labels() -> dict:
+    return {
+        "group": _("CourseFlow"), "role": _("Role of this lane"),
+        "roleHelp": _("The lane's name is the role key: people holding that role do its tasks."),
+        "form": _("Form (JSON Schema)"), "nameRu": _("Name in Russian"),
+        "assignee": _("Assignee (expression)"),
+        "assigneeHelp": _("Optional: the one person who must do it, e.g. creator."),
+        "scope": _("Scope (expression)"), "scopeHelp": _("Optional: the CSB code the task is limited to."),
+        "courseStatus": _("Course status on completion (expression)"),
+        "condition": _("Condition (Python expression)"), "conditionHelp": _("e.g. decision == \"agreed\""),
+        "script": _("Script (restricted Python)"),
+        "scriptHelp": _("No imports, no while, no attribute tricks: the engine's script rules apply."),
+        "saving": _("Checking and deploying…"), "cannotExport": _("The diagram cannot be exported"),
+        "cannotOpen": _("The diagram cannot be opened"), "importWarnings": _("Opened with warnings"),
+        "refused": _("Not deployed: fix these problems (marked on the diagram)."),
+        "deployed": _("Deployed:"), "unchanged": _("Nothing changed: no new version."), "version": _("version"),
+    }
+
+
+def _bundle_built() -> bool:
+    """Whether `npm ci --prefix webapp/modeller` has built the modeller's script."""
+    return Path(current_app.static_folder, "modeller", "modeller.js").is_file()
