@@ -72,6 +72,16 @@ _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"
 _INSERT_EVENTS = insert(Event.__table__)
 
 
+def lock_head(session: Session) -> None:
+    """Take the chain head's row lock now, for the rest of the transaction.
+
+    Deploys take it before reading anything, so two process owners deploying
+    at once go one after the other (the second sees the first's versions)
+    instead of colliding on a version number.
+    """
+    session.connection().execute(_LOCK_HEAD).one()
+
+
 def append(session: Session, new_events: list[NewEvent], at: dt.datetime, instance_hash: str | None = None) -> str | None:
     """Append events in order at engine time ``at``; return the instance's newest event hash.
 

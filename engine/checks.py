@@ -9,7 +9,9 @@ SpiffWorkflow parser (whose own errors are then reported the same way).
 from __future__ import annotations
 
 import ast
+import functools
 import json
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -24,6 +26,8 @@ from .roles import ROLES, role_for_lane
 from .safexml import XmlRejected, parse_xml
 
 MAX_NAME = 300  # the database columns that keep names
+MAX_FILE_NAME = 200  # the form library's name column
+_FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 # Attributes whose value must be the id of another element in the same file.
 _REFERENCE_ATTRIBUTES = ("sourceRef", "targetRef", "attachedToRef", "default", "processRef", "bpmnElement",
@@ -100,9 +104,13 @@ def _check_xsd(source: SourceFile) -> None:
     VALIDATOR.preprocess(source.tree)
     if VALIDATOR.validator.validate(source.tree):
         return
+    by_line = {}  # the element each error's line starts, so the modeller can mark it
+    for element in source.tree.iter():
+        if isinstance(element.tag, str) and element.get("id"):
+            by_line.setdefault(element.sourceline, element)
     for error in VALIDATOR.validator.error_log:
         message = error.message.replace(f"{{{bpmn.BPMN_NS}}}", "bpmn:")
-        source.add(f"does not follow the BPMN 2.0 schema: {message}", line=error.line)
+        source.add(f"does not follow the BPMN 2.0 schema: {message}", by_line.get(error.line), error.line)
 
 
 def _check_references(source: SourceFile, ids: dict) -> None:
@@ -172,15 +180,40 @@ def _check_form_file(source: SourceFile, task, name: str, forms: dict[str, str],
     if name not in forms:
         source.add(f"the form file \"{name}\" does not exist in forms/: create it or bind an existing form", task)
         return
+    problem = form_problem(forms[name]) if schema else _json_problem(forms[name])
+    if problem:
+        source.add(f"the form file \"{name}\" is unusable: {problem}", task)
+
+
+@functools.lru_cache(maxsize=512)
+def form_problem(text: str) -> str | None:
+    """Why a form file's text is not a usable form, or None: one rule for deploy and the form editor.
+
+    Cached by text: checking a schema against the 2020-12 metaschema is most of a deploy's time,
+    and every deploy checks the same library forms again.
+    """
     try:
-        if schema:
-            problem = choice_problem(load_schema(forms[name]))
-            if problem:
-                source.add(f"the form file \"{name}\" is unusable: {problem}", task)
-        else:
-            json.loads(forms[name])
+        return choice_problem(load_schema(text))
     except ValueError as error:
-        source.add(f"the form file \"{name}\" is unusable: {error}", task)
+        return str(error)
+    except RecursionError:
+        return "nested too deeply to read"
+
+
+def _json_problem(text: str) -> str | None:
+    try:
+        json.loads(text)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def file_name_problem(name: str, suffix: str) -> str | None:
+    """Why ``name`` is not a plain file name ending in ``suffix`` (it is stored and shown, never a path)."""
+    if not _FILE_NAME.fullmatch(name) or not name.endswith(suffix) or len(name) > MAX_FILE_NAME:
+        return (f"the file name {name!r} is not allowed: use letters, digits, '_', '-' and '.', end it in "
+                f"{suffix} and keep it under {MAX_FILE_NAME} characters")
+    return None
 
 
 def _expressions(process):

@@ -200,6 +200,13 @@ def history(session: Session, course_id: int, process: str | None = None, role: 
     for event, version in session.execute(query):
         data = json.loads(event.data_json)
         entries.append(HistoryEntry(event.seq, event.at, event.kind, event.instance_id, event.process_id, version,
-                                    event.actor, event.role, event.scope, event.bpmn_id, data.get("name") or "",
+                                    event.actor, event.role, event.scope, event.bpmn_id, _name(event.kind, data),
                                     data.get("sheet"), data))
     return entries
+
+
+def _name(kind: str, data: dict) -> str:
+    """What an event is about, in a word: its task's name, or the versions a migration moved between."""
+    if kind == "instance_migrated":
+        return f"v{data.get('from_version')} → v{data.get('to_version')}"
+    return data.get("name") or ""

@@ -3,7 +3,9 @@
 Each process is stored as a version keyed by the sha256 of its content (its
 BPMN file, the files of the processes it calls, and the forms its tasks
 bind). Identical content deploys nothing; changed content becomes version
-N+1. Running instances keep the version they started on.
+N+1. Running instances keep the version they started on. A version holds the
+specs of the processes it calls, so when a called process changes, its
+deployed callers are deployed again with it.
 """
 from __future__ import annotations
 
@@ -71,8 +73,57 @@ def latest_definitions(session: Session) -> dict[str, Definition]:
 
 def deploy(session: Session, codec: WorkflowCodec, files: list[SourceFile], forms: dict[str, str],
            actor: str | None = None) -> DeployReport:
-    """Check every file, then store a new version of each changed process of the files without problems."""
-    return _Deployment(session, codec, forms, actor).run(files)
+    """Check every file, then store a new version of each changed process of the files without problems.
+
+    The deployed callers (direct or not) of every process that changed are
+    offered again in a second round, so that new instances of a caller run
+    the new called version; the report lists them with the rest.
+    """
+    audit.lock_head(session)
+    report = _Deployment(session, codec, forms, actor).run(files)
+    changed = {process_id for process_id, _ in report.deployed}
+    callers = _callers(session, changed, {pid for f in files for pid in _defined_ids(f.content)}) if changed else []
+    if callers:
+        # Forms the callers bind that this deploy does not offer are taken as they were deployed.
+        fallback = {name: json.dumps(schema) for name, schema in _deployed_forms(latest_definitions(session)).items()}
+        again = _Deployment(session, codec, {**fallback, **forms}, actor).run(callers)
+        report.deployed += again.deployed
+        report.unchanged += again.unchanged
+        report.problems += again.problems
+    return report
+
+
+def source_files(definitions) -> list[SourceFile]:
+    """The BPMN files the given definitions were deployed from, once each: to offer them again."""
+    files: dict[tuple[str, str], SourceFile] = {}
+    for definition in definitions:
+        key = (definition.filename, definition.bpmn_xml)
+        files.setdefault(key, SourceFile(definition.filename, definition.bpmn_xml.encode()))
+    return list(files.values())
+
+
+def _callers(session: Session, changed: set[str], offered: set[str]) -> list[SourceFile]:
+    """The files of the deployed processes that call one of ``changed`` (directly or not) and were not offered.
+
+    A file that itself holds an older copy of a changed process is left out:
+    offering it again would deploy that old copy over the new one.
+    """
+    found = [d for d in latest_definitions(session).values()
+             if d.process_id not in offered and not changed.isdisjoint(json.loads(d.files_json))
+             and changed.isdisjoint(_defined_ids(d.bpmn_xml.encode()))]
+    return source_files(found)
+
+
+def _defined_ids(content: bytes) -> set[str]:
+    """The ids of the processes a BPMN file defines, read without parsing (the file may not parse)."""
+    return {m.decode(errors="replace") for m in _PROCESS_ID.findall(content)}
+
+
+def _deployed_forms(current: dict[str, Definition]) -> dict[str, dict]:
+    forms: dict[str, dict] = {}
+    for definition in current.values():
+        forms.update(json.loads(definition.forms_json))
+    return forms
 
 
 class _Deployment:
@@ -84,12 +135,10 @@ class _Deployment:
         self.report = DeployReport()
         self.events: list[audit.NewEvent] = []
         # Forms of deployed versions: called processes not offered now keep the forms they were deployed with.
-        self.deployed_forms: dict[str, dict] = {}
-        for definition in self.current.values():
-            self.deployed_forms.update(json.loads(definition.forms_json))
+        self.deployed_forms = _deployed_forms(self.current)
 
     def run(self, files: list[SourceFile]) -> DeployReport:
-        offered = {m.decode() for f in files for m in _PROCESS_ID.findall(f.content)}
+        offered = {pid for f in files for pid in _defined_ids(f.content)}
         owner_of: dict[str, str] = {}
         for source in files:
             check_file(source, self.forms, offered | set(self.current))

@@ -2,10 +2,11 @@
 
 It holds the course record, every instance of the course with its stored state
 and all its events (with their hashes), the definition versions they ran on
-(BPMN, spec, forms) with the events that deployed them. ``verify`` needs no
-database: it checks the file's digest, each instance's hash chain, each
-definition against the digest recorded when it was deployed, and re-executes
-every instance against its stored state.
+(BPMN, spec, forms) — every version an instance was migrated from or to among
+them — with the events that deployed them. ``verify`` needs no database: it
+checks the file's digest, each instance's hash chain, each definition against
+the digest recorded when it was deployed, and re-executes every instance
+against its stored state (on the version it runs on now).
 """
 from __future__ import annotations
 
@@ -37,9 +38,19 @@ def build(session: Session, course_id: int) -> dict:
         body["instances"].append({"id": instance.id, "process_id": instance.process_id,
                                   "definition_id": instance.definition_id, "status": instance.status,
                                   "state_json": instance.state_json, "events": events})
-        for definition_id in {e["definition_id"] for e in events if e["definition_id"] is not None}:
+        for definition_id in sorted(_definitions_used(instance, events)):
             body["definitions"].setdefault(str(definition_id), _definition(session, definition_id))
     return {**body, "digest": audit.sha256(audit.canonical(body))}
+
+
+def _definitions_used(instance: Instance, events: list[dict]) -> set[int]:
+    """Every version the instance ran on: the one it is on now, its events', both sides of each migration."""
+    used = {instance.definition_id, *(e["definition_id"] for e in events if e["definition_id"] is not None)}
+    for event in events:
+        if event["kind"] == "instance_migrated":
+            data = json.loads(event["data_json"])
+            used |= {data["from_definition"], data["to_definition"]}
+    return used
 
 
 def _definition(session: Session, definition_id: int) -> dict:
@@ -76,7 +87,7 @@ def verify(dossier: dict, codec: WorkflowCodec | None = None) -> list[Finding]:
         findings.append(_check_definition(definition))
     for instance in dossier.get("instances", []):
         outcome = replay.reexecute(instance["events"], lambda d: definitions[str(d)]["spec_json"], codec,
-                                   instance["state_json"])
+                                   instance["state_json"], instance.get("definition_id"))
         findings.append(Finding(outcome.ok, f"instance {instance['process_id']} {outcome}"))
     return findings
 

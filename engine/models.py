@@ -224,3 +224,20 @@ class Course(Base):
     updated_at: Mapped[dt.datetime]
     published_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
+
+
+class LibraryForm(Base):
+    """One form file of the form library: the text the next deploy offers.
+
+    Edited in the web app or offered by ``courseflow deploy``. Deployed
+    versions keep their own copy of each form they bind (``forms_json``), so
+    saving a form here never changes a running task.
+    """
+
+    __tablename__ = "form_library"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[dt.datetime]
+    saved_by: Mapped[str | None] = mapped_column(String(100))

@@ -45,6 +45,14 @@ def sync(connection: Connection, instance: InstanceRow, scan: Scan, before: dict
     return withdrawn_rows
 
 
+def relabel(connection: Connection, instance: InstanceRow, scan: Scan, lanes: dict[str, str],
+            now: dt.datetime) -> None:
+    """Point the open-task rows at the instance's (new) definition, named and bound as it says; claims stay."""
+    rows = [new_row(instance, task, lanes, now) for task in scan.ready.values()]
+    if rows:
+        store.relabel_open_tasks(connection, rows)
+
+
 def new_row(instance: InstanceRow, task, lanes: dict[str, str], now: dt.datetime) -> dict:
     spec = task.task_spec
     props = spec.extensions.get("properties", {})

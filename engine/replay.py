@@ -1,7 +1,10 @@
 """Proof by re-execution: rebuild an instance from its recorded events and compare with what is stored.
 
-Each instance is rebuilt from the definition version it ran on, by applying
-its recorded events in order with the engine clock set to each event's time.
+Each instance is rebuilt from the definition version it started on, by applying
+its recorded events in order with the engine clock set to each event's time;
+at an ``instance_migrated`` event the rebuilt state moves to the new version
+exactly as the migration moved it (see ``migration``), and the end result is
+compared on the version the instance runs on now.
 Task ids are random, so an event is matched to a task by (process, bpmn id,
 multi-instance key, occurrence). The events the engine derives itself (timers
 fired, tasks withdrawn, the instance completing) must come out of the replay
@@ -22,11 +25,12 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import audit, paths, timers
 from .clock import FixedClock, parse_instant, use_clock
+from .migration import carried_over
 from .runtime import apply_form, catching, occurrence
 from .serialization import WorkflowCodec
 from .tree import find_task, multi_instance_key, process_of, scan
 
-DRIVING = ("instance_started", "task_completed", "message_received")
+DRIVING = ("instance_started", "task_completed", "message_received", "instance_migrated")
 DERIVED = ("timer_fired", "task_cancelled", "instance_completed")
 REPRODUCED, DIVERGED, CHAIN_BROKEN = "reproduced", "diverged", "chain broken"
 
@@ -79,22 +83,29 @@ def _as_row(event: dict):
     return SimpleNamespace(**{**event, "at": parse_instant(event["at"])})
 
 
-def reexecute(events: list[dict], spec_json: Callable[[int], str], codec: WorkflowCodec, stored_state: str | None
-              ) -> Outcome:
-    """Replay one instance's events (oldest first) and compare with ``stored_state``."""
+def reexecute(events: list[dict], spec_json: Callable[[int], str], codec: WorkflowCodec, stored_state: str | None,
+              definition_id: int | None = None) -> Outcome:
+    """Replay one instance's events (oldest first) and compare with ``stored_state``.
+
+    ``definition_id`` is the version the instance is stored on now: its history must leave it there.
+    """
     instance_id = events[0]["instance_id"] if events else "?"
     broken = check_chain(events)
     if broken:
         return broken
+    replayer = _Replayer(codec, spec_json)
     try:
-        workflow = _Replayer(codec, spec_json).run(events)
+        workflow = replayer.run(events)
     except _Diverged as error:
         seq, detail = error.args
         return Outcome(instance_id, DIVERGED, seq, detail)
+    if definition_id is not None and definition_id != replayer.definition_id:
+        return Outcome(instance_id, DIVERGED, None, f"the instance is stored on definition {definition_id}, but its "
+                       f"history leaves it on definition {replayer.definition_id}")
     if stored_state is None:
         return Outcome(instance_id, REPRODUCED)
-    difference = compare(workflow, codec.load_state(events[0]["definition_id"],
-                                                     lambda: spec_json(events[0]["definition_id"]), stored_state))
+    current = replayer.definition_id
+    difference = compare(workflow, codec.load_state(current, lambda: spec_json(current), stored_state))
     return Outcome(instance_id, DIVERGED, None, difference) if difference else Outcome(instance_id, REPRODUCED)
 
 
@@ -118,6 +129,7 @@ class _Replayer:
     spec_json: Callable[[int], str]
     on_step: Callable | None = None
     workflow: object = None
+    definition_id: int | None = None  # the version the replayed workflow runs on (changes at a migration)
     expected: list = field(default_factory=list)  # derived events the replay produced, not yet matched
 
     def run(self, events: list[dict]):
@@ -140,6 +152,7 @@ class _Replayer:
     def _step(self, event: dict, data: dict) -> None:
         with use_clock(FixedClock(parse_instant(event["at"]))):
             if event["kind"] == "instance_started":
+                self.definition_id = event["definition_id"]
                 self.workflow = self.codec.new_workflow(event["definition_id"],
                                                        lambda: self.spec_json(event["definition_id"]))
                 self._run(event["seq"], lambda: [t.data.update(data["data"])
@@ -147,11 +160,26 @@ class _Replayer:
             elif event["kind"] == "task_completed":
                 task = self._task_for(event, data)
                 self._run(event["seq"], lambda: apply_form(task, data["form"], []), completed=task)
+            elif event["kind"] == "instance_migrated":
+                self._migrate(event["seq"], data)
             else:
                 waiting = catching(self.workflow, data["message"])
                 if not waiting:
                     raise _Diverged(event["seq"], f"the replay is not waiting for the message {data['message']!r}")
                 self._run(event["seq"], lambda: self.workflow.send_event(BpmnEvent(waiting[0][1], data["payload"])))
+
+    def _migrate(self, seq: int, data: dict) -> None:
+        """Move the replayed state to the new version as the migration did (nothing runs)."""
+        if data.get("from_definition") != self.definition_id:
+            raise _Diverged(seq, f"the migration is recorded from definition {data.get('from_definition')}, but "
+                                 f"the replay runs on definition {self.definition_id}")
+        target = data["to_definition"]
+        try:
+            self.workflow = carried_over(self.codec, self.workflow, target, lambda: self.spec_json(target))
+        except Exception as error:
+            raise _Diverged(seq, f"the replayed state does not load on definition {target}: "
+                                 f"{type(error).__name__}: {error}") from None
+        self.definition_id = target
 
     def _snapshot(self, event: dict, data: dict) -> Step:
         ready = scan(self.workflow).ready.values()

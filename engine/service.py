@@ -16,15 +16,15 @@ from typing import Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, choices, clock, courses, deploy, dossier, inbox, paths, replay, runtime, schema, store, users
-from .checks import SourceFile
+from . import (audit, choices, clock, courses, deploy, dossier, form_library, inbox, migration, paths, replay, runtime,
+               schema, store, users, versions)
+from .checks import SourceFile, file_name_problem
 from .config import Settings
 from .db import Database
-from .errors import ChangedMeanwhile, CourseFlowError, NotFound, ProcessFailed
+from .errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, Problem, ProcessFailed
 from .definitions import DefinitionCache
 from .forms import check_shape, prefill
 from .tree import find_task
-from .errors import NotAllowed
 from .models import Course, Definition, Event, Instance, User
 from .roles import Actor
 from .serialization import WorkflowCodec
@@ -60,12 +60,60 @@ class Engine:
         return self.deploy_files(files, forms, actor)
 
     def deploy_files(self, files: list[SourceFile], forms: dict[str, str], actor: str | None = None):
+        """Deploy BPMN files with the forms offered; those forms also become the form library's current text."""
         with self._write() as session:
+            form_library.store(session, forms, actor)
             return deploy.deploy(session, self.codec, files, forms, actor)
 
     def deployed_versions(self) -> list[Definition]:
         with self.db.read() as session:
             return list(session.scalars(select(Definition).order_by(Definition.process_id, Definition.version)))
+
+    # -- versions, forms and the modeller (process owners) ---------------------------
+
+    def processes(self) -> list[versions.VersionView]:
+        """The newest version of every deployed process, by process id, with its changes and instance counts."""
+        with self.db.read() as session:
+            return versions.newest(session)
+
+    def process_versions(self, process_id: str) -> list[versions.VersionView]:
+        """Every version of a process, newest first, each compared with the one before."""
+        with self.db.read() as session:
+            return versions.history(session, process_id)
+
+    def version_xml(self, process_id: str, version: int) -> str:
+        """The BPMN file of one version as deployed (the modeller opens it)."""
+        with self.db.read() as session:
+            return versions.bpmn_xml(session, process_id, version)
+
+    def forms(self) -> dict[str, dict]:
+        """The form library: form file name -> JSON Schema."""
+        with self.db.read() as session:
+            return form_library.schemas(session)
+
+    def form_preview(self, name: str, text: str) -> tuple[dict | None, list[Problem]]:
+        """The schema the editor's text would save (None if it has problems) and its problems; stores nothing."""
+        problems = form_library.problems(name, text)
+        if problems:
+            return None, problems
+        with self.db.read() as session:  # choices filled in from current data, as a task page shows them
+            return choices.resolve(session, json.loads(text)), []
+
+    def save_form(self, name: str, text: str, actor: Actor) -> form_library.FormReport:
+        """Check and store a form, then deploy new versions of the processes binding it (none if it has problems)."""
+        _require(actor, "process_owner")
+        with self._write() as session:
+            return form_library.save(session, self.codec, name, text, actor.login)
+
+    def deploy_model(self, filename: str, xml: str | bytes, actor: Actor) -> deploy.DeployReport:
+        """Deploy one BPMN file from the modeller with the library's forms: every deploy check applies."""
+        _require(actor, "process_owner")
+        problem = file_name_problem(filename, ".bpmn")
+        if problem:
+            return deploy.DeployReport(problems=[Problem(filename, problem)])
+        content = xml.encode() if isinstance(xml, str) else xml
+        with self._write() as session:
+            return form_library.deploy_model(session, self.codec, SourceFile(filename, content), actor.login)
 
     # -- people -----------------------------------------------------------------------
 
@@ -174,6 +222,39 @@ class Engine:
     def unclaim(self, task_id: str, actor: Actor) -> None:
         with self._write() as session:
             runtime.unclaim(session, self._open_row(session, task_id), actor)
+
+    # -- migrating running instances to a newer version (see engine.migration) -------
+
+    def migration_plan(self, process_id: str, to_version: int, instance_ids: list[str] | None = None
+                       ) -> list[migration.MigrationCheck]:
+        """Per running instance (all running instances of process_id on older versions when instance_ids is
+        None): would it move safely? Nothing is changed; the reason names what stands in the way.
+        """
+        with self.db.read() as session:
+            known = migration.Versions(session)
+            target = known.target(process_id, to_version)
+            ids = migration.running_on_older(session, target) if instance_ids is None else instance_ids
+            return migration.plan(session, self.definitions, known, target, list(dict.fromkeys(ids)))
+
+    def migrate(self, process_id: str, to_version: int, instance_ids: list[str], actor: Actor
+                ) -> list[migration.MigrationResult]:
+        """Move each instance that is safe to move, each in its own transaction; refuse the others with the reason.
+
+        Only a process owner may. A refused instance is left exactly as it was.
+        """
+        _require(actor, "process_owner")
+        with self.db.read() as session:
+            migration.Versions(session).target(process_id, to_version)  # no such version: refuse the whole request
+        return [self._migrate_one(process_id, to_version, instance_id, actor)
+                for instance_id in dict.fromkeys(instance_ids)]
+
+    def _migrate_one(self, process_id: str, to_version: int, instance_id: str, actor: Actor
+                     ) -> migration.MigrationResult:
+        try:
+            with self._write() as session:
+                return migration.migrate(session, self.definitions, process_id, to_version, instance_id, actor)
+        except CourseFlowError as error:  # e.g. changed at the same moment: this one stays as it was
+            return migration.MigrationResult(instance_id, False, str(error))
 
     def tick(self, batch: int = 100) -> int:
         """Fire every due timer of every due instance; return how many timers fired.
@@ -323,9 +404,10 @@ class Engine:
     def _replay(self, session, instance_id: str) -> replay.Outcome:
         rows = session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.seq))
         events = [replay.event_dict(row) for row in rows]
-        state = session.scalar(select(Instance.state_json).where(Instance.id == instance_id))
+        state, definition_id = session.execute(select(Instance.state_json, Instance.definition_id)
+                                               .where(Instance.id == instance_id)).one()
         return replay.reexecute(events, lambda definition_id: session.get(Definition, definition_id).spec_json,
-                                self.codec, state)
+                                self.codec, state, definition_id)
 
     def verify(self) -> audit.Verdict:
         with self.db.snapshot() as session:

@@ -66,11 +66,15 @@ _SELECT_TASK_AND_INSTANCE = (select(*TASK_COLUMNS, *_INSTANCE_COLUMNS, instances
 _SELECT_TASKS = select(*TASK_COLUMNS).where(open_tasks.c.id.in_(bindparam("ids", expanding=True)))
 _DELETE_TASK = delete(open_tasks).where(open_tasks.c.id == bindparam("task_id"))
 _INSERT_TASK = insert(open_tasks)
+_RELABELLED = ("definition_id", "name", "name_ru", "lane", "role", "scope", "assignee", "form", "due_at")
+_RELABEL_TASK = (update(open_tasks).where(open_tasks.c.id == bindparam("task_id"))
+                 .values({name: bindparam(f"new_{name}") for name in _RELABELLED}))
 _SET_DUE = update(open_tasks).where(open_tasks.c.id == bindparam("task_id")).values(due_at=bindparam("due"))
 _INSERT_INSTANCE = insert(instances)
 _SAVE_STATE = (update(instances)
                .where(instances.c.id == bindparam("instance_id"), instances.c.version == bindparam("loaded_version"))
                .values(state_json=bindparam("state_json"), version=bindparam("new_version"),
+                       definition_id=bindparam("definition"),
                        status=bindparam("status"), completed_at=bindparam("completed_at"),
                        updated_at=bindparam("updated_at"), last_event_hash=bindparam("last_hash"),
                        next_timer_at=bindparam("next_timer_at"), timer_lease_until=None))
@@ -110,6 +114,12 @@ def insert_open_tasks(connection: Connection, rows: list[dict]) -> None:
     connection.execute(_INSERT_TASK, rows)
 
 
+def relabel_open_tasks(connection: Connection, rows: list[dict]) -> None:
+    """Rewrite what a task row says of its definition (name, form, role…); its claim and creation time stay."""
+    connection.execute(_RELABEL_TASK, [{"task_id": row["id"], **{f"new_{name}": row[name] for name in _RELABELLED}}
+                                       for row in rows])
+
+
 def set_due(connection: Connection, task_id: str, due: dt.datetime | None) -> None:
     connection.execute(_SET_DUE, {"task_id": task_id, "due": due})
 
@@ -122,6 +132,7 @@ def save_state(connection: Connection, row: InstanceRow, state_json: str, now: d
     """Write the state if the row is still at the version it was loaded with; False if someone changed it."""
     written = connection.execute(_SAVE_STATE, {
         "instance_id": row.id, "loaded_version": row.version, "state_json": state_json,
+        "definition": row.definition_id,
         "new_version": row.version + 1, "status": row.status, "completed_at": row.completed_at,
         "updated_at": now, "last_hash": row.last_event_hash, "next_timer_at": row.next_timer_at})
     return written.rowcount == 1

@@ -132,3 +132,23 @@ def test_courses_and_messages_through_the_cli(cli, database_url):
     assert result.exit_code == 1 and "secretariat or tc4" in result.stderr
     cli("message", course.instance, "inspection_requested", "--as", "tc4", "--data", '{"reason": "new GUM"}')
     assert json.loads(cli("courses", "--which", "all", "--json").output)[0]["status"] == "under inspection"
+
+
+def test_versions_lists_each_version_with_its_changes(cli, tmp_path):
+    deploy_fixtures(cli)
+    folder = tmp_path / "processes"
+    folder.mkdir()
+    child = (FIXTURES / "processes" / "child.bpmn").read_text()
+    (folder / "child.bpmn").write_text(child.replace('name="Write the course"', 'name="Write it"'))
+    output = cli("deploy", str(folder), "--forms", str(FIXTURES / "forms"), "--as", "owner").output
+    assert output.splitlines() == ["deployed  child v2", "deployed  parent v2"]  # the caller runs the new child
+    assert cli("versions", "parent").output.splitlines() == [
+        "v2  2026-01-05 09:00  by owner  running 0, finished 0",
+        '    changed  userTask c_write "Write it" (in child): name "Write the course" → "Write it"',
+        "v1  2026-01-05 09:00  by -  running 0, finished 0",
+    ]
+    listed = json.loads(cli("versions", "parent", "--json").output)
+    assert [(v["version"], v["deployed_by"]) for v in listed] == [(2, "owner"), (1, None)]
+    assert listed[0]["changes"][0]["element_id"] == "c_write"
+    result = cli("versions", "ghost", ok=False)
+    assert result.exit_code == 1 and "No process 'ghost'" in result.stderr

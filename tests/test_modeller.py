@@ -13,6 +13,7 @@ from engine.models import Definition, Event
 from tests.browser import browse, require_modeller
 from tests.conftest import START
 from tests.coomet import DEMO_USERS, REPO, deploy_with_people, sheets
+from tests.test_browser import flat
 from tests.test_coverage import scenarios
 from webapp.app import create_app
 
@@ -138,13 +139,25 @@ def test_an_edited_task_deploys_a_version_and_old_instances_stay_on_theirs(owner
     assert owner.page.inner_text("tr[data-version='1'] td.running") == "1"
     assert owner.page.inner_text("tr[data-version='2'] td.running") == "0"
 
-    new = engine.start("course_creation", sheets()["course_start.json"] | {"course_name": "New course"},
-                       engine.actor("admin"))
-    tasks = {t.instance: t for t in engine.tasks(engine.actor("tc4"))}
-    assert tasks[new].name == "Survey the CSBs (6.1)" and tasks[new].form == "acknowledgement.json"
-    assert tasks[old].name == "Survey materials and plans (6.1)" and tasks[old].form == "survey.json"
-    engine.complete(tasks[old].id, sheets()["survey.json"], engine.actor("tc4"))  # the old one goes on as it was
+    owner.logout()
+    owner.login("admin")  # a new course, started in the browser, runs on version 2
+    owner.page.click("text=New course")
+    owner.fill({"course_name": "New course", "initiator": "BelGIM"})
+    owner.submit()
+    owner.logout()
+    owner.login("tc4")
+    inbox = owner.page.inner_text("table.tasks")
+    assert "Survey the CSBs (6.1)" in inbox and "Survey materials and plans (6.1)" in inbox
+    owner.open_task("Survey the CSBs (6.1)")
+    assert "Noted on" in owner.page.inner_text("form.card")  # the form bound in version 2
+    owner.open_task("Survey materials and plans (6.1)")
+    assert "Noted on" not in owner.page.inner_text("form.card")
+    owner.fill(flat(sheets()["survey.json"]))
+    owner.submit()  # the old course goes on as it was
+    assert owner.page.locator(".flash.ok").count() == 1
+    new = next(c.instance for c in engine.courses() if c.name == "New course")
     assert engine.instance(old).definition.version == 1 and engine.instance(new).definition.version == 2
+    assert [t.bpmn_id for t in engine.tasks() if t.instance == old] == ["m_appoint"]
 
 
 def test_saving_without_an_edit_deploys_nothing(owner, engine):

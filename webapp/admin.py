@@ -3,22 +3,19 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from engine import ROLES, CourseFlowError
 
+from .auth import restrict_to
 from .extensions import engine
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@login_required
-def only_administrators():
-    if not current_user.actor.holds("sector_administrator"):
-        abort(403)
+restrict_to(bp, "sector_administrator")
 
 
 @bp.route("/users")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
@@ -13,6 +13,15 @@ from .extensions import engine
 from .i18n import LANGUAGES
 
 bp = Blueprint("auth", __name__)
+
+
+def restrict_to(blueprint: Blueprint, role: str) -> None:
+    """Every page of ``blueprint`` needs a login and ``role``; the engine checks the role again on every change."""
+    @blueprint.before_request
+    @login_required
+    def holds_role():
+        if not current_user.actor.holds(role):
+            abort(403)
 
 
 class WebUser(UserMixin):

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from engine import CourseFlowError
 
 from . import schemaform
+from .auth import restrict_to
 from .extensions import engine
 
 bp = Blueprint("forms", __name__, url_prefix="/forms")
@@ -23,11 +24,7 @@ NEW_FORM = '{\n  "$schema": "https://json-schema.org/draft/2020-12/schema",\n  "
            '  "type": "object",\n  "properties": {},\n  "required": []\n}\n'
 
 
-@bp.before_request
-@login_required
-def only_process_owners():
-    if not current_user.actor.holds("process_owner"):
-        abort(403)
+restrict_to(bp, "process_owner")
 
 
 @bp.route("/")

@@ -12,22 +12,19 @@ from pathlib import Path
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from engine import ROLES, CourseFlowError, NotAllowed
 
+from .auth import restrict_to
 from .extensions import engine
 from .i18n import role_name
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 
 
-@bp.before_request
-@login_required
-def only_process_owners():
-    if not current_user.actor.holds("process_owner"):
-        abort(403)
+restrict_to(bp, "process_owner")
 
 
 @bp.route("/")

@@ -1,0 +1,104 @@
+"""Process owners' benchmark (not a test): deploying from the modeller and migrating instances.
+
+1. Deploy: the engine's ``deploy_model`` of an edited ``course_review.bpmn``
+   (every deploy check; new versions of it and of ``course_creation``, which
+   calls it, built and stored) vs. SpiffWorkflow alone parsing the process
+   files and building those two specs with their called processes — the
+   ratio is what CourseFlow adds to the parse a deploy cannot skip.
+2. Migration: N running courses (default 200) past the §6.1 survey move to a
+   version whose survey form changed. The plan per instance and the move per
+   instance vs. one task completion of the same courses.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import versions  # noqa: E402
+from replay_speed import START, new_engine  # noqa: E402
+
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
+
+from engine import FixedClock  # noqa: E402
+from engine.safexml import parse_xml  # noqa: E402
+from webapp.demo import REPO_ROOT, CourseDriver  # noqa: E402
+
+FILE = REPO_ROOT / "processes" / "course_review.bpmn"
+
+
+def median_ms(action, repeat: int) -> float:
+    times = []
+    for index in range(repeat):
+        started = time.perf_counter()
+        action(index)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def bare_parse(_index: int) -> None:
+    parser = SpiffBpmnParser()
+    for path in sorted(FILE.parent.glob("*.bpmn")):
+        parser.add_bpmn_xml(parse_xml(path.read_bytes()), filename=path.name)
+    for process in ("course_review", "course_creation"):
+        parser.get_spec(process)
+        parser.get_subprocess_specs(process)
+
+
+def deploy_figures(folder: Path, repeat: int) -> None:
+    engine = new_engine(folder / "deploy.db", FixedClock(START))
+    owner = engine.actor("owner")
+    text = FILE.read_text(encoding="utf-8")
+
+    def deploy(index: int) -> None:  # each a real change, so each stores a version
+        report = engine.deploy_model(FILE.name, text.replace("(§8)", f"(§8, edit {index})", 1), owner)
+        assert report.ok and [p for p, _ in report.deployed] == ["course_review", "course_creation"], report.as_dict()
+
+    ours, bare = median_ms(deploy, repeat), median_ms(bare_parse, repeat)
+    print(f"deploy of {FILE.name} from the modeller: {ours:.1f} ms; SpiffWorkflow parse + spec alone: "
+          f"{bare:.1f} ms; ratio {ours / bare:.2f}")
+    engine.close()
+
+
+def migration_figures(folder: Path, count: int) -> None:
+    clock = FixedClock(START)
+    engine = new_engine(folder / "migrate.db", clock)
+    courses = [CourseDriver(engine, course_name=f"Course {n}") for n in range(count)]
+    completion = median_ms(lambda n: courses[n].do("m_survey", "tc4"), count)
+    creation = (REPO_ROOT / "processes" / "course_creation.bpmn").read_text(encoding="utf-8")
+    owner = engine.actor("owner")
+    report = engine.deploy_model("course_creation.bpmn", creation.replace('"survey.json"', '"acknowledgement.json"'),
+                                 owner)
+    assert report.ok, report.as_dict()
+    started = time.perf_counter()
+    plan = engine.migration_plan("course_creation", 2)
+    planned = (time.perf_counter() - started) * 1000 / count
+    assert len(plan) == count and all(check.safe for check in plan)
+    started = time.perf_counter()
+    results = engine.migrate("course_creation", 2, [check.instance_id for check in plan], owner)
+    moved = (time.perf_counter() - started) * 1000 / count
+    assert all(result.migrated for result in results)
+    print(f"{count} courses: task completion {completion:.1f} ms; migration plan {planned:.1f} ms per instance "
+          f"(ratio {planned / completion:.2f}); migration {moved:.1f} ms per instance (ratio {moved / completion:.2f})")
+    engine.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--courses", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    print(versions())
+    with tempfile.TemporaryDirectory() as folder:
+        deploy_figures(Path(folder), args.repeat)
+        migration_figures(Path(folder), args.courses)
+
+
+if __name__ == "__main__":
+    main()
