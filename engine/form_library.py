@@ -42,8 +42,12 @@ class FormReport:
 def problems(name: str, text: str) -> list[Problem]:
     """Why ``text`` may not be stored as form file ``name``: the checks deploy applies to a bound form."""
     problem = file_name_problem(name, ".json")
-    if problem is None and len(text.encode()) > MAX_FORM_BYTES:
-        problem = f"the form is {len(text.encode())} bytes; the limit is {MAX_FORM_BYTES}"
+    try:
+        size = len(text.encode())
+    except UnicodeEncodeError:
+        return [Problem(name, "the form holds characters that are not valid Unicode text")]
+    if problem is None and size > MAX_FORM_BYTES:
+        problem = f"the form is {size} bytes; the limit is {MAX_FORM_BYTES}"
     if problem is None:
         problem = form_problem(text)
     return [Problem(name, problem)] if problem else []

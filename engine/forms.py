@@ -40,7 +40,22 @@ def schema_problem(schema: Any) -> str | None:
     except SchemaError as error:
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
         return f"not a valid JSON Schema 2020-12 at {where}: {error.message}"
-    return _reference_problem(schema)
+    return _field_problem(schema, "") or _reference_problem(schema)
+
+
+def _field_problem(schema: dict, path: str) -> str | None:
+    """Every field is described by a schema object (``true``/``false`` are valid JSON Schema, but no form field)."""
+    for key, field in (schema.get("properties") or {}).items():
+        where = f"{path}{key}"
+        if not isinstance(field, dict):
+            return f"the field {where!r} must be described by a schema object, not {json.dumps(field)}"
+        items = field.get("items")
+        if "items" in field and not isinstance(items, dict):
+            return f"the rows of {where!r} must be described by a schema object, not {json.dumps(items)}"
+        problem = _field_problem(field, f"{where}.") or (_field_problem(items, f"{where}[].") if items else None)
+        if problem:
+            return problem
+    return None
 
 
 def _reference_problem(schema: dict) -> str | None:

@@ -54,16 +54,24 @@ class Engine:
 
     def deploy_directory(self, directory: Path, forms_directory: Path | None = None,
                          actor: str | None = None) -> deploy.DeployReport:
+        """Deploy a folder (``courseflow deploy``); ``actor``, if named, must be a process owner.
+
+        Without one, the deploy is the operator's, who has the database in hand anyway.
+        """
+        if actor is not None:
+            _require(self.actor(actor), "process_owner")
         files, forms = deploy.read_directory(Path(directory), forms_directory and Path(forms_directory))
         if not files:
             raise CourseFlowError(f"{directory} holds no .bpmn files")
         return self.deploy_files(files, forms, actor)
 
     def deploy_files(self, files: list[SourceFile], forms: dict[str, str], actor: str | None = None):
-        """Deploy BPMN files with the forms offered; those forms also become the form library's current text."""
+        """Deploy BPMN files with the forms offered; if every file deploys, those forms become the library's text."""
         with self._write() as session:
-            form_library.store(session, forms, actor)
-            return deploy.deploy(session, self.codec, files, forms, actor)
+            report = deploy.deploy(session, self.codec, files, forms, actor)
+            if report.ok:
+                form_library.store(session, forms, actor)
+            return report
 
     def deployed_versions(self) -> list[Definition]:
         with self.db.read() as session:
@@ -111,7 +119,11 @@ class Engine:
         problem = file_name_problem(filename, ".bpmn")
         if problem:
             return deploy.DeployReport(problems=[Problem(filename, problem)])
-        content = xml.encode() if isinstance(xml, str) else xml
+        try:
+            content = xml.encode() if isinstance(xml, str) else xml
+        except UnicodeEncodeError:
+            return deploy.DeployReport(problems=[Problem(filename, "the model holds characters that are not "
+                                                         "valid Unicode text: save it again from the modeller")])
         with self._write() as session:
             return form_library.deploy_model(session, self.codec, SourceFile(filename, content), actor.login)
 

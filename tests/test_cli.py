@@ -136,10 +136,13 @@ def test_courses_and_messages_through_the_cli(cli, database_url):
 
 def test_versions_lists_each_version_with_its_changes(cli, tmp_path):
     deploy_fixtures(cli)
+    cli("users", "add", "owner", "--role", "process_owner", "--password-stdin", input="secret\n")
+    cli("users", "add", "admin", "--role", "sector_administrator", "--password-stdin", input="secret\n")
     folder = tmp_path / "processes"
     folder.mkdir()
     child = (FIXTURES / "processes" / "child.bpmn").read_text()
     (folder / "child.bpmn").write_text(child.replace('name="Write the course"', 'name="Write it"'))
+    assert "needs the role process_owner" in cli("deploy", str(folder), "--as", "admin", ok=False).stderr
     output = cli("deploy", str(folder), "--forms", str(FIXTURES / "forms"), "--as", "owner").output
     assert output.splitlines() == ["deployed  child v2", "deployed  parent v2"]  # the caller runs the new child
     assert cli("versions", "parent").output.splitlines() == [

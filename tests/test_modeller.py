@@ -227,6 +227,7 @@ DEFECTS = {"dangling": _dangling, "no_lane": _no_lane, "no_form": _no_form, "bad
 
 def test_lint_marks_a_user_task_without_a_form_before_saving(owner):
     open_modeller(owner, "course_creation")
+    owner.page.wait_for_selector("body[data-lint]")  # the first lint run has finished
     assert owner.page.inner_text("#modeller-lint-count") == "0"
     _no_form(owner, "m_describe")
     owner.page.wait_for_function("document.getElementById('modeller-lint-count').textContent !== '0'")

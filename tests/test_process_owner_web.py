@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.coomet import REPO, CourseDriver
+import pytest
+
+from tests.coomet import REPO, CourseDriver, deploy_with_people
 from tests.test_web import app, as_user, token  # noqa: F401  (the app fixture)
 
 CREATION = (REPO / "processes" / "course_creation.bpmn").read_text(encoding="utf-8")
@@ -98,3 +100,58 @@ def test_migration_plan_then_migrate_the_safe_instance(app, engine):
     assert engine.instance(behind.instance).definition.version == 1
     ahead.do("m_appoint", "admin")
     assert all(outcome.ok for outcome in engine.replay_course(ahead.course.id))
+
+
+def test_a_deployed_file_is_served_as_a_download_never_as_a_page(app):
+    response = as_user(app, "owner").get("/processes/course_creation/versions/1.bpmn")
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+
+
+def test_text_that_is_not_unicode_is_a_problem_not_a_crash(app, engine):
+    owner = as_user(app, "owner")
+    response = deploy(owner, CREATION.replace("Survey materials", "Survey \ud800 materials"))
+    assert response.status_code == 422 and "Unicode" in response.get_json()["problems"][0]["message"]
+    preview = owner.post("/forms/preview", json={"name": "x.json", "text": "\ud800"},
+                         headers={"X-CSRFToken": token(owner, "/forms/")})
+    assert preview.status_code == 200 and "Unicode" in preview.get_json()["problems"][0]
+    assert versions(engine) == [1]
+
+
+def test_form_editor_refuses_bad_requests_and_field_less_schemas(app, engine):
+    owner = as_user(app, "owner")
+    csrf = {"X-CSRFToken": token(owner, "/forms/")}
+    assert owner.post("/forms/preview", json=[1], headers=csrf).status_code == 400
+    response = owner.get("/forms/new?name=../evil", follow_redirects=True)
+    assert "is not allowed" in response.get_data(as_text=True)
+    before = engine.forms()["survey.json"]
+    response = owner.post("/forms/survey.json", data={
+        "text": '{"type": "object", "properties": {"a": true}}', "csrf_token": token(owner, "/forms/")})
+    assert response.status_code == 422 and "schema object" in response.get_data(as_text=True)
+    assert engine.forms()["survey.json"] == before and versions(engine) == [1]
+
+
+def test_only_a_process_owner_may_be_named_as_the_deployer(engine):
+    from engine import NotAllowed, NotFound
+    deploy_with_people(engine)
+    with pytest.raises(NotAllowed):
+        engine.deploy_directory(REPO / "processes", REPO / "forms", actor="admin")
+    with pytest.raises(NotFound):
+        engine.deploy_directory(REPO / "processes", REPO / "forms", actor="nobody")
+
+
+def test_a_deploy_with_problems_leaves_the_form_library_as_it_was(engine, tmp_path):
+    deploy_with_people(engine)
+    (tmp_path / "processes").mkdir()
+    (tmp_path / "processes" / "broken.bpmn").write_text("<bpmn:definitions", encoding="utf-8")
+    (tmp_path / "forms").mkdir()
+    (tmp_path / "forms" / "survey.json").write_text('{"type": "object", "title": "changed"}', encoding="utf-8")
+    report = engine.deploy_directory(tmp_path / "processes", tmp_path / "forms")
+    assert not report.ok and engine.forms()["survey.json"].get("title") != "changed"
+
+
+def test_a_library_form_downloads_as_json(app, engine):
+    response = as_user(app, "owner").get("/forms/survey.json/download")
+    assert response.headers["Content-Disposition"] == "attachment; filename=survey.json"
+    assert json.loads(response.get_data(as_text=True)) == engine.forms()["survey.json"]

@@ -162,7 +162,7 @@ def test_unknown_process_and_version_are_not_found(engine, deployed):
 def test_deploy_stores_the_offered_forms_once(engine, deployed):
     assert engine.forms() == {name: json.loads(text) for name, text in sorted(FORMS.items())}
     assert len(form_events(engine)) == len(FORMS)
-    engine.deploy_directory(FIXTURES / "processes", FIXTURES / "forms", actor="ci")
+    engine.deploy_directory(FIXTURES / "processes", FIXTURES / "forms")
     assert len(form_events(engine)) == len(FORMS)  # unchanged content: no event
 
 

@@ -96,7 +96,10 @@ def init():
 @json_option
 @handles_errors
 def deploy(directory, forms_dir, login, as_json):
-    """Check and deploy the BPMN files of DIRECTORY (default: the repository's processes/)."""
+    """Check and deploy the BPMN files of DIRECTORY (default: the repository's processes/).
+
+    With --as, the deploy is recorded as that process owner's.
+    """
     directory = directory or REPO_ROOT / "processes"
     report = _engine().deploy_directory(directory, forms_dir, actor=login)
     if as_json:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from engine import CourseFlowError
+from engine.checks import file_name_problem
 
 from . import schemaform
 from .auth import restrict_to
@@ -38,6 +39,10 @@ def new():
     name = request.args.get("name", "").strip()
     if not name.endswith(".json"):
         name += ".json"
+    problem = file_name_problem(name, ".json")
+    if problem:
+        flash(problem, "error")
+        return redirect(url_for("forms.index"))
     return redirect(url_for("forms.edit", name=name))
 
 
@@ -57,13 +62,29 @@ def edit(name: str):
         flash(_("Not saved: the form has problems."), "error")
         return _page(name, text, [str(p) for p in report.problems]), 422
     flash(_("Form %(name)s saved.", name=name) + " " + _deployed(report.deploy), "ok")
+    if report.deploy is not None and report.deploy.problems:
+        flash(_("These processes bind it but could not be deployed again: %(problems)s",
+                problems="; ".join(str(p) for p in report.deploy.problems)), "error")
     return redirect(url_for("forms.edit", name=name))
+
+
+@bp.route("/<name>/download")
+def download(name: str):
+    """The library's text of a form, to commit to forms/ (``courseflow deploy`` of forms/ replaces the library's)."""
+    schema = engine().forms().get(name)
+    if schema is None:
+        abort(404)
+    response = Response(_pretty(schema), mimetype="application/json")
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    return response
 
 
 @bp.route("/preview", methods=["POST"])
 def preview():
     """The form as a task page would show it, and its problems: what the editor's live preview shows."""
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(html=None, problems=[_("Send the form as JSON: {\"name\": \"...\", \"text\": \"...\"}.")]), 400
     schema, problems = engine().form_preview(str(body.get("name", "")), str(body.get("text", "")))
     html = render_template("_form_preview.html", fields=schemaform.fields(schema)) if schema is not None else None
     return jsonify(html=html, problems=[str(p) for p in problems])
@@ -75,8 +96,11 @@ def _page(name: str, text: str, problems: list[str] | None = None):
 
 
 def _deployed(report) -> str:
-    if report is None or not report.deployed:
+    """What saving did to the processes that bind the form."""
+    if report is None:
         return _("No process binds it yet.")
+    if not report.deployed:
+        return _("The processes that bind it are unchanged.")
     return _("New versions: %(list)s.", list=", ".join(f"{p} {v}" for p, v in report.deployed))
 
 

@@ -39,7 +39,12 @@ def versions(process_id: str):
 
 @bp.route("/<process_id>/versions/<int:version>.bpmn")
 def bpmn(process_id: str, version: int):
-    return Response(engine().version_xml(process_id, version), mimetype="application/xml")
+    """The file as deployed, as a download: a browser must never render uploaded XML as a page."""
+    response = Response(engine().version_xml(process_id, version), mimetype="application/xml")
+    response.headers["Content-Disposition"] = f"attachment; filename={process_id}-v{version}.bpmn"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 @bp.route("/<process_id>/edit")
@@ -47,11 +52,11 @@ def edit(process_id: str):
     """The modeller, opened on a version (the newest by default)."""
     versions_ = engine().process_versions(process_id)
     version = request.args.get("version", type=int) or versions_[0].version
-    if not any(v.version == version for v in versions_):
+    opened = next((v for v in versions_ if v.version == version), None)
+    if opened is None:
         abort(404)
     return render_template("modeller.html", process_id=process_id, version=version, versions=versions_,
-                           settings=_modeller_settings(process_id, version),
-                           bundle_missing=not _bundle_built())
+                           settings=_modeller_settings(opened), bundle_missing=not _bundle_built())
 
 
 @bp.route("/<process_id>/deploy", methods=["POST"])
@@ -86,13 +91,13 @@ def migrate(process_id: str):
     return render_template("migrate.html", process_id=process_id, to_version=to_version, plan=None, results=results)
 
 
-def _modeller_settings(process_id: str, version: int) -> dict:
+def _modeller_settings(opened) -> dict:
     """What the modeller's script needs: where to load and save, the roles and forms to choose from, its labels."""
-    definition = next(v for v in engine().process_versions(process_id) if v.version == version)
+    process_id = opened.process_id
     return {
         "processId": process_id,
-        "filename": getattr(definition, "filename", None) or f"{process_id}.bpmn",
-        "xmlUrl": url_for("processes.bpmn", process_id=process_id, version=version),
+        "filename": opened.filename or f"{process_id}.bpmn",
+        "xmlUrl": url_for("processes.bpmn", process_id=process_id, version=opened.version),
         "deployUrl": url_for("processes.deploy", process_id=process_id),
         "csrfToken": generate_csrf(),
         "roles": [{"value": key, "label": f"{role_name(key)} ({key})"} for key in ROLES],
@@ -117,6 +122,9 @@ def _labels() -> dict:
         "cannotOpen": _("The diagram cannot be opened"), "importWarnings": _("Opened with warnings"),
         "refused": _("Not deployed: fix these problems (marked on the diagram)."),
         "deployed": _("Deployed:"), "unchanged": _("Nothing changed: no new version."), "version": _("version"),
+        "partly": _("Deployed, but some processes that call it were not:"),
+        "warningsBlockSave": _("This diagram was opened with warnings: saving would lose what they name. "
+                               "Fix the file outside the modeller first."),
     }
 
 

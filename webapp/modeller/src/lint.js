@@ -73,7 +73,7 @@ function courseflowRules(settings) {
     'user-task-lane': perProcess((process, reporter) => {
       const placed = lanesOf(process);
       flowElements(process).filter((el) => isAny(el, HUMAN_TASKS) && !placed.has(el.id)).forEach((task) =>
-        reporter.report(task.id, 'A user task must lie in a lane: the lane says which role does it'));
+        reporter.report(task.id, 'A task people do must lie in a lane: the lane says which role does it'));
     }),
     'user-task-form': perProcess((process, reporter) => {
       flowElements(process).filter((el) => is(el, 'bpmn:UserTask')).forEach((task) => {

@@ -39,6 +39,7 @@ const modeler = new Modeler({
 });
 
 let marked = [];
+let importWarnings = [];
 
 function clearProblems() {
   const canvas = modeler.get('canvas');
@@ -118,6 +119,10 @@ function select(id) {
 
 async function save() {
   clearProblems();
+  if (importWarnings.length) {
+    show('error', settings.labels.warningsBlockSave, importWarnings.map((w) => ({ text: w.message })));
+    return;
+  }
   show('busy', settings.labels.saving, []);
   let xml;
   try {
@@ -134,15 +139,20 @@ async function save() {
   const report = await response.json().catch(() => ({ error: response.statusText }));
   if (report.error) {
     show('error', report.error, []);
-  } else if (report.problems.length) {
-    markProblems(report.problems);
-    show('error', settings.labels.refused, report.problems.map((p) => ({
-      text: `${p.element ? p.element + ': ' : ''}${p.message}${p.line ? ` (line ${p.line})` : ''}`, element: p.element,
-    })));
+    return;
+  }
+  const deployed = report.deployed.map((d) => ({ text: `${d.process} — ${settings.labels.version} ${d.version}` }));
+  const problems = report.problems.map((p) => ({
+    text: `${p.element ? p.element + ': ' : ''}${p.message}${p.line ? ` (line ${p.line})` : ''}`, element: p.element,
+  }));
+  markProblems(report.problems);
+  if (problems.length && deployed.length) {  // the file deployed; a process calling it could not follow
+    show('error', `${settings.labels.deployed} ${deployed.map((d) => d.text).join(', ')}. ${settings.labels.partly}`,
+      problems);
+  } else if (problems.length) {
+    show('error', settings.labels.refused, problems);
   } else {
-    const deployed = report.deployed.map((d) => ({ text: `${d.process} — ${settings.labels.version} ${d.version}` }));
     show('ok', deployed.length ? settings.labels.deployed : settings.labels.unchanged, deployed);
-    document.dispatchEvent(new CustomEvent('courseflow:deployed', { detail: report }));
   }
 }
 
@@ -151,6 +161,7 @@ async function open() {
   const xml = await response.text();
   try {
     const { warnings } = await modeler.importXML(xml);
+    importWarnings = warnings;
     modeler.get('canvas').zoom('fit-viewport');
     if (warnings.length) {
       show('warning', settings.labels.importWarnings, warnings.map((w) => ({ text: w.message })));
@@ -165,6 +176,7 @@ document.getElementById('modeller-save').addEventListener('click', save);
 modeler.get('eventBus').on('linting.completed', ({ issues }) => {
   const count = Object.values(issues).reduce((sum, list) => sum + list.length, 0);
   document.getElementById('modeller-lint-count').textContent = String(count);
+  document.body.dataset.lint = String(count);
 });
 window.courseflowModeller = { modeler, save, open };
 open();
