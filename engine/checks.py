@@ -185,7 +185,7 @@ def _check_form_file(source: SourceFile, task, name: str, forms: dict[str, str],
         source.add(f"the form file \"{name}\" is unusable: {problem}", task)
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=64)  # a library holds a few dozen forms
 def form_problem(text: str) -> str | None:
     """Why a form file's text is not a usable form, or None: one rule for deploy and the form editor.
 
