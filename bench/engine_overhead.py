@@ -46,18 +46,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import pct, versions  # noqa: E402
-
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
-
 from sqlalchemy import select  # noqa: E402
 
-from engine.models import Definition  # noqa: E402
 from engine import Engine, FixedClock  # noqa: E402
-from engine.inbox import TaskFilter  # noqa: E402
+from engine.base.models import Definition, Instance  # noqa: E402
+from engine.instances.inbox import TaskFilter  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 PROCESS_FILE = FIXTURES / "processes" / "review.bpmn"
@@ -65,7 +63,7 @@ FORMS_DIR = FIXTURES / "forms"
 PROCESS_ID = "review"
 TASK = "prepare"
 DATA = {"title": "x", "csbs": ["TC 2"], "creator": "bob"}
-START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 TARGET = 1.5
 
 
@@ -93,7 +91,7 @@ class EngineSide:
         self.task_ids = [by_instance[i] for i in self.instance_ids]
         with self.engine.db.read() as session:
             self.spec_json = session.scalars(select(Definition.spec_json)).first()
-        self.state_before = self.engine.instance(self.instance_ids[0]).state_json
+        self.state_before = self._state()
         self.done = 0
 
     def complete_next(self) -> None:
@@ -102,7 +100,11 @@ class EngineSide:
         self.engine.complete(task_id, DATA, self.actor)
 
     def state_after(self) -> str:
-        return self.engine.instance(self.instance_ids[0]).state_json
+        return self._state()
+
+    def _state(self) -> str:
+        with self.engine.db.read() as session:  # a benchmark may look behind the front door
+            return session.get(Instance, self.instance_ids[0]).state_json
 
     def open_tasks_after(self) -> list[tuple[str, str | None]]:
         first = self.instance_ids[0]

@@ -44,17 +44,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import pct, versions  # noqa: E402
-
 from sqlalchemy import event, func, insert, select  # noqa: E402
 
 from engine import ROLES, Engine, FixedClock  # noqa: E402
-from engine.models import Instance, OpenTask  # noqa: E402
-from engine.users import DEFAULT_CSBS  # noqa: E402
+from engine.base.models import Instance, OpenTask  # noqa: E402
+from engine.registry.users import DEFAULT_CSBS  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 PROCESS_FILE = FIXTURES / "processes" / "review.bpmn"
 FORMS_DIR = FIXTURES / "forms"
-START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 TARGET = 2.0
 
 USER = "chair17"

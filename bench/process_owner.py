@@ -23,12 +23,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import versions  # noqa: E402
 from replay_speed import START, new_engine  # noqa: E402
-
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 
+from demo import REPO_ROOT, CourseDriver  # noqa: E402
 from engine import FixedClock  # noqa: E402
-from engine.safexml import parse_xml  # noqa: E402
-from webapp.demo import REPO_ROOT, CourseDriver  # noqa: E402
+from engine.definitions.safexml import parse_xml  # noqa: E402
 
 FILE = REPO_ROOT / "processes" / "course_review.bpmn"
 

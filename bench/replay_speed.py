@@ -21,11 +21,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import versions  # noqa: E402
 
+from demo import DEMO_USERS, REPO_ROOT, CourseDriver  # noqa: E402
 from engine import Engine, FixedClock  # noqa: E402
-from engine.users import DEFAULT_CSBS  # noqa: E402
-from webapp.demo import DEMO_USERS, REPO_ROOT, CourseDriver  # noqa: E402
+from engine.registry.users import DEFAULT_CSBS  # noqa: E402
 
-START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
 
 def new_engine(path: Path, clock: FixedClock) -> Engine:

@@ -9,26 +9,30 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import (audit, choices, clock, courses, deploy, dossier, form_library, inbox, migration, paths, replay, runtime,
-               schema, store, users, versions)
-from .checks import SourceFile, file_name_problem
-from .config import Settings
-from .db import Database
-from .errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, Problem, ProcessFailed
-from .definitions import DefinitionCache
-from .forms import check_shape, prefill
-from .tree import find_task
-from .models import Course, Definition, Event, Instance, User
-from .roles import Actor
-from .serialization import WorkflowCodec
-
+from engine.base import clock, schema
+from engine.base.config import Settings
+from engine.base.db import Database
+from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, Problem, ProcessFailed
+from engine.base.models import Course, Definition, Event, Instance, User
+from engine.base.serialization import WorkflowCodec
+from engine.definitions import compare, deploy, form_library
+from engine.definitions.cache import DefinitionCache
+from engine.definitions.checks import SourceFile, file_name_problem
+from engine.definitions.form_schema import check_shape, prefill
+from engine.instances import choices, inbox, migration, runtime, store
+from engine.instances.tree import find_task
+from engine.proof import audit, diagram, dossier, paths, replay
+from engine.registry import courses, users
+from engine.registry.roles import Actor
+from engine.views import DefinitionView, InstanceView
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,11 @@ class Engine:
         with self._write() as session:
             audit.ensure_head(session)
             users.seed_csbs(session)
+
+    def require_current_schema(self) -> None:
+        """Refuse to go on when the schema needs creating or upgrading (read-only commands never write)."""
+        if not schema.is_current(self.db):
+            raise CourseFlowError("The database schema is missing or out of date: run 'courseflow init' first.")
 
     # -- definitions ----------------------------------------------------------------
 
@@ -73,30 +82,31 @@ class Engine:
                 form_library.store(session, forms, actor)
             return report
 
-    def deployed_versions(self) -> list[Definition]:
-        with self.db.read() as session:
-            return list(session.scalars(select(Definition).order_by(Definition.process_id, Definition.version)))
+    def deployed_versions(self) -> list[DefinitionView]:
+        with self._read() as session:
+            rows = session.scalars(select(Definition).order_by(Definition.process_id, Definition.version))
+            return [DefinitionView.of(row) for row in rows]
 
     # -- versions, forms and the modeller (process owners) ---------------------------
 
-    def processes(self) -> list[versions.VersionView]:
+    def processes(self) -> list[compare.VersionView]:
         """The newest version of every deployed process, by process id, with its changes and instance counts."""
-        with self.db.read() as session:
-            return versions.newest(session)
+        with self._read() as session:
+            return compare.newest(session)
 
-    def process_versions(self, process_id: str) -> list[versions.VersionView]:
+    def process_versions(self, process_id: str) -> list[compare.VersionView]:
         """Every version of a process, newest first, each compared with the one before."""
-        with self.db.read() as session:
-            return versions.history(session, process_id)
+        with self._read() as session:
+            return compare.history(session, process_id)
 
     def version_xml(self, process_id: str, version: int) -> str:
         """The BPMN file of one version as deployed (the modeller opens it)."""
-        with self.db.read() as session:
-            return versions.bpmn_xml(session, process_id, version)
+        with self._read() as session:
+            return compare.bpmn_xml(session, process_id, version)
 
     def forms(self) -> dict[str, dict]:
         """The form library: form file name -> JSON Schema."""
-        with self.db.read() as session:
+        with self._read() as session:
             return form_library.schemas(session)
 
     def form_preview(self, name: str, text: str) -> tuple[dict | None, list[Problem]]:
@@ -104,7 +114,7 @@ class Engine:
         problems = form_library.problems(name, text)
         if problems:
             return None, problems
-        with self.db.read() as session:  # choices filled in from current data, as a task page shows them
+        with self._read() as session:  # choices filled in from current data, as a task page shows them
             return choices.resolve(session, json.loads(text)), []
 
     def save_form(self, name: str, text: str, actor: Actor) -> form_library.FormReport:
@@ -136,7 +146,7 @@ class Engine:
             users.add_user(session, login, grants, password, name, email, by)
 
     def users(self) -> list[users.UserView]:
-        with self.db.read() as session:
+        with self._read() as session:
             return users.list_users(session)
 
     def grant(self, login: str, grant: str, by: Actor) -> None:
@@ -162,15 +172,15 @@ class Engine:
             users.set_language(session, login, language)
 
     def language(self, login: str) -> str:
-        with self.db.read() as session:
+        with self._read() as session:
             return session.scalar(select(User.language).where(User.login == login)) or "en"
 
     def actor(self, login: str) -> Actor:
-        with self.db.read() as session:
+        with self._read() as session:
             return users.actor_for(session, login)
 
     def authenticate(self, login: str, password: str) -> Actor | None:
-        with self.db.read() as session:
+        with self._read() as session:
             return users.authenticate(session, login, password)
 
     # -- running processes -----------------------------------------------------------
@@ -242,7 +252,7 @@ class Engine:
         """Per running instance (all running instances of process_id on older versions when instance_ids is
         None): would it move safely? Nothing is changed; the reason names what stands in the way.
         """
-        with self.db.read() as session:
+        with self._read() as session:
             known = migration.Versions(session)
             target = known.target(process_id, to_version)
             ids = migration.running_on_older(session, target) if instance_ids is None else instance_ids
@@ -255,7 +265,7 @@ class Engine:
         Only a process owner may. A refused instance is left exactly as it was.
         """
         _require(actor, "process_owner")
-        with self.db.read() as session:
+        with self._read() as session:
             migration.Versions(session).target(process_id, to_version)  # no such version: refuse the whole request
         return [self._migrate_one(process_id, to_version, instance_id, actor)
                 for instance_id in dict.fromkeys(instance_ids)]
@@ -308,11 +318,11 @@ class Engine:
     def tasks(self, actor: Actor | None = None, filters: inbox.TaskFilter = inbox.TaskFilter()
               ) -> list[inbox.TaskView]:
         """Open tasks ``actor`` may do (all open tasks when None), filtered and paged."""
-        with self.db.read() as session:
+        with self._read() as session:
             return inbox.tasks_for(session, actor, filters)
 
     def task_count(self, actor: Actor | None = None, filters: inbox.TaskFilter = inbox.TaskFilter()) -> int:
-        with self.db.read() as session:
+        with self._read() as session:
             return inbox.count_for(session, actor, filters)
 
     def task(self, task_id: str, actor: Actor | None = None) -> inbox.TaskDetail:
@@ -320,7 +330,7 @@ class Engine:
 
         ``actor``, if given, must be allowed to do it.
         """
-        with self.db.read() as session:
+        with self._read() as session:
             row = self._open_row(session, task_id)
             if actor is not None:
                 runtime.check_may_act(actor, row)
@@ -332,7 +342,7 @@ class Engine:
 
     def may_start(self, process_id: str, actor: Actor) -> bool:
         """Whether ``actor`` holds the role of the process's start lane (the rule ``start`` enforces)."""
-        with self.db.read() as session:
+        with self._read() as session:
             definition = deploy.latest_definitions(session).get(process_id)
             if definition is None:
                 return False
@@ -341,7 +351,7 @@ class Engine:
 
     def start_form(self, process_id: str) -> dict | None:
         """The form a process asks for when started (choices filled in), or None."""
-        with self.db.read() as session:
+        with self._read() as session:
             definition = deploy.latest_definitions(session).get(process_id)
             if definition is None:
                 raise NotFound(f"No process {process_id!r} is deployed.")
@@ -349,30 +359,30 @@ class Engine:
             return choices.resolve(session, self.definitions.form(session, definition.id, name)) if name else None
 
     def course(self, course_id: int) -> courses.CourseView:
-        with self.db.read() as session:
+        with self._read() as session:
             return courses.course(session, course_id)
 
     def sheets(self, course_id: int) -> list[courses.SheetView]:
         """The forms submitted in a course's process, as recorded (oldest first)."""
-        with self.db.read() as session:
+        with self._read() as session:
             return [replace(sheet, schema=self.definitions.form(session, sheet.definition_id, sheet.sheet))
                     for sheet in courses.sheets(session, course_id)]
 
     def courses(self, statuses=courses.STATUSES) -> list[courses.CourseView]:
         """Courses by status: the List (6.2), the catalogue (8.2) or the cancelled (13.5)."""
-        with self.db.read() as session:
+        with self._read() as session:
             return courses.courses(session, statuses)
 
-    def instance(self, instance_id: str) -> Instance:
-        with self.db.read() as session:
+    def instance(self, instance_id: str) -> InstanceView:
+        with self._read() as session:
             instance = session.get(Instance, instance_id)
             if instance is None:
                 raise NotFound(f"There is no process instance {instance_id}.")
-            return instance
+            return InstanceView.of(instance)
 
     def replay_course(self, course_id: int) -> list[replay.Outcome]:
         """Re-execute every instance of a course from its events; compare with the stored state."""
-        with self.db.snapshot() as session:
+        with self._snapshot() as session:
             course = courses.course(session, course_id)
             ids = [course.instance, *session.scalars(select(Instance.id).where(
                 Instance.course_id == course_id, Instance.id != course.instance).order_by(Instance.started_at))]
@@ -380,37 +390,37 @@ class Engine:
 
     def history(self, course_id: int, **filters) -> list[courses.HistoryEntry]:
         """A course's events for auditors; filters: process, role, actor, since, until."""
-        with self.db.read() as session:
+        with self._read() as session:
             return courses.history(session, course_id, **filters)
 
-    def diagrams(self, course_id: int, path: paths.Path | None = None) -> list[tuple[str, str, paths.Path]]:
-        """(process id, BPMN XML as deployed, path) for each process the course's instance ran.
+    def diagrams(self, course_id: int, path: paths.Path | None = None) -> list[diagram.Diagram]:
+        """Each process the course's instance ran, laid out from its version's BPMN DI with ``path`` marked.
 
         ``path`` defaults to the path taken so far (a replay step passes its own).
         """
-        with self.db.read() as session:
+        with self._read() as session:
             course = courses.course(session, course_id)
             loaded = runtime.load(session, self.definitions, course.instance)
             files = json.loads(session.get(Definition, loaded.instance.definition_id).files_json)
             path = path or paths.taken(loaded.workflow)
             ran = [loaded.instance.process_id, *sorted((set(path.done) | set(path.open)) - {loaded.instance.process_id})]
-            return [(process_id, files[process_id], path) for process_id in ran if process_id in files]
+            return [diagram.layout(files[process_id], process_id, path) for process_id in ran if process_id in files]
 
     def export_dossier(self, course_id: int) -> dict:
         """Everything needed to check a course's history offline (see engine.dossier)."""
-        with self.db.snapshot() as session:
+        with self._snapshot() as session:
             return dossier.build(session, course_id)
 
     def steps(self, course_id: int) -> list[replay.Step]:
         """The course's own process after each of its events, rebuilt by replay (auditors step through it)."""
-        with self.db.snapshot() as session:
+        with self._snapshot() as session:
             course = courses.course(session, course_id)
             rows = session.scalars(select(Event).where(Event.instance_id == course.instance).order_by(Event.seq))
             return replay.steps([replay.event_dict(row) for row in rows],
                                 lambda definition_id: session.get(Definition, definition_id).spec_json, self.codec)
 
     def course_ids(self) -> list[int]:
-        with self.db.read() as session:
+        with self._read() as session:
             return list(session.scalars(select(Course.id).order_by(Course.id)))
 
     def _replay(self, session, instance_id: str) -> replay.Outcome:
@@ -422,7 +432,7 @@ class Engine:
                                 self.codec, state, definition_id)
 
     def verify(self) -> audit.Verdict:
-        with self.db.snapshot() as session:
+        with self._snapshot() as session:
             return audit.verify(session)
 
     # -- plumbing -------------------------------------------------------------------------
@@ -436,6 +446,18 @@ class Engine:
         time reproduces it exactly.
         """
         with clock.use_clock(clock.FixedClock(self.clock.now())), self.db.write() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Session]:
+        """A read transaction with the engine clock in force (due times, overdue checks)."""
+        with clock.use_clock(self.clock), self.db.read() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[Session]:
+        """A read transaction over one snapshot (long checks, exports) at one instant of the engine clock."""
+        with clock.use_clock(clock.FixedClock(self.clock.now())), self.db.snapshot() as session:
             yield session
 
     def close(self) -> None:

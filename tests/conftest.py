@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from engine import Engine, FixedClock
-from engine.db import normalize_url
+from engine.base.db import normalize_url
 from tests.pgserver import PostgresServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
-START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="session")

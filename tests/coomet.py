@@ -1,7 +1,7 @@
 """The real COOMET processes in tests: deployed with the demo people, driven by the demo's CourseDriver."""
 from __future__ import annotations
 
-from webapp.demo import DEMO_USERS, REPO_ROOT, CourseDriver, sheets  # noqa: F401  (re-exported for tests)
+from demo import DEMO_USERS, REPO_ROOT, CourseDriver, sheets  # noqa: F401  (re-exported for tests)
 
 REPO = REPO_ROOT
 

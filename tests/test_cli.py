@@ -94,7 +94,8 @@ def test_tick_fires_due_timers(cli, monkeypatch):
 
 def test_verify_exits_non_zero_after_tampering(cli, database_url):
     from sqlalchemy import create_engine, text
-    from engine.db import normalize_url
+
+    from engine.base.db import normalize_url
 
     deploy_fixtures(cli)
     cli("users", "add", "admin", "--role", "sector_administrator", "--password-stdin", input="pw\n")

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from engine import NotAllowed, TaskNotOpen
-from engine.roles import Actor
+from engine.registry.roles import Actor
 from tests.coomet import CourseDriver, deploy_with_people
 
 
@@ -278,9 +278,11 @@ def test_read_only_sheet_fields_come_from_the_process_not_the_user(coomet, clock
     assert detail.values["csb"] == "TC 1.3" and detail.values["creator_details"]["nmi"] == "BelGIM"
     coomet.complete(review.id, {**c.sheets["appendix1_initial.json"], "course_name": "Forged", "csb": "TC 2"},
                     c.actor("chair-tc13"))
-    from sqlalchemy import select
-    from engine.models import Event
     import json
+
+    from sqlalchemy import select
+
+    from engine.base.models import Event
     with coomet.db.read() as session:
         sheet = json.loads(session.scalars(select(Event.data_json).where(Event.task_id == review.id,
                                                                       Event.kind == "task_completed")).one())

@@ -5,8 +5,11 @@ import inspect
 
 from lxml import etree
 
-from engine import Engine, FixedClock, bpmn, paths, runtime
-from engine.models import Instance
+from engine import Engine, FixedClock
+from engine.base.models import Instance
+from engine.definitions import bpmn
+from engine.instances import runtime
+from engine.proof import paths
 from tests import test_coomet
 from tests.conftest import START
 from tests.coomet import REPO, deploy_with_people

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from engine.checks import SourceFile
+from engine.definitions.checks import SourceFile
 from tests.conftest import FIXTURES
 
 GOOD = (FIXTURES / "processes" / "review.bpmn").read_text()
@@ -34,8 +34,8 @@ def test_changed_content_is_version_two_and_running_instances_stay_pinned(engine
     new = engine.start("review", {}, people["admin"])
     names = {t.instance: t.name for t in engine.tasks(people["admin"])}
     assert names == {old: "Prepare the course", new: "Prepare the course (v2)"}
-    assert engine.instance(old).definition.version == 1
-    assert engine.instance(new).definition.version == 2
+    assert engine.instance(old).definition_version == 1
+    assert engine.instance(new).definition_version == 2
 
 
 def test_changing_a_bound_form_is_a_new_version(engine):

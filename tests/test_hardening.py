@@ -5,11 +5,11 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
-from engine import NotAllowed, ProcessFailed
-from engine.checks import SourceFile
-from engine.models import Event, Instance
+from engine import ProcessFailed
+from engine.base.models import Event, Instance
+from engine.definitions.checks import SourceFile
 from tests.conftest import FIXTURES
 
 GOOD = (FIXTURES / "processes" / "review.bpmn").read_text()

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from engine import ProcessFailed
+from engine.base.models import Event, Instance, OpenTask
 from tests.parallel import at_once
-from engine.models import Event, Instance, OpenTask
 
 
 def snapshot(engine, instance_id):
@@ -71,7 +71,7 @@ def test_script_failure_mid_complete_leaves_everything_as_it_was(engine, deploye
 
 
 def test_failure_while_writing_events_rolls_back_state_and_tasks(engine, deployed, people, monkeypatch):
-    from engine import audit
+    from engine.proof import audit
 
     instance = engine.start("failing", {}, people["admin"])
     (go,) = engine.tasks(people["admin"])
@@ -136,7 +136,7 @@ def test_deleted_last_event_is_found(engine, history):
 
 
 def test_inserted_event_is_found(engine, history):
-    from engine import audit
+    from engine.proof import audit
 
     with engine.db.read() as session:
         third = session.get(Event, 3)

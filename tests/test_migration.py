@@ -8,9 +8,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine import NotAllowed, NotFound, dossier
-from engine.checks import SourceFile
-from engine.models import Event, Instance, OpenTask
+from engine import NotAllowed, NotFound
+from engine.base.models import Event, Instance, OpenTask
+from engine.definitions.checks import SourceFile
+from engine.proof import dossier
 from tests.conftest import FIXTURES
 from tests.coomet import REPO, CourseDriver, deploy_with_people
 from webapp.cli import main
@@ -79,7 +80,7 @@ def test_a_safe_migration_carries_the_instance_over_and_replay_reproduces_it(eng
     assert plan.open_tasks == ["Review by the CSB (v2)"] * 2
     assert engine.migrate("review", 2, [instance], people["owner"])[0].migrated
 
-    assert engine.instance(instance).definition.version == 2
+    assert engine.instance(instance).definition_version == 2
     definition_id, _, _, _, tasks, kinds = stored(engine, instance)
     assert {(d, name) for _, d, name, _ in tasks} == {(definition_id, "Review by the CSB (v2)")}
     assert [c for task_id, _, _, c in tasks if task_id == claimed.id] == ["chair2"]  # claims stay
@@ -152,11 +153,11 @@ def test_a_plan_for_many_instances_says_what_would_happen_to_each(engine, deploy
     results = engine.migrate("review", 2, [waiting, reviewing, done, other, "nope"], people["owner"])
     assert [(r.instance_id, r.migrated, r.reason) for r in results] == [
         (c.instance_id, c.safe, c.reason) for c in checks]
-    assert [engine.instance(i).definition.version for i in (waiting, reviewing, done)] == [1, 2, 1]
+    assert [engine.instance(i).definition_version for i in (waiting, reviewing, done)] == [1, 2, 1]
 
 
 def test_an_instance_changed_meanwhile_is_refused_alone_and_left_as_it_was(engine, people, monkeypatch):
-    from engine import migration
+    from engine.instances import migration
 
     deploy(engine)
     first, second = at_reviews(engine, people), at_reviews(engine, people)
@@ -175,7 +176,7 @@ def test_an_instance_changed_meanwhile_is_refused_alone_and_left_as_it_was(engin
     assert [(r.migrated, "changed this process at the same moment" in r.reason) for r in results] == [
         (False, True), (True, False)]
     assert stored(engine, first) == before
-    assert engine.instance(second).definition.version == 2
+    assert engine.instance(second).definition_version == 2
 
 
 def test_only_a_process_owner_may_migrate(engine, people):
@@ -198,7 +199,7 @@ def test_a_migrated_instance_migrates_again_and_replays(engine, people):
     assert (plan.from_version, plan.safe) == (2, True)
     assert engine.migrate("review", 3, [instance], people["owner"])[0].migrated
     finish_reviews(engine, people, instance)
-    assert engine.instance(instance).definition.version == 3
+    assert engine.instance(instance).definition_version == 3
     with engine.db.read() as session:
         moves = [json.loads(e.data_json) for e in session.scalars(
             select(Event).where(Event.kind == "instance_migrated").order_by(Event.seq))]
@@ -243,7 +244,7 @@ def test_inside_a_called_process_the_open_task_and_the_way_back_count(engine, de
                          SourceFile("child.bpmn", child.encode())], dict(FORMS))
     (plan,) = engine.migration_plan("parent", 3)
     assert plan.reason == 'the future task "Wrap up" (p_wrap) is changed in version 3: its form differs'
-    assert engine.instance(instance).definition.version == 1
+    assert engine.instance(instance).definition_version == 1
 
 
 # -- the command line ---------------------------------------------------------------------------------------
@@ -263,16 +264,16 @@ def test_the_migrate_command(engine, people, database_url, monkeypatch):
     assert dry.exit_code == 1, dry.output
     assert f"would refuse  {waiting}  v1 -> v2: the future element \"Build reviews\"" in dry.output
     assert f"would move    {reviewing}  v1 -> v2  open: Review by the CSB, Review by the CSB" in dry.output
-    assert engine.instance(reviewing).definition.version == 1
+    assert engine.instance(reviewing).definition_version == 1
 
     moved = cli("--to", "2", "--instance", reviewing, "--as", "owner", "--json")
     assert moved.exit_code == 0, moved.output + moved.stderr
     assert json.loads(moved.output) == [{"instance_id": reviewing, "migrated": True, "reason": ""}]
-    assert engine.instance(reviewing).definition.version == 2
+    assert engine.instance(reviewing).definition_version == 2
 
     refused = cli("--to", "2", "--as", "owner")
     assert refused.exit_code == 1 and f"refused   {waiting}  v1 -> v2: the future element" in refused.output
-    assert engine.instance(waiting).definition.version == 1
+    assert engine.instance(waiting).definition_version == 1
 
     for args, message in ((("--to", "2", "--as", "admin"), "needs the role process_owner"),
                           (("--to", "9", "--as", "owner"), "Version 9 of process 'review' is not deployed"),
@@ -332,7 +333,7 @@ def test_a_course_in_the_middle_of_agreeing_moves_on_and_its_history_replays(eng
     c.do("i_exclude_bipm", "admin")
     c.do("i_exclude_portal", "secretariat")
     assert engine.instance(c.instance).status == "completed"
-    assert engine.instance(c.instance).definition.version == safe
+    assert engine.instance(c.instance).definition_version == safe
 
     assert all(o.ok for o in engine.replay_course(c.course.id)), [str(o) for o in engine.replay_course(c.course.id)]
     assert engine.verify().ok

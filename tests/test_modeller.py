@@ -9,7 +9,7 @@ import json
 import pytest
 
 from engine import Engine, FixedClock
-from engine.models import Definition, Event
+from engine.base.models import Definition, Event
 from tests.browser import browse, require_modeller
 from tests.conftest import START
 from tests.coomet import DEMO_USERS, REPO, deploy_with_people, sheets
@@ -156,7 +156,7 @@ def test_an_edited_task_deploys_a_version_and_old_instances_stay_on_theirs(owner
     owner.submit()  # the old course goes on as it was
     assert owner.page.locator(".flash.ok").count() == 1
     new = next(c.instance for c in engine.courses() if c.name == "New course")
-    assert engine.instance(old).definition.version == 1 and engine.instance(new).definition.version == 2
+    assert engine.instance(old).definition_version == 1 and engine.instance(new).definition_version == 2
     assert [t.bpmn_id for t in engine.tasks() if t.instance == old] == ["m_appoint"]
 
 

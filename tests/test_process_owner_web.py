@@ -96,8 +96,8 @@ def test_migration_plan_then_migrate_the_safe_instance(app, engine):
         "to": "2", "instance": [ahead.instance, behind.instance], "csrf_token": token(owner, "/processes/")})
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "migrated to version 2" in page and "not migrated" in page
-    assert engine.instance(ahead.instance).definition.version == 2
-    assert engine.instance(behind.instance).definition.version == 1
+    assert engine.instance(ahead.instance).definition_version == 2
+    assert engine.instance(behind.instance).definition_version == 1
     ahead.do("m_appoint", "admin")
     assert all(outcome.ok for outcome in engine.replay_course(ahead.course.id))
 

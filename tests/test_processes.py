@@ -6,9 +6,9 @@ import json
 import pytest
 from lxml import etree
 
-from engine import bpmn
-from engine.forms import validate_submission
-from engine.errors import InvalidData
+from engine.base.errors import InvalidData
+from engine.definitions import bpmn
+from engine.definitions.form_schema import validate_submission
 from tests.coomet import REPO, sheets
 
 PROCESS_FILES = sorted((REPO / "processes").glob("*.bpmn"))

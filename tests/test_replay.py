@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
 
-from engine import audit
-from engine.clock import as_utc, parse_instant  # stored times come back naive (SQLite text)
-from engine.models import Event
+from engine.base.clock import as_utc, parse_instant  # stored times come back naive (SQLite text)
+from engine.base.models import Event
+from engine.proof import audit
 from tests.coomet import CourseDriver, deploy_with_people
 from webapp.cli import main
 
@@ -142,7 +142,7 @@ def test_dossier_exports_and_verifies_offline_and_a_one_byte_change_is_caught(en
 
 
 def test_dossier_detects_a_changed_definition(engine, course):
-    from engine import dossier
+    from engine.proof import dossier
 
     document = engine.export_dossier(course.course.id)
     definition = next(iter(document["definitions"].values()))

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine.scripts import RestrictedEnvironment, ScriptRuleError
-from engine.serialization import WorkflowCodec
+from engine.base.serialization import WorkflowCodec
+from engine.definitions.scripts import RestrictedEnvironment, ScriptRuleError
 from tests.conftest import FIXTURES
 
 

@@ -41,6 +41,7 @@ def test_interrupting_timer_cancels_the_task_and_escalates(engine, deployed, peo
 
 def test_overdue_timer_fires_before_a_late_completion(engine, deployed, people, clock):
     import pytest
+
     from engine import TaskNotOpen
 
     engine.start("timers", {}, people["admin"])
@@ -55,7 +56,8 @@ def test_overdue_timer_fires_before_a_late_completion(engine, deployed, people, 
 
 def test_tick_records_timer_fired_events(engine, deployed, people, clock):
     from sqlalchemy import select
-    from engine.models import Event
+
+    from engine.base.models import Event
 
     instance = engine.start("timers", {}, people["admin"])
     clock.advance(days=1, seconds=1)
@@ -66,7 +68,7 @@ def test_tick_records_timer_fired_events(engine, deployed, people, clock):
 
 
 def test_tick_only_loads_due_instances(engine, deployed, people, clock, monkeypatch):
-    from engine import runtime
+    from engine.instances import runtime
 
     for _ in range(3):
         engine.start("timers", {}, people["admin"])
@@ -83,7 +85,7 @@ def test_concurrent_tickers_fire_each_timer_once(engine, deployed, people, clock
     """Several workers may tick at once (SKIP LOCKED on PostgreSQL, the write lock on SQLite)."""
     from sqlalchemy import func, select
 
-    from engine.models import Event
+    from engine.base.models import Event
     from tests.parallel import at_once
 
     for _ in range(6):

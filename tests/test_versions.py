@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from engine import NotAllowed, NotFound
-from engine.checks import SourceFile
-from engine.models import Event
-from engine.versions import Change
+from engine.base.models import Event
+from engine.definitions.checks import SourceFile
+from engine.definitions.compare import Change
 from tests.conftest import FIXTURES
 
 REVIEW = (FIXTURES / "processes" / "review.bpmn").read_text()
@@ -126,7 +126,7 @@ def test_changes_in_a_called_process_are_listed_under_its_id(engine, deployed, p
 
 
 def test_a_process_called_from_now_on_is_one_change_not_one_per_element():
-    from engine.versions import _model, compare
+    from engine.definitions.compare import _model, compare
 
     assert compare(_model({"review": REVIEW}), _model({"review": REVIEW, "child": CHILD}), "review") == [
         Change("added", "child", "child", "process", "Child", "")]
@@ -256,7 +256,7 @@ def test_editing_a_called_coomet_process_redeploys_its_callers(engine):
 def test_upgrading_an_installation_fills_the_library_with_the_deployed_forms(engine, deployed):
     from alembic import command
 
-    from engine.schema import alembic_config
+    from engine.base.schema import alembic_config
 
     with engine.db.engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0001")

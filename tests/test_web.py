@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine.models import Event
+from engine.base.models import Event
 from tests.coomet import CourseDriver, deploy_with_people
 from webapp.app import create_app
 

@@ -8,16 +8,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import InvalidData, TaskNotOpen
-from engine import courses as registry
-from engine.inbox import TaskFilter
+from engine import CATALOGUE_STATUSES, LIST_STATUSES, InvalidData, TaskFilter, TaskNotOpen
 
 from . import schemaform
 from .extensions import engine
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 COURSE_PROCESS = "course_creation"
-LISTS = {"list": registry.LIST_STATUSES, "catalogue": registry.CATALOGUE_STATUSES, "cancelled": ("cancelled",)}
+LISTS = {"list": LIST_STATUSES, "catalogue": CATALOGUE_STATUSES, "cancelled": ("cancelled",)}
 
 
 @bp.route("/")
@@ -53,7 +51,7 @@ def diagram(course_id: int):
     """Each process the course ran, drawn from its own version's BPMN, with the path taken marked."""
     from .diagram import render
 
-    drawings = [(process_id, render(xml, process_id, path)) for process_id, xml, path in engine().diagrams(course_id)]
+    drawings = [(drawing.process_id, render(drawing)) for drawing in engine().diagrams(course_id)]
     return render_template("diagram.html", course=engine().course(course_id), drawings=drawings)
 
 
@@ -68,7 +66,7 @@ def step_through(course_id: int):
         abort(404)
     index = min(max(request.args.get("step", 1, type=int), 1), len(all_steps)) - 1
     step = all_steps[index]
-    drawings = [(pid, render(xml, pid, path)) for pid, xml, path in engine().diagrams(course_id, step.path)]
+    drawings = [(drawing.process_id, render(drawing)) for drawing in engine().diagrams(course_id, step.path)]
     return render_template("replay.html", course=engine().course(course_id), step=step, number=index + 1,
                            total=len(all_steps), drawings=drawings)
 
@@ -91,7 +89,7 @@ def _day(text: str | None, end: bool = False):
     if not text:
         return None
     try:
-        day = dt.datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=dt.timezone.utc)
+        day = dt.datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=dt.UTC)
     except ValueError:
         abort(400)
     return day + dt.timedelta(days=1) if end else day

@@ -8,46 +8,30 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from engine import bpmn
-from engine.paths import Path
-from engine.safexml import parse_xml
+from engine import Diagram, Shape
 
 _EVENTS = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
 _GATEWAYS = ("exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway")
 _GATEWAY_MARK = {"exclusiveGateway": "×", "parallelGateway": "+", "inclusiveGateway": "○", "eventBasedGateway": "⬠"}
 
 
-def render(xml: str, process_id: str, path: Path) -> Markup:
-    root = parse_xml(xml.encode()).getroot()
-    elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-    done, open_ = path.done.get(process_id, set()), path.open.get(process_id, set())
-    followed = {flow.get("id") for flow in root.iter(f"{{{bpmn.BPMN_NS}}}sequenceFlow")
-                if (process_id, flow.get("sourceRef"), flow.get("targetRef")) in path.steps}
-    shapes, edges, width, height = [], [], 0.0, 0.0
-    for shape in root.iter(f"{{{bpmn.NS['bpmndi']}}}BPMNShape"):
-        bounds = shape.find(f"{{{bpmn.NS_DC}}}Bounds")
-        x, y, w, h = (float(bounds.get(k)) for k in ("x", "y", "width", "height"))
-        width, height = max(width, x + w), max(height, y + h)
-        element = elements.get(shape.get("bpmnElement"))
-        if element is not None:
-            state = "done" if element.get("id") in done else "open" if element.get("id") in open_ else ""
-            shapes.append(_shape(bpmn.local(element), element, x, y, w, h, state))
-    for edge in root.iter(f"{{{bpmn.NS['bpmndi']}}}BPMNEdge"):
-        points = [(float(p.get("x")), float(p.get("y"))) for p in edge.findall(f"{{{bpmn.NS_DI}}}waypoint")]
-        css = "flow taken" if edge.get("bpmnElement") in followed else "flow"
-        edges.append(f'<polyline class="{css}" points="{" ".join(f"{x:.0f},{y:.0f}" for x, y in points)}" '
-                     f'marker-end="url(#arrow)"/>')
-    svg = (f'<svg class="bpmn" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width + 20:.0f} {height + 40:.0f}" '
-           f'data-process="{escape(process_id)}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" '
-           f'markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>'
+def render(diagram: Diagram) -> Markup:
+    shapes = [_shape(shape) for shape in diagram.shapes]
+    edges = [f'<polyline class="{"flow taken" if edge.taken else "flow"}" '
+             f'points="{" ".join(f"{x:.0f},{y:.0f}" for x, y in edge.points)}" marker-end="url(#arrow)"/>'
+             for edge in diagram.edges]
+    svg = (f'<svg class="bpmn" xmlns="http://www.w3.org/2000/svg" '
+           f'viewBox="0 0 {diagram.width + 20:.0f} {diagram.height + 40:.0f}" '
+           f'data-process="{escape(diagram.process_id)}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" '
+           f'refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>'
            + "".join(shapes) + "".join(edges) + "</svg>")
     return Markup(svg)
 
 
-def _shape(kind: str, element, x: float, y: float, w: float, h: float, state: str) -> str:
-    name = escape(element.get("name") or "")
-    ident = escape(element.get("id"))
-    css = f"{kind} {state}".strip()
+def _shape(shape: Shape) -> str:
+    kind, x, y, w, h = shape.kind, shape.x, shape.y, shape.width, shape.height
+    name, ident = escape(shape.name), escape(shape.id)
+    css = f"{kind} {shape.state}".strip()
     if kind in ("participant", "lane"):
         return (f'<g class="{kind}"><rect x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}"/>'
                 f'<text x="{x + 14:.0f}" y="{y + h / 2:.0f}" transform="rotate(-90 {x + 14:.0f} {y + h / 2:.0f})" '

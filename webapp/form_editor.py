@@ -13,8 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from engine import CourseFlowError
-from engine.checks import file_name_problem
+from engine import CourseFlowError, file_name_problem
 
 from . import schemaform
 from .auth import restrict_to

@@ -8,8 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
-from engine import Actor, InvalidData, NotFound
-from engine import courses as registry
+from engine import CATALOGUE_STATUSES, Actor, InvalidData, NotFound
 
 from . import schemaform
 from .extensions import engine
@@ -25,7 +24,7 @@ def questionnaire(course_id: int):
         course = engine().course(course_id)
     except NotFound:
         abort(404)
-    if course.status not in registry.CATALOGUE_STATUSES:
+    if course.status not in CATALOGUE_STATUSES:
         abort(404)
     schema = engine().start_form(PROCESS)
     shown = {**schema, "properties": {k: v for k, v in schema["properties"].items() if k != "course_id"}}

@@ -25,8 +25,8 @@ class Field:
     value: Any = None
     error: str | None = None
     display: str = ""       # a read-only field's value as a person reads it
-    children: list["Field"] = field(default_factory=list)        # a group's fields
-    rows: list[list["Field"]] = field(default_factory=list)      # repeatable rows (array of objects)
+    children: list[Field] = field(default_factory=list)        # a group's fields
+    rows: list[list[Field]] = field(default_factory=list)      # repeatable rows (array of objects)
 
 
 def fields(schema: dict, values: dict | None = None, errors: dict[str, str] | None = None,

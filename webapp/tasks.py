@@ -5,8 +5,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import ChangedMeanwhile, InvalidData, ProcessFailed, TaskNotOpen
-from engine.inbox import TaskFilter
+from engine import ChangedMeanwhile, InvalidData, ProcessFailed, TaskFilter, TaskNotOpen
 
 from . import schemaform
 from .extensions import engine

@@ -1,0 +1,296 @@
+"""Deploy checks: everything wrong with a BPMN file, reported together.
+
+SpiffWorkflow's parser stops at the first problem, sometimes with a misleading
+message and no line number, and finds broken expressions only when they run.
+These checks read the XML first and report every problem with its file,
+element id, line and what to fix; only files with no problem go on to the
+SpiffWorkflow parser (whose own errors are then reported the same way).
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
+
+from engine.base.errors import Problem
+from engine.definitions import bpmn, scripts
+from engine.definitions.form_schema import load_schema
+from engine.definitions.safexml import XmlRejected, parse_xml
+from engine.instances.choices import choice_problem
+from engine.registry.roles import ROLES, role_for_lane
+
+MAX_NAME = 300  # the database columns that keep names
+MAX_FILE_NAME = 200  # the form library's name column
+_FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+# Attributes whose value must be the id of another element in the same file.
+_REFERENCE_ATTRIBUTES = ("sourceRef", "targetRef", "attachedToRef", "default", "processRef", "bpmnElement",
+                         "messageRef", "signalRef", "errorRef", "escalationRef")
+# Elements whose text must be the id of another element in the same file.
+_REFERENCE_ELEMENTS = ("flowNodeRef", "incoming", "outgoing")
+
+
+@dataclass
+class SourceFile:
+    """A BPMN file offered for deploy; ``tree`` is set once it parses."""
+
+    name: str
+    content: bytes
+    tree: etree._ElementTree | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8")
+
+    def add(self, message: str, element=None, line: int | None = None) -> None:
+        element_id = element.get("id") if element is not None else None
+        if line is None and element is not None:
+            line = element.sourceline
+        self.problems.append(Problem(self.name, message, element_id, line))
+
+    @property
+    def process_ids(self) -> list[str]:
+        return [p.get("id") for p in bpmn.processes(self.tree)] if self.tree is not None else []
+
+
+def check_file(source: SourceFile, forms: dict[str, str], callable_ids: set[str]) -> None:
+    """Run every check on ``source``, appending to ``source.problems``.
+
+    ``forms`` maps form file names to their text; ``callable_ids`` holds the
+    ids of processes a call activity may name (this batch and deployed ones).
+    """
+    try:
+        _checks(source, forms, callable_ids)
+    except (RecursionError, MemoryError, TypeError, ValueError) as error:  # hostile input must not crash deploy
+        source.add(f"the file could not be checked ({type(error).__name__}: {error}); simplify or fix it")
+
+
+def _checks(source: SourceFile, forms: dict[str, str], callable_ids: set[str]) -> None:
+    try:
+        source.content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        source.add(f"the file is not UTF-8 (byte {error.start}): save it as UTF-8")
+        return
+    try:
+        source.tree = parse_xml(source.content)
+    except XmlRejected as error:
+        source.add(str(error), line=error.line)
+        return
+    _check_xsd(source)
+    ids = {el.get("id"): el for el in source.tree.iter() if isinstance(el.tag, str) and el.get("id")}
+    _check_references(source, ids)
+    if not bpmn.processes(source.tree):
+        source.add("the file has no <bpmn:process>: nothing to deploy")
+    for process in bpmn.processes(source.tree):
+        if not process.get("id"):
+            source.add("a process has no id: give it one", process)
+            continue
+        _check_names(source, process)
+        _check_lanes(source, process)
+        _check_message_lanes(source, process)
+        _check_forms(source, process, forms)
+        _check_expressions(source, process)
+        _check_calls(source, process, callable_ids)
+
+
+def _check_xsd(source: SourceFile) -> None:
+    VALIDATOR.preprocess(source.tree)
+    if VALIDATOR.validator.validate(source.tree):
+        return
+    by_line = {}  # the element each error's line starts, so the modeller can mark it
+    for element in source.tree.iter():
+        if isinstance(element.tag, str) and element.get("id"):
+            by_line.setdefault(element.sourceline, element)
+    for error in VALIDATOR.validator.error_log:
+        message = error.message.replace(f"{{{bpmn.BPMN_NS}}}", "bpmn:")
+        source.add(f"does not follow the BPMN 2.0 schema: {message}", by_line.get(error.line), error.line)
+
+
+def _check_references(source: SourceFile, ids: dict) -> None:
+    for element in source.tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attribute in _REFERENCE_ATTRIBUTES:
+            target = element.get(attribute)
+            if target is not None and target not in ids:
+                source.add(f"{bpmn.local(element)} refers with {attribute}=\"{target}\" to an element that does "
+                           f"not exist in this file: point it at an existing element or remove it", element)
+        if bpmn.local(element) in _REFERENCE_ELEMENTS and element.getparent() is not None:
+            target = (element.text or "").strip()
+            if target not in ids:
+                owner = element.getparent()
+                source.add(f"<{bpmn.local(element)}>{target}</{bpmn.local(element)}> names an element that does "
+                           f"not exist in this file: fix or remove the reference", owner, element.sourceline)
+
+
+def _check_names(source: SourceFile, process) -> None:
+    for element in process.iter():
+        if isinstance(element.tag, str) and len(element.get("name") or "") > MAX_NAME:
+            source.add(f"the name is {len(element.get('name'))} characters; the limit is {MAX_NAME}: shorten it "
+                       f"(long explanations belong in the documentation)", element)
+
+
+def _check_message_lanes(source: SourceFile, process) -> None:
+    """Whoever may send a message is the role of the catching element's lane: a lane-less catcher would let anyone."""
+    placed = bpmn.lanes(process)
+    for element in process.iter(f"{{{bpmn.BPMN_NS}}}messageEventDefinition"):
+        catcher = element.getparent()
+        if bpmn.local(catcher) != "intermediateThrowEvent" and bpmn.lane_of(catcher, placed) is None:
+            source.add("this event waits for a message but is in no lane: put it in the lane of the role that "
+                       "may send the message", catcher)
+
+
+def _check_lanes(source: SourceFile, process) -> None:
+    for lane in process.iter(f"{{{bpmn.BPMN_NS}}}lane"):
+        if not lane.get("name"):
+            source.add("the lane has no name: name it with a role key", lane)
+    for name, lane in bpmn.lane_names(process):
+        if lane.get("name") and role_for_lane(name) is None:
+            source.add(f"lane \"{name}\" is not a role: name it with a role key ({', '.join(ROLES)})", lane)
+    placed = bpmn.lanes(process)
+    for task in bpmn.human_tasks(process):
+        if bpmn.lane_of(task, placed) is None:
+            source.add(f"user task \"{task.get('name') or task.get('id')}\" is in no lane: "
+                       f"put it in the lane of the role that does it", task)
+
+
+def _check_forms(source: SourceFile, process, forms: dict[str, str]) -> None:
+    for task in bpmn.human_tasks(process):
+        props = bpmn.properties(task)
+        form = props.get(bpmn.FORM_PROPERTY)
+        if not form:
+            source.add(f"user task \"{task.get('name') or task.get('id')}\" has no form: set the "
+                       f"{bpmn.FORM_PROPERTY} property to a file of forms/", task)
+            continue
+        _check_form_file(source, task, form, forms, schema=True)
+        if props.get(bpmn.UI_FORM_PROPERTY):
+            _check_form_file(source, task, props[bpmn.UI_FORM_PROPERTY], forms, schema=False)
+    for start in bpmn.start_events_with_forms(process):
+        _check_form_file(source, start, bpmn.properties(start)[bpmn.FORM_PROPERTY], forms, schema=True)
+
+
+def _check_form_file(source: SourceFile, task, name: str, forms: dict[str, str], schema: bool) -> None:
+    if name not in forms:
+        source.add(f"the form file \"{name}\" does not exist in forms/: create it or bind an existing form", task)
+        return
+    problem = form_problem(forms[name]) if schema else _json_problem(forms[name])
+    if problem:
+        source.add(f"the form file \"{name}\" is unusable: {problem}", task)
+
+
+@functools.lru_cache(maxsize=64)  # a library holds a few dozen forms
+def form_problem(text: str) -> str | None:
+    """Why a form file's text is not a usable form, or None: one rule for deploy and the form editor.
+
+    Cached by text: checking a schema against the 2020-12 metaschema is most of a deploy's time,
+    and every deploy checks the same library forms again.
+    """
+    try:
+        return choice_problem(load_schema(text))
+    except ValueError as error:
+        return str(error)
+    except RecursionError:
+        return "nested too deeply to read"
+
+
+def _json_problem(text: str) -> str | None:
+    try:
+        json.loads(text)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def file_name_problem(name: str, suffix: str) -> str | None:
+    """Why ``name`` is not a plain file name ending in ``suffix`` (it is stored and shown, never a path)."""
+    if not _FILE_NAME.fullmatch(name) or not name.endswith(suffix) or len(name) > MAX_FILE_NAME:
+        return (f"the file name {name!r} is not allowed: use letters, digits, '_', '-' and '.', end it in "
+                f"{suffix} and keep it under {MAX_FILE_NAME} characters")
+    return None
+
+
+def _expressions(process):
+    """Yield (element, text, mode, what) for every piece of Python in the process."""
+    for element in process.iter():
+        if not isinstance(element.tag, str):
+            continue
+        kind = bpmn.local(element)
+        text = (element.text or "").strip()
+        if kind in ("conditionExpression", "completionCondition", "loopCardinality", "loopCondition") and text:
+            yield element.getparent(), text, "eval", kind, element.sourceline
+        elif kind == "script" and text:
+            yield element.getparent(), text, "exec", "script", element.sourceline
+        elif kind in ("preScript", "postScript") and text:
+            yield element.getparent().getparent(), text, "exec", kind, element.sourceline
+        elif kind in ("timeDuration", "timeDate", "timeCycle"):
+            yield _event_of(element), text, "eval", kind, element.sourceline
+        elif kind == "extensionElements":
+            owner = element.getparent()
+            for name in (bpmn.ASSIGNEE_PROPERTY, bpmn.SCOPE_PROPERTY, bpmn.STATUS_PROPERTY):
+                value = bpmn.properties(owner).get(name)
+                if value:
+                    yield owner, value, "eval", f"{name} property", element.sourceline
+
+
+def _event_of(timer_element):
+    node = timer_element
+    while node is not None and not node.get("id"):
+        node = node.getparent()
+    return node
+
+
+def _check_expressions(source: SourceFile, process) -> None:
+    for element, text, mode, what, line in _expressions(process):
+        if not text:
+            source.add(f"the {what} is empty: give a quoted ISO 8601 value such as \"P3D\"", element, line)
+            continue
+        try:
+            scripts.check(text, mode)
+        except scripts.ScriptRuleError as error:
+            offset = (error.line - 1) if error.line else 0
+            source.add(f"the {what} {text!r} is refused: {error}", element, (line or 0) + offset or None)
+            continue
+        if what in ("timeDuration", "timeDate", "timeCycle"):
+            _check_timer_literal(source, element, text, what, line)
+
+
+def _check_timer_literal(source: SourceFile, element, text: str, what: str, line) -> None:
+    """A constant timer expression must be a valid ISO 8601 duration/date/cycle."""
+    expression = ast.parse(text, mode="eval").body
+    if isinstance(expression, ast.Name) and expression.id[:1] in ("P", "R"):
+        source.add(f"the {what} {text} is read as a variable name: quote it, e.g. \"{text}\"", element, line)
+        return
+    try:
+        value = ast.literal_eval(expression)
+    except (ValueError, TypeError):
+        return  # computed at run time from process data
+    if not isinstance(value, str):
+        source.add(f"the {what} {text!r} must be a string: write it in quotes, e.g. \"P3D\"", element, line)
+        return
+    parse = {
+        "timeDuration": TimerEventDefinition.parse_iso_duration,
+        "timeDate": TimerEventDefinition.get_datetime,
+        "timeCycle": TimerEventDefinition.parse_iso_recurring_interval,
+    }[what]
+    try:
+        parse(value)
+    except Exception:  # SpiffWorkflow raises bare Exception/ValueError/AttributeError here
+        example = {"timeDuration": "P3D", "timeDate": "2027-01-31T09:00:00+00:00", "timeCycle": "R3/P1M"}[what]
+        source.add(f"the {what} {value!r} is not ISO 8601: use e.g. \"{example}\"", element, line)
+
+
+def _check_calls(source: SourceFile, process, callable_ids: set[str]) -> None:
+    for call in bpmn.called_elements(process):
+        called = call.get("calledElement")
+        if not called:
+            source.add("call activity has no calledElement: name the process it calls", call)
+        elif called not in callable_ids:
+            source.add(f"call activity calls process \"{called}\", which is neither in this deploy nor deployed "
+                       f"before: deploy its file too or fix the id", call)

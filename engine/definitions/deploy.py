@@ -1,0 +1,236 @@
+"""Deploying BPMN files as versioned process definitions.
+
+Each process is stored as a version keyed by the sha256 of its content (its
+BPMN file, the files of the processes it calls, and the forms its tasks
+bind). Identical content deploys nothing; changed content becomes version
+N+1. Running instances keep the version they started on. A version holds the
+specs of the processes it calls, so when a called process changes, its
+deployed callers are deployed again with it.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.base import clock
+from engine.base.errors import Problem
+from engine.base.models import Definition
+from engine.base.serialization import WorkflowCodec
+from engine.definitions import bpmn
+from engine.definitions.checks import SourceFile, check_file
+from engine.definitions.safexml import parse_xml
+from engine.proof import audit
+from engine.registry.roles import role_for_lane
+
+_PROCESS_ID = re.compile(rb'<(?:[\w-]+:)?process\b[^>]*?\bid="([^"]+)"')
+
+
+@dataclass
+class DeployReport:
+    deployed: list[tuple[str, int]] = field(default_factory=list)   # (process id, new version)
+    unchanged: list[tuple[str, int]] = field(default_factory=list)  # (process id, current version)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict:
+        return {"deployed": [{"process": p, "version": v} for p, v in self.deployed],
+                "unchanged": [{"process": p, "version": v} for p, v in self.unchanged],
+                "problems": [vars(p) for p in self.problems]}
+
+
+def read_directory(directory: Path, forms_directory: Path | None = None) -> tuple[list[SourceFile], dict[str, str]]:
+    """The ``.bpmn`` files of ``directory`` and the form files they may bind.
+
+    Forms are looked up in ``forms_directory``, else in a ``forms/`` folder
+    beside ``directory``, else in ``directory`` itself.
+    """
+    files = [SourceFile(path.name, path.read_bytes()) for path in sorted(directory.glob("*.bpmn"))]
+    candidates = [forms_directory] if forms_directory else [directory.parent / "forms", directory]
+    forms: dict[str, str] = {}
+    for folder in candidates:
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.json")):
+                forms.setdefault(path.name, path.read_bytes().decode("utf-8", errors="replace"))
+    return files, forms
+
+
+def latest_definitions(session: Session) -> dict[str, Definition]:
+    """The newest version of every deployed process, by process id."""
+    newest = (select(Definition.process_id, func.max(Definition.version).label("version"))
+              .group_by(Definition.process_id).subquery())
+    rows = session.execute(select(Definition).join(
+        newest, (Definition.process_id == newest.c.process_id) & (Definition.version == newest.c.version))).scalars()
+    return {d.process_id: d for d in rows}
+
+
+def deploy(session: Session, codec: WorkflowCodec, files: list[SourceFile], forms: dict[str, str],
+           actor: str | None = None) -> DeployReport:
+    """Check every file, then store a new version of each changed process of the files without problems.
+
+    The deployed callers (direct or not) of every process that changed are
+    offered again in a second round, so that new instances of a caller run
+    the new called version; the report lists them with the rest.
+    """
+    audit.lock_head(session)
+    report = _Deployment(session, codec, forms, actor).run(files)
+    changed = {process_id for process_id, _ in report.deployed}
+    callers = _callers(session, changed, {pid for f in files for pid in _defined_ids(f.content)}) if changed else []
+    if callers:
+        # Forms the callers bind that this deploy does not offer are taken as they were deployed.
+        fallback = {name: json.dumps(schema) for name, schema in _deployed_forms(latest_definitions(session)).items()}
+        again = _Deployment(session, codec, {**fallback, **forms}, actor).run(callers)
+        report.deployed += again.deployed
+        report.unchanged += again.unchanged
+        report.problems += again.problems
+    return report
+
+
+def source_files(definitions) -> list[SourceFile]:
+    """The BPMN files the given definitions were deployed from, once each: to offer them again."""
+    files: dict[tuple[str, str], SourceFile] = {}
+    for definition in definitions:
+        key = (definition.filename, definition.bpmn_xml)
+        files.setdefault(key, SourceFile(definition.filename, definition.bpmn_xml.encode()))
+    return list(files.values())
+
+
+def _callers(session: Session, changed: set[str], offered: set[str]) -> list[SourceFile]:
+    """The files of the deployed processes that call one of ``changed`` (directly or not) and were not offered.
+
+    A file that itself holds an older copy of a changed process is left out:
+    offering it again would deploy that old copy over the new one.
+    """
+    found = [d for d in latest_definitions(session).values()
+             if d.process_id not in offered and not changed.isdisjoint(json.loads(d.files_json))
+             and changed.isdisjoint(_defined_ids(d.bpmn_xml.encode()))]
+    return source_files(found)
+
+
+def _defined_ids(content: bytes) -> set[str]:
+    """The ids of the processes a BPMN file defines, read without parsing (the file may not parse)."""
+    return {m.decode(errors="replace") for m in _PROCESS_ID.findall(content)}
+
+
+def _deployed_forms(current: dict[str, Definition]) -> dict[str, dict]:
+    forms: dict[str, dict] = {}
+    for definition in current.values():
+        forms.update(json.loads(definition.forms_json))
+    return forms
+
+
+class _Deployment:
+    def __init__(self, session: Session, codec: WorkflowCodec, forms: dict[str, str], actor: str | None):
+        self.session, self.codec, self.forms, self.actor = session, codec, forms, actor
+        self.current = latest_definitions(session)
+        self.parser = SpiffBpmnParser()  # check_file already ran the XSD, reporting every error
+        self.sources: dict[str, tuple[str, str]] = {}  # process id -> (file name, xml text)
+        self.report = DeployReport()
+        self.events: list[audit.NewEvent] = []
+        # Forms of deployed versions: called processes not offered now keep the forms they were deployed with.
+        self.deployed_forms = _deployed_forms(self.current)
+
+    def run(self, files: list[SourceFile]) -> DeployReport:
+        offered = {pid for f in files for pid in _defined_ids(f.content)}
+        owner_of: dict[str, str] = {}
+        for source in files:
+            check_file(source, self.forms, offered | set(self.current))
+            for process_id in source.process_ids:
+                if process_id in owner_of:
+                    source.add(f"process id \"{process_id}\" is also defined in {owner_of[process_id]}: "
+                               f"give one of them another id")
+                owner_of.setdefault(process_id, source.name)
+        good = [f for f in files if not f.problems]
+        for source in good:
+            self._add(source.tree, source.name, source.text)
+        for process_id, definition in self.current.items():
+            if process_id not in offered:  # deployed processes the new files may call
+                self._add(parse_xml(definition.bpmn_xml.encode()), definition.filename, definition.bpmn_xml)
+        for source in good:
+            for process_id in source.process_ids:
+                problem = self._store_if_changed(source, process_id)
+                if problem:
+                    source.problems.append(problem)
+        for source in files:
+            self.report.problems.extend(source.problems)
+        audit.append(self.session, self.events, clock.now())
+        return self.report
+
+    def _add(self, tree, filename: str, xml: str) -> None:
+        try:
+            self.parser.add_bpmn_xml(tree, filename=filename)
+        except ValidationException:
+            return  # the same process id is already added from an offered file
+        for process in bpmn.processes(tree):
+            self.sources.setdefault(process.get("id"), (filename, xml))
+
+    def _store_if_changed(self, source: SourceFile, process_id: str) -> Problem | None:
+        try:
+            spec = self.parser.get_spec(process_id)
+            called = self.parser.get_subprocess_specs(process_id)
+        except ValidationException as error:
+            return Problem(source.name, f"SpiffWorkflow cannot build process \"{process_id}\": {error}",
+                           error.id or process_id, error.line_number or None)
+        except Exception as error:  # SpiffWorkflow's parser raises assorted errors on odd but valid XML
+            return Problem(source.name, f"SpiffWorkflow cannot build process \"{process_id}\": "
+                           f"{type(error).__name__}: {error}", process_id)
+        # The BPMN this version depends on, by process id (file names may repeat across folders).
+        files = {pid: self.sources[pid][1] for pid in [process_id, *called] if pid in self.sources}
+        used_forms, missing = _forms_used([spec, *called.values()], {**self.deployed_forms, **self.forms})
+        if missing:
+            return Problem(source.name, f"process \"{process_id}\" (or a process it calls) binds the form(s) "
+                           f"{', '.join(sorted(missing))}, found neither in forms/ nor in the deployed versions",
+                           process_id)
+        sha = audit.sha256(audit.canonical({"files": files, "forms": used_forms}))
+        latest = self.current.get(process_id)
+        if latest is not None and latest.sha256 == sha:
+            self.report.unchanged.append((process_id, latest.version))
+            return None
+        definition = Definition(
+            process_id=process_id, version=latest.version + 1 if latest else 1, name=spec.description or process_id,
+            sha256=sha, filename=source.name, bpmn_xml=source.text, files_json=json.dumps(files, ensure_ascii=False),
+            spec_json=self.codec.dump_spec(spec, called), forms_json=json.dumps(used_forms, ensure_ascii=False),
+            lanes_json=audit.canonical(_lane_roles(files.values())), deployed_at=clock.now(), deployed_by=self.actor)
+        self.session.add(definition)
+        self.session.flush()
+        self.report.deployed.append((process_id, definition.version))
+        self.events.append(audit.NewEvent(
+            "definition_deployed", definition_id=definition.id, actor=self.actor, process_id=process_id,
+            data={"version": definition.version, "sha256": sha, "file": source.name,
+                  "digest": audit.definition_digest(definition)}))
+        return None
+
+
+def _forms_used(specs, forms: dict[str, str | dict]) -> tuple[dict[str, dict], set[str]]:
+    """The forms the specs bind (parsed), and the names of those that are nowhere to be found."""
+    used, missing = {}, set()
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            props = getattr(task_spec, "extensions", {}).get("properties", {})
+            for key in (bpmn.FORM_PROPERTY, bpmn.UI_FORM_PROPERTY):
+                name = props.get(key)
+                if not name:
+                    continue
+                if forms.get(name) is None:
+                    missing.add(name)
+                else:
+                    used[name] = forms[name] if isinstance(forms[name], dict) else json.loads(forms[name])
+    return used, missing
+
+
+def _lane_roles(xml_texts) -> dict[str, str]:
+    """{lane name: role key} over every lane of the given files."""
+    roles = {}
+    for xml in xml_texts:
+        for process in bpmn.processes(parse_xml(xml.encode())):
+            roles.update({name: role_for_lane(name) for name, _ in bpmn.lane_names(process)})
+    return roles

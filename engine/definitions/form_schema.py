@@ -1,0 +1,233 @@
+"""JSON-Schema forms: checking a schema at deploy, validating a submission.
+
+A form is a JSON Schema 2020-12 document in ``forms/``. The engine validates
+every submission server-side against the schema the task's definition version
+was deployed with, so a form edited later never changes a running task.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from engine.base.errors import FieldError, InvalidData
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+MAX_SUBMISSION_BYTES = 256 * 1024
+MAX_DEPTH = 20
+RESERVED_KEYS = {"typename"}
+UNKNOWN_FIELD = "unknown field: the form has no such field"
+REQUIRED_FIELD = "this field is required"  # SpiffWorkflow's serializer would mistake it for an object
+
+
+def schema_problem(schema: Any) -> str | None:
+    """Why ``schema`` is not a usable form schema, or ``None`` if it is."""
+    if not isinstance(schema, dict):
+        return "a form must be a JSON object (a JSON Schema)"
+    dialect = schema.get("$schema", SCHEMA_DIALECT)
+    if not isinstance(dialect, str) or dialect.rstrip("#") != SCHEMA_DIALECT:
+        return f"the form declares $schema {dialect!r}; use {SCHEMA_DIALECT!r} (JSON Schema 2020-12)"
+    if schema.get("type") != "object":
+        return 'a form schema must have "type": "object" at the top'
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as error:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        return f"not a valid JSON Schema 2020-12 at {where}: {error.message}"
+    return _field_problem(schema, "") or _reference_problem(schema)
+
+
+def _field_problem(schema: dict, path: str) -> str | None:
+    """Every field is described by a schema object (``true``/``false`` are valid JSON Schema, but no form field)."""
+    for key, field in (schema.get("properties") or {}).items():
+        where = f"{path}{key}"
+        if not isinstance(field, dict):
+            return f"the field {where!r} must be described by a schema object, not {json.dumps(field)}"
+        items = field.get("items")
+        if "items" in field and not isinstance(items, dict):
+            return f"the rows of {where!r} must be described by a schema object, not {json.dumps(items)}"
+        problem = _field_problem(field, f"{where}.") or (_field_problem(items, f"{where}[].") if items else None)
+        if problem:
+            return problem
+    return None
+
+
+def _reference_problem(schema: dict) -> str | None:
+    """Every ``$ref`` must point inside the form itself (no network, nothing missing at run time)."""
+    resolver = Registry().with_resource("urn:form", DRAFT202012.create_resource(schema)).resolver("urn:form")
+    for ref in _refs(schema):
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            return f"the form refers ($ref) to {ref!r} outside itself; forms must be self-contained"
+        try:
+            resolver.lookup(ref)
+        except Exception:  # referencing raises several kinds of unresolvable-reference errors
+            return f"the form refers ($ref) to {ref!r}, which it does not contain"
+    return None
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+def load_schema(text: str) -> dict:
+    """Parse a form file's text; raise ``ValueError`` with what to fix."""
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}") from None
+    problem = schema_problem(schema)
+    if problem:
+        raise ValueError(problem)
+    return schema
+
+
+def check_shape(data: Any) -> dict:
+    """Return ``data`` if it is a JSON object of bounded size and depth without reserved keys."""
+    errors = _shape_errors(data)
+    if errors:
+        raise InvalidData(errors)
+    return data
+
+
+_validators: OrderedDict[int, tuple[dict, Draft202012Validator]] = OrderedDict()
+_validators_lock = threading.Lock()
+
+
+def _validator(schema: dict) -> Draft202012Validator:
+    """A validator per schema object; the engine's cached schemas are reused, so theirs are built once."""
+    with _validators_lock:
+        entry = _validators.get(id(schema))
+        if entry is not None and entry[0] is schema:
+            _validators.move_to_end(id(schema))
+            return entry[1]
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    with _validators_lock:
+        _validators[id(schema)] = (schema, validator)
+        while len(_validators) > 256:
+            _validators.popitem(last=False)
+    return validator
+
+
+def validate_submission(schema: dict, data: Any, shape_checked: bool = False) -> dict:
+    """Return ``data`` if it satisfies ``schema``; else raise :class:`InvalidData` listing every error.
+
+    ``shape_checked``: the caller already ran :func:`check_shape` on this data.
+    """
+    errors = (not shape_checked and _shape_errors(data)) or _unknown_fields(schema, data)
+    if not errors:
+        validator = _validator(schema)
+        errors = sorted((f for e in validator.iter_errors(data) for f in _field_errors(e, schema)),
+                        key=lambda e: e.path)
+    if errors:
+        raise InvalidData(errors)
+    return data
+
+
+def _field_errors(error, schema: dict) -> list[FieldError]:
+    """One jsonschema error as field errors at their own paths, in words a person can act on."""
+    path = _path(error.absolute_path)
+    if error.validator in ("anyOf", "oneOf") and not path and schema.get("x-any-of-message"):
+        return [FieldError("", schema["x-any-of-message"])]
+    why = f" — {schema['x-all-of-message']}" if "allOf" in error.schema_path and schema.get("x-all-of-message") \
+        else ""
+    if error.validator == "required" and isinstance(error.instance, dict):
+        return [FieldError(_join(path, key), REQUIRED_FIELD + why)
+                for key in error.validator_value if key not in error.instance]
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        return [FieldError(_join(path, key), UNKNOWN_FIELD) for key in error.instance if key not in known]
+    return [FieldError(path, _plain(error) + why)]
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}/{key}" if path else key
+
+
+def _plain(error) -> str:
+    if error.validator == "const" and isinstance(error.validator_value, bool):
+        return f"must be {'YES' if error.validator_value else 'NO'}"
+    if error.validator == "not" and error.schema.get("x-no-choices"):
+        return "there is nothing to choose yet (no matching people, CSBs or courses exist)"
+    if error.validator == "oneOf" and "x-choices" in error.schema:
+        return "not one of the choices offered"
+    return error.message
+
+
+def _shape_errors(data: Any) -> list[FieldError]:
+    if not isinstance(data, dict):
+        return [FieldError("", "the submission must be a JSON object")]
+    size = len(json.dumps(data, ensure_ascii=False).encode())
+    if size > MAX_SUBMISSION_BYTES:
+        return [FieldError("", f"the submission is {size} bytes; the limit is {MAX_SUBMISSION_BYTES}")]
+    return [FieldError(path, message) for path, message in _walk(data, "", 0)]
+
+
+def _unknown_fields(schema: dict, data: dict) -> list[FieldError]:
+    """Top-level fields the form does not define are refused even if the schema forgot to say so."""
+    if "properties" not in schema or "additionalProperties" in schema or "unevaluatedProperties" in schema:
+        return []
+    known = schema.get("properties", {})
+    return [FieldError(key, UNKNOWN_FIELD) for key in data if key not in known]
+
+
+def _walk(value: Any, path: str, depth: int):
+    if depth > MAX_DEPTH:
+        yield path, f"nested deeper than {MAX_DEPTH} levels"
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}/{key}" if path else str(key)
+            if key in RESERVED_KEYS:
+                yield child, f"the field name {key!r} is reserved"
+            yield from _walk(item, child, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{path}/{index}", depth + 1)
+
+
+def _path(parts) -> str:
+    return "/".join(str(p) for p in parts)
+
+
+FROM = "x-from"
+
+
+def prefill(schema: dict, data: dict) -> dict:
+    """Initial form values taken from the process data (fields marked ``x-from``)."""
+    values = {}
+    for key, prop in schema.get("properties", {}).items():
+        source = prop.get(FROM)
+        if source and data.get(source) is not None:
+            values[key] = data[source]
+    return values
+
+
+def with_read_only(schema: dict, submitted: dict, data: dict) -> dict:
+    """The submission with every read-only ``x-from`` field set from the process data, whatever was sent.
+
+    Read-only fields show data captured earlier (course name, CSB, contacts);
+    they are recorded with the sheet but never retyped or altered.
+    """
+    if not isinstance(submitted, dict):
+        return submitted
+    result = dict(submitted)
+    for key, prop in schema.get("properties", {}).items():
+        if prop.get("readOnly") and prop.get(FROM):
+            result.pop(key, None)
+            if data.get(prop[FROM]) is not None:
+                result[key] = data[prop[FROM]]
+    return result

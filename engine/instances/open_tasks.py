@@ -1,0 +1,83 @@
+"""Keeping the open-task table in step with a workflow.
+
+One row per READY manual task, with everything the inbox filters on (role,
+scope, assignee, due time), so listing tasks never loads a workflow.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from sqlalchemy.engine import Connection
+
+from engine.base.errors import ProcessFailed
+from engine.definitions import bpmn
+from engine.instances import store
+from engine.instances.store import InstanceRow, OpenTaskRow
+from engine.instances.timers import task_due
+from engine.instances.tree import Scan, multi_instance_key, process_of
+from engine.registry.roles import ROLES
+
+
+def rows_as_loaded(scan: Scan) -> dict[str, dt.datetime | None]:
+    """{task id: due} of the open-task rows an instance has (they mirror its READY manual tasks)."""
+    return {task_id: task_due(task) for task_id, task in scan.ready.items()}
+
+
+def sync(connection: Connection, instance: InstanceRow, scan: Scan, before: dict[str, dt.datetime | None],
+         now: dt.datetime, completed: set[str], lanes: dict[str, str]) -> list[OpenTaskRow]:
+    """Make the open-task rows match the READY manual tasks, changing only what changed.
+
+    ``before`` is :func:`rows_as_loaded` at load time. Returns the rows that
+    went away without being ``completed`` (withdrawn by the process).
+    """
+    ready = scan.ready if instance.status == "running" else {}
+    gone = [task_id for task_id in before if task_id not in ready]
+    withdrawn = [task_id for task_id in gone if task_id not in completed]
+    withdrawn_rows = store.open_tasks_by_id(connection, withdrawn) if withdrawn else []
+    if gone:
+        store.delete_open_tasks(connection, gone)
+    new = [new_row(instance, task, lanes, now) for task_id, task in ready.items() if task_id not in before]
+    if new:
+        store.insert_open_tasks(connection, new)
+    for task_id, task in ready.items():
+        if task_id in before and task_due(task) != before[task_id]:
+            store.set_due(connection, task_id, task_due(task))
+    return withdrawn_rows
+
+
+def relabel(connection: Connection, instance: InstanceRow, scan: Scan, lanes: dict[str, str],
+            now: dt.datetime) -> None:
+    """Point the open-task rows at the instance's (new) definition, named and bound as it says; claims stay."""
+    rows = [new_row(instance, task, lanes, now) for task in scan.ready.values()]
+    if rows:
+        store.relabel_open_tasks(connection, rows)
+
+
+def new_row(instance: InstanceRow, task, lanes: dict[str, str], now: dt.datetime) -> dict:
+    spec = task.task_spec
+    props = spec.extensions.get("properties", {})
+    role = lanes.get(spec.lane)
+    mi_key = multi_instance_key(task)
+    scope = _evaluate(task, props.get(bpmn.SCOPE_PROPERTY))
+    if scope is None and role in ROLES and ROLES[role].scoped:
+        scope = mi_key
+    return dict(
+        id=str(task.id), instance_id=instance.id, definition_id=instance.definition_id, course_id=instance.course_id,
+        process_id=process_of(task), bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+        name_ru=props.get(bpmn.NAME_RU_PROPERTY),
+        lane=spec.lane, role=role, scope=scope, assignee=_evaluate(task, props.get(bpmn.ASSIGNEE_PROPERTY)),
+        claimed_by=None, form=props.get(bpmn.FORM_PROPERTY), mi_key=mi_key, created_at=now, due_at=task_due(task),
+    )
+
+
+def _evaluate(task, expression: str | None) -> str | None:
+    """Evaluate an assignee/scope property in the task's data; empty results mean "nobody in particular"."""
+    if not expression:
+        return None
+    try:
+        value = task.workflow.script_engine.evaluate(task, expression)
+    except WorkflowTaskException as error:
+        raise ProcessFailed(f"task \"{task.task_spec.bpmn_name or task.task_spec.bpmn_id}\": cannot work out "
+                            f"'{expression}': {error}") from None
+    return str(value) if value not in (None, "") else None

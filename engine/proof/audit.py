@@ -1,0 +1,176 @@
+"""The tamper-evident event log.
+
+Every change of state appends events. Each event's hash is the sha256 of its
+canonical JSON, which includes the previous event's hash (one chain over the
+whole log) and the previous hash of the same instance (so one instance's
+events can be checked on their own, e.g. in an exported dossier). The chain
+head row records the last event, so deleting events at the end shows too.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from engine.base.models import ChainHead, Definition, Event
+
+GENESIS = "0" * 64
+_NEW_EVENT_FIELDS = ("kind", "instance_id", "definition_id", "actor", "role", "scope",
+                     "task_id", "process_id", "bpmn_id", "mi_key")
+_HASHED_FIELDS = ("seq", "kind", "instance_id", "definition_id", "actor", "role", "scope",
+                  "task_id", "process_id", "bpmn_id", "mi_key", "prev_hash", "instance_prev_hash")
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class NewEvent:
+    """An event to append; the log fills in seq, time and hashes."""
+
+    kind: str
+    instance_id: str | None = None
+    definition_id: int | None = None
+    actor: str | None = None
+    role: str | None = None
+    scope: str | None = None
+    task_id: str | None = None
+    process_id: str | None = None
+    bpmn_id: str | None = None
+    mi_key: str | None = None
+    data: dict = field(default_factory=dict)
+
+
+def event_hash(event: Event) -> str:
+    """sha256 over the canonical JSON of a stored event."""
+    return _hash({name: getattr(event, name) for name in _HASHED_FIELDS}, event.at, json.loads(event.data_json))
+
+
+def _hash(fields: dict, at: dt.datetime, data) -> str:
+    return sha256(canonical({**fields, "at": at.isoformat(), "data": data}))
+
+
+def ensure_head(session: Session) -> None:
+    if session.get(ChainHead, 1) is None:
+        session.add(ChainHead(id=1, seq=0, hash=GENESIS))
+        session.flush()
+
+
+_HEAD = ChainHead.__table__
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+_INSERT_EVENTS = insert(Event.__table__)
+
+
+def lock_head(session: Session) -> None:
+    """Take the chain head's row lock now, for the rest of the transaction.
+
+    Deploys take it before reading anything, so two process owners deploying
+    at once go one after the other (the second sees the first's versions)
+    instead of colliding on a version number.
+    """
+    session.connection().execute(_LOCK_HEAD).one()
+
+
+def append(session: Session, new_events: list[NewEvent], at: dt.datetime, instance_hash: str | None = None) -> str | None:
+    """Append events in order at engine time ``at``; return the instance's newest event hash.
+
+    ``instance_hash`` is the newest event hash of the instance the events
+    belong to (one instance per call), so its own chain continues.
+    Locks the chain head row, so appends are serialized (on SQLite the write
+    transaction already holds the database lock). Lock order in every write
+    transaction: open-task rows, then the chain head, then the instance row.
+    """
+    if not new_events:
+        return instance_hash
+    connection = session.connection()
+    seq, previous = connection.execute(_LOCK_HEAD).one()
+    rows = []
+    for new in new_events:
+        seq += 1
+        row = {name: getattr(new, name) for name in _NEW_EVENT_FIELDS}
+        row.update(seq=seq, at=at, data_json=canonical(new.data), prev_hash=previous,
+                   instance_prev_hash=instance_hash if new.instance_id is not None else None)
+        row["hash"] = previous = _hash({name: row[name] for name in _HASHED_FIELDS}, at, new.data)
+        if new.instance_id is not None:
+            instance_hash = previous
+        rows.append(row)
+    connection.execute(_INSERT_EVENTS, rows)
+    connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": previous})
+    return instance_hash
+
+
+def definition_digest(definition: Definition) -> str:
+    """sha256 over a definition row's stored content (recorded when deployed)."""
+    return sha256(canonical([definition.process_id, definition.version, definition.sha256, definition.bpmn_xml,
+                             definition.files_json, definition.spec_json, definition.forms_json,
+                             definition.lanes_json]))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    events: int
+    bad_seq: int | None = None
+    reason: str = ""
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"The event log is intact: {self.events} events, chain verified."
+        return f"The event log was altered at event {self.bad_seq}: {self.reason}"
+
+
+def verify(session: Session) -> Verdict:
+    """Recompute the chain; name the first event that was edited, deleted, inserted or reordered.
+
+    Reads the chain head first and checks the events up to it, in one snapshot
+    (the caller's transaction), so events appended meanwhile are not mistaken
+    for tampering. The chain is only as trustworthy as the database's access
+    control: someone who may rewrite every row can recompute every hash.
+    """
+    head = session.get(ChainHead, 1)
+    if head is None:
+        return Verdict(False, 0, None, "the chain head is missing: events at the end may have been deleted")
+    previous, expected, count = GENESIS, 1, 0
+    last_of_instance: dict[str, str] = {}
+    recorded_digests: dict[int, str] = {}
+    rows = session.execute(select(Event).where(Event.seq <= head.seq).order_by(Event.seq)
+                           .execution_options(yield_per=1000)).scalars()
+    for event in rows:
+        count += 1
+        if event.seq != expected:
+            return Verdict(False, count, expected, f"events {expected}–{event.seq - 1} are missing (deleted)")
+        if event.prev_hash != previous:
+            return Verdict(False, count, event.seq, "it does not link to the event before it "
+                           "(an event was deleted, inserted or reordered here)")
+        if event_hash(event) != event.hash:
+            return Verdict(False, count, event.seq, f"its content no longer matches its hash ({event.kind} was edited)")
+        if event.instance_id is not None:
+            if event.instance_prev_hash != last_of_instance.get(event.instance_id):
+                return Verdict(False, count, event.seq, f"the chain of instance {event.instance_id} is broken here")
+            last_of_instance[event.instance_id] = event.hash
+        if event.kind == "definition_deployed":
+            recorded_digests[event.definition_id] = json.loads(event.data_json).get("digest")
+        previous, expected = event.hash, expected + 1
+    if head.seq != expected - 1 or head.hash != previous:
+        return Verdict(False, count, expected, f"the log ends at event {expected - 1} but its head records event "
+                       f"{head.seq}: events at the end were deleted")
+    return _verify_definitions(session, recorded_digests, count)
+
+
+def _verify_definitions(session: Session, recorded: dict[int, str], count: int) -> Verdict:
+    for definition in session.execute(select(Definition).order_by(Definition.id)).scalars():
+        if recorded.get(definition.id) != definition_digest(definition):
+            return Verdict(False, count, None, f"definition {definition.process_id} v{definition.version} "
+                           f"(id {definition.id}) differs from what was deployed")
+    return Verdict(True, count)

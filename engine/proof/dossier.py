@@ -1,0 +1,108 @@
+"""A course's dossier: everything needed to check its history offline, in one JSON document.
+
+It holds the course record, every instance of the course with its stored state
+and all its events (with their hashes), the definition versions they ran on
+(BPMN, spec, forms) — every version an instance was migrated from or to among
+them — with the events that deployed them. ``verify`` needs no database: it
+checks the file's digest, each instance's hash chain, each definition against
+the digest recorded when it was deployed, and re-executes every instance
+against its stored state (on the version it runs on now).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from types import SimpleNamespace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.base import clock
+from engine.base.models import Definition, Event, Instance
+from engine.base.serialization import WorkflowCodec
+from engine.proof import audit, replay
+from engine.registry import courses
+
+FORMAT = "courseflow-dossier/1"
+_DEFINITION_FIELDS = ("id", "process_id", "version", "name", "sha256", "filename", "bpmn_xml", "files_json",
+                      "spec_json", "forms_json", "lanes_json")
+
+
+def build(session: Session, course_id: int) -> dict:
+    course = courses.course(session, course_id)
+    instances = list(session.scalars(select(Instance).where(
+        (Instance.id == course.instance) | (Instance.course_id == course_id)).order_by(Instance.started_at)))
+    body = {"format": FORMAT, "exported_at": clock.now().isoformat(), "course": _plain(asdict(course)),
+            "instances": [], "definitions": {}}
+    for instance in instances:
+        events = [replay.event_dict(e) for e in session.scalars(
+            select(Event).where(Event.instance_id == instance.id).order_by(Event.seq))]
+        body["instances"].append({"id": instance.id, "process_id": instance.process_id,
+                                  "definition_id": instance.definition_id, "status": instance.status,
+                                  "state_json": instance.state_json, "events": events})
+        for definition_id in sorted(_definitions_used(instance, events)):
+            body["definitions"].setdefault(str(definition_id), _definition(session, definition_id))
+    return {**body, "digest": audit.sha256(audit.canonical(body))}
+
+
+def _definitions_used(instance: Instance, events: list[dict]) -> set[int]:
+    """Every version the instance ran on: the one it is on now, its events', both sides of each migration."""
+    used = {instance.definition_id, *(e["definition_id"] for e in events if e["definition_id"] is not None)}
+    for event in events:
+        if event["kind"] == "instance_migrated":
+            data = json.loads(event["data_json"])
+            used |= {data["from_definition"], data["to_definition"]}
+    return used
+
+
+def _definition(session: Session, definition_id: int) -> dict:
+    row = session.get(Definition, definition_id)
+    deployed = session.scalars(select(Event).where(Event.kind == "definition_deployed",
+                                                   Event.definition_id == definition_id)).first()
+    return {**{name: getattr(row, name) for name in _DEFINITION_FIELDS},
+            "deployed_event": replay.event_dict(deployed) if deployed else None}
+
+
+def _plain(value):
+    return json.loads(json.dumps(value, default=str))
+
+
+@dataclass(frozen=True)
+class Finding:
+    ok: bool
+    what: str
+
+    def __str__(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.what}"
+
+
+def verify(dossier: dict, codec: WorkflowCodec | None = None) -> list[Finding]:
+    """Check an exported dossier offline; every finding says what was checked and how it came out."""
+    codec = codec or WorkflowCodec()
+    body = {k: v for k, v in dossier.items() if k != "digest"}
+    if dossier.get("format") != FORMAT:
+        return [Finding(False, f"not a CourseFlow dossier (format {dossier.get('format')!r})")]
+    findings = [Finding(audit.sha256(audit.canonical(body)) == dossier.get("digest"),
+                        "the file is as exported (digest)")]
+    definitions = dossier.get("definitions", {})
+    for _key, definition in sorted(definitions.items()):
+        findings.append(_check_definition(definition))
+    for instance in dossier.get("instances", []):
+        outcome = replay.reexecute(instance["events"], lambda d: definitions[str(d)]["spec_json"], codec,
+                                   instance["state_json"], instance.get("definition_id"))
+        findings.append(Finding(outcome.ok, f"instance {instance['process_id']} {outcome}"))
+    return findings
+
+
+def _check_definition(definition: dict) -> Finding:
+    name = f"definition {definition['process_id']} v{definition['version']}"
+    event = definition.get("deployed_event")
+    if event is None:
+        return Finding(False, f"{name}: no deployment event")
+    stored = SimpleNamespace(**{**event, "at": clock.parse_instant(event["at"])})
+    if audit.event_hash(stored) != event["hash"]:
+        return Finding(False, f"{name}: its deployment event was edited")
+    recorded = json.loads(event["data_json"]).get("digest")
+    if audit.definition_digest(SimpleNamespace(**definition)) != recorded:
+        return Finding(False, f"{name}: differs from what was deployed")
+    return Finding(True, f"{name}: as deployed")

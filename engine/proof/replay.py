@@ -1,0 +1,291 @@
+"""Proof by re-execution: rebuild an instance from its recorded events and compare with what is stored.
+
+Each instance is rebuilt from the definition version it started on, by applying
+its recorded events in order with the engine clock set to each event's time;
+at an ``instance_migrated`` event the rebuilt state moves to the new version
+exactly as the migration moved it (see ``migration``), and the end result is
+compared on the version the instance runs on now.
+Task ids are random, so an event is matched to a task by (process, bpmn id,
+multi-instance key, occurrence). The events the engine derives itself (timers
+fired, tasks withdrawn, the instance completing) must come out of the replay
+exactly as recorded. The outcome is one of: reproduced; diverged at event N
+(with what differed); chain broken at event N.
+
+Works on plain dicts, so an exported dossier can be checked with no database.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.util.task import TaskState
+
+from engine.base.clock import FixedClock, parse_instant, use_clock
+from engine.base.serialization import WorkflowCodec
+from engine.instances import timers
+from engine.instances.migration import carried_over
+from engine.instances.runtime import apply_form, catching, occurrence
+from engine.instances.tree import find_task, multi_instance_key, process_of, scan
+from engine.proof import audit, paths
+
+DRIVING = ("instance_started", "task_completed", "message_received", "instance_migrated")
+DERIVED = ("timer_fired", "task_cancelled", "instance_completed")
+REPRODUCED, DIVERGED, CHAIN_BROKEN = "reproduced", "diverged", "chain broken"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    instance_id: str
+    status: str
+    event: int | None = None
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == REPRODUCED
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"{self.instance_id}: reproduced"
+        where = f" at event {self.event}" if self.event is not None else " at the end"
+        return f"{self.instance_id}: {self.status}{where}: {self.detail}"
+
+
+class _Diverged(Exception):
+    pass
+
+
+def event_dict(row) -> dict:
+    """An event row as the plain dict replay (and a dossier) uses."""
+    return {name: getattr(row, name) for name in (
+        "seq", "kind", "instance_id", "definition_id", "actor", "role", "scope", "task_id", "process_id",
+        "bpmn_id", "mi_key", "data_json", "prev_hash", "instance_prev_hash", "hash")} | {"at": row.at.isoformat()}
+
+
+def check_chain(events: list[dict]) -> Outcome | None:
+    """The instance's own chain: every event hashes to what it says and links to the one before."""
+    previous = None
+    for event in events:
+        stored = _as_row(event)
+        if event.get("instance_prev_hash") != previous:
+            return Outcome(event["instance_id"], CHAIN_BROKEN, event["seq"],
+                           "it does not link to the instance's event before it (deleted, inserted or reordered)")
+        if audit.event_hash(stored) != event["hash"]:
+            return Outcome(event["instance_id"], CHAIN_BROKEN, event["seq"],
+                           f"its content does not match its hash ({event['kind']} was edited)")
+        previous = event["hash"]
+    return None
+
+
+def _as_row(event: dict):
+    return SimpleNamespace(**{**event, "at": parse_instant(event["at"])})
+
+
+def reexecute(events: list[dict], spec_json: Callable[[int], str], codec: WorkflowCodec, stored_state: str | None,
+              definition_id: int | None = None) -> Outcome:
+    """Replay one instance's events (oldest first) and compare with ``stored_state``.
+
+    ``definition_id`` is the version the instance is stored on now: its history must leave it there.
+    """
+    instance_id = events[0]["instance_id"] if events else "?"
+    broken = check_chain(events)
+    if broken:
+        return broken
+    replayer = _Replayer(codec, spec_json)
+    try:
+        workflow = replayer.run(events)
+    except _Diverged as error:
+        seq, detail = error.args
+        return Outcome(instance_id, DIVERGED, seq, detail)
+    if definition_id is not None and definition_id != replayer.definition_id:
+        return Outcome(instance_id, DIVERGED, None, f"the instance is stored on definition {definition_id}, but its "
+                       f"history leaves it on definition {replayer.definition_id}")
+    if stored_state is None:
+        return Outcome(instance_id, REPRODUCED)
+    current = replayer.definition_id
+    difference = compare(workflow, codec.load_state(current, lambda: spec_json(current), stored_state))
+    return Outcome(instance_id, DIVERGED, None, difference) if difference else Outcome(instance_id, REPRODUCED)
+
+
+@dataclass(frozen=True)
+class Step:
+    """The process as it stood after one recorded event, rebuilt by replay (for stepping through a history)."""
+
+    seq: int
+    at: str
+    kind: str
+    actor: str | None
+    name: str
+    open: list  # (task name, lane, multi-instance key) of the tasks people could do then
+    data: dict
+    path: object  # paths.Path
+
+
+@dataclass
+class _Replayer:
+    codec: WorkflowCodec
+    spec_json: Callable[[int], str]
+    on_step: Callable | None = None
+    workflow: object = None
+    definition_id: int | None = None  # the version the replayed workflow runs on (changes at a migration)
+    expected: list = field(default_factory=list)  # derived events the replay produced, not yet matched
+
+    def run(self, events: list[dict]):
+        if not events or events[0]["kind"] != "instance_started":
+            raise _Diverged(events[0]["seq"] if events else None, "the history does not begin with instance_started")
+        for event in events:
+            kind, data = event["kind"], json.loads(event["data_json"])
+            if kind in DRIVING:
+                self._all_matched(event["seq"])
+                self._step(event, data)
+            elif kind in DERIVED:
+                if not self.expected and kind == "timer_fired":
+                    self._tick(event)  # a ticker fired timers: replay the refresh at that moment
+                self._match(event)
+            if self.on_step is not None and self.workflow is not None:
+                self.on_step(self._snapshot(event, data))
+        self._all_matched(None)
+        return self.workflow
+
+    def _step(self, event: dict, data: dict) -> None:
+        with use_clock(FixedClock(parse_instant(event["at"]))):
+            if event["kind"] == "instance_started":
+                self.definition_id = event["definition_id"]
+                self.workflow = self.codec.new_workflow(event["definition_id"],
+                                                       lambda: self.spec_json(event["definition_id"]))
+                self._run(event["seq"], lambda: [t.data.update(data["data"])
+                                                 for t in self.workflow.get_tasks(state=TaskState.READY)])
+            elif event["kind"] == "task_completed":
+                task = self._task_for(event, data)
+                self._run(event["seq"], lambda: apply_form(task, data["form"], []), completed=task)
+            elif event["kind"] == "instance_migrated":
+                self._migrate(event["seq"], data)
+            else:
+                waiting = catching(self.workflow, data["message"])
+                if not waiting:
+                    raise _Diverged(event["seq"], f"the replay is not waiting for the message {data['message']!r}")
+                self._run(event["seq"], lambda: self.workflow.send_event(BpmnEvent(waiting[0][1], data["payload"])))
+
+    def _migrate(self, seq: int, data: dict) -> None:
+        """Move the replayed state to the new version as the migration did (nothing runs)."""
+        if data.get("from_definition") != self.definition_id:
+            raise _Diverged(seq, f"the migration is recorded from definition {data.get('from_definition')}, but "
+                                 f"the replay runs on definition {self.definition_id}")
+        target = data["to_definition"]
+        try:
+            self.workflow = carried_over(self.codec, self.workflow, target, lambda: self.spec_json(target))
+        except Exception as error:
+            raise _Diverged(seq, f"the replayed state does not load on definition {target}: "
+                                 f"{type(error).__name__}: {error}") from None
+        self.definition_id = target
+
+    def _snapshot(self, event: dict, data: dict) -> Step:
+        ready = scan(self.workflow).ready.values()
+        shown = data.get("form") or data.get("data") or (next(iter(ready)).data if ready else self.workflow.data)
+        return Step(event["seq"], event["at"], event["kind"], event.get("actor"), data.get("name") or "",
+                    [(t.task_spec.bpmn_name, t.task_spec.lane, multi_instance_key(t)) for t in ready],
+                    json.loads(audit.canonical(shown)), paths.taken(self.workflow))
+
+    def _tick(self, event: dict) -> None:
+        with use_clock(FixedClock(parse_instant(event["at"]))):
+            self._run(event["seq"], self.workflow.refresh_timers)
+
+    def _run(self, seq: int, step, completed=None) -> None:
+        before = scan(self.workflow) if self.workflow is not None else None
+        timers_before = timers.waiting_timers(before) if before else {}
+        ready_before = set(before.ready) if before else set()
+        was_completed = self.workflow.is_completed()
+        try:
+            step()
+            self.workflow.do_engine_steps()
+        except Exception as error:
+            raise _Diverged(seq, f"the process failed in the replay: {type(error).__name__}: {error}") from None
+        after = scan(self.workflow)
+        for task in timers.fired_since(timers_before, self.workflow):
+            self.expected.append(("timer_fired", process_of(task), task.task_spec.bpmn_id, multi_instance_key(task)))
+        if self.workflow.is_completed() and not was_completed:
+            self.expected.append(("instance_completed", None, None, None))
+        ready_after = set(after.ready) if not self.workflow.is_completed() else set()
+        for task_id in ready_before - ready_after - ({str(completed.id)} if completed else set()):
+            task = find_task(self.workflow, task_id)
+            self.expected.append(("task_cancelled", process_of(task), task.task_spec.bpmn_id,
+                                  multi_instance_key(task)))
+
+    def _task_for(self, event: dict, data: dict):
+        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+            if (process_of(task), task.task_spec.bpmn_id, multi_instance_key(task)) == \
+                    (event["process_id"], event["bpmn_id"], event["mi_key"]) \
+                    and occurrence(self.workflow, task) == data.get("occurrence", 1):
+                return task
+        raise _Diverged(event["seq"], f"no open task {event['bpmn_id']!r}"
+                        f"{' for ' + event['mi_key'] if event['mi_key'] else ''} (occurrence "
+                        f"{data.get('occurrence', 1)}) in the replay: the recorded completion cannot have happened")
+
+    def _match(self, event: dict) -> None:
+        key = (event["kind"], event["process_id"] if event["kind"] != "instance_completed" else None,
+               event["bpmn_id"], event["mi_key"])
+        if key not in self.expected:
+            raise _Diverged(event["seq"], f"recorded {event['kind']} {event['bpmn_id'] or ''} that the replay "
+                            f"does not produce")
+        self.expected.remove(key)
+
+    def _all_matched(self, seq: int | None) -> None:
+        if self.expected:
+            kind, _, bpmn_id, key = self.expected[0]
+            raise _Diverged(seq, f"the replay produces {kind} {bpmn_id or ''}{' ' + key if key else ''} "
+                            f"that the history does not record")
+
+
+def compare(replayed, stored) -> str:
+    """The first difference between two workflows of the same process, by task keys (not ids); '' if none."""
+    mine, theirs = _summary(replayed), _summary(stored)
+    for key in sorted(set(mine) | set(theirs), key=str):
+        if mine.get(key) != theirs.get(key):
+            where = f"{key[0]}/{key[1]}{' ' + key[2] if key[2] else ''}"
+            return f"{where}: {_difference(mine.get(key) or [], theirs.get(key) or [])}"
+    return ""
+
+
+def _difference(mine: list, theirs: list) -> str:
+    states = ([entry[0] for entry in mine], [entry[0] for entry in theirs])
+    if states[0] != states[1]:
+        return f"task states differ (replay {states[0]}, stored {states[1]})"
+    for (_, data, due), (_, stored_data, stored_due) in zip(mine, theirs):
+        if due != stored_due:
+            return f"timer due differs (replay {due}, stored {stored_due})"
+        if data != stored_data:
+            a, b = json.loads(data or "{}"), json.loads(stored_data or "{}")
+            field = next(k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k))
+            return f"the data differs in {field!r} (replay {a.get(field)!r}, stored {b.get(field)!r})"
+    return "differs"
+
+
+def _summary(workflow) -> dict:
+    """(process, bpmn id, key) -> sorted (state, data, timer due) of every task with a BPMN id.
+
+    Data counts for every task that ran or is waiting to; predicted tasks (not reached yet) carry none.
+    """
+    summary: dict = {}
+    for wf in [workflow, *workflow.subprocesses.values()]:
+        for task in wf.tasks.values():
+            if task.task_spec.bpmn_id is None:
+                continue
+            live = task.has_state(TaskState.READY | TaskState.WAITING)
+            entry = (TaskState.get_name(task.state),
+                     audit.canonical(task.data) if task.has_state(TaskState.FINISHED_MASK) or live else "",
+                     str(task.internal_data.get("event_value", "")) if live else "")
+            summary.setdefault((process_of(task), task.task_spec.bpmn_id, multi_instance_key(task)), []).append(entry)
+    return {key: sorted(entries) for key, entries in summary.items()}
+
+
+def steps(events: list[dict], spec_json: Callable[[int], str], codec: WorkflowCodec) -> list[Step]:
+    """The process after each recorded event (replayed as far as the history allows)."""
+    taken: list[Step] = []
+    try:
+        _Replayer(codec, spec_json, taken.append).run(events)
+    except _Diverged:
+        pass  # the steps up to the divergence are still worth showing; replay_course says what went wrong
+    return taken

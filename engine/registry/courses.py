@@ -1,0 +1,212 @@
+"""The course registry: the List of created COOMET courses (6.2), the catalogue
+(8.2) and the cancelled courses (13.5), kept in step with the processes.
+
+A start event with the property ``courseRecord = create`` opens a course
+record. Afterwards the record follows two things only: the course fields of
+forms submitted in its instance (``COURSE_FIELDS``) and the ``courseStatus``
+property of tasks the process completes (an expression, e.g. ``"published"``).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.base import clock
+from engine.base.errors import NotFound, ProcessFailed
+from engine.base.models import Course, Definition, Event, Instance
+
+STATUSES = ("planned", "in preparation", "agreeing", "under review", "published", "under inspection",
+            "updating", "cancelled")
+STATUS_PROPERTY = "courseStatus"
+RECORD_PROPERTY = "courseRecord"
+# form field -> course column
+COURSE_FIELDS = {"course_name": "name", "course_name_ru": "name_ru", "initiator": "initiator",
+                 "languages": "languages", "format": "format", "access": "access", "creator": "creator",
+                 "coordinator": "coordinator", "implementer": "implementer", "summary": "summary",
+                 "course_url": "course_url"}
+LIST_STATUSES = STATUSES[:-1]          # the List of created COOMET courses (6.2)
+CATALOGUE_STATUSES = ("published", "under inspection", "updating")  # visible in the catalogue (8.2)
+
+
+def opens_course(task) -> bool:
+    return task.task_spec.extensions.get("properties", {}).get(RECORD_PROPERTY) == "create" \
+        if hasattr(task.task_spec, "extensions") else False
+
+
+def open_record(session: Session, instance_id: str, data: dict) -> int:
+    """Open the course record of a new course instance; return its id."""
+    now = clock.now()
+    course = Course(instance_id=instance_id, name=str(data.get("course_name") or "(unnamed course)"),
+                    status="planned", created_at=now, updated_at=now)
+    session.add(course)
+    session.flush()
+    return course.id
+
+
+def follow(session: Session, instance, completed_tasks: list, forms: list[dict]) -> None:
+    """Update the instance's course from the forms just submitted and the status markers just passed."""
+    if instance.course_id is None:
+        return
+    course = session.get(Course, instance.course_id)
+    if course is None or course.instance_id != instance.id:
+        return  # e.g. a questionnaire answer: it refers to the course, it does not drive it
+    for form in forms:
+        for field, column in COURSE_FIELDS.items():
+            if field in form:
+                setattr(course, column, form[field])
+        if "csbs" in form:
+            course.csbs_json = json.dumps(form["csbs"])
+    for task in completed_tasks:
+        status = _status_of(task)
+        if status is not None:
+            _set_status(course, status)
+    course.updated_at = clock.now()
+
+
+def _status_of(task) -> str | None:
+    expression = getattr(task.task_spec, "extensions", {}).get("properties", {}).get(STATUS_PROPERTY)
+    if not expression:
+        return None
+    try:
+        status = task.workflow.script_engine.evaluate(task, expression)
+    except WorkflowTaskException as error:
+        raise ProcessFailed(f"the course status of \"{task.task_spec.bpmn_name}\" cannot be worked out: {error}")
+    if status not in STATUSES:
+        raise ProcessFailed(f"\"{task.task_spec.bpmn_name}\" sets the unknown course status {status!r}; "
+                            f"use one of {', '.join(STATUSES)}")
+    return status
+
+
+def _set_status(course: Course, status: str) -> None:
+    course.status = status
+    if status == "published" and course.published_at is None:
+        course.published_at = clock.now()
+    if status == "cancelled":
+        course.cancelled_at = clock.now()
+
+
+@dataclass(frozen=True)
+class CourseView:
+    id: int
+    name: str
+    name_ru: str | None
+    status: str
+    instance: str
+    initiator: str | None
+    languages: str | None
+    format: str | None
+    access: str | None
+    csbs: list[str]
+    creator: str | None
+    coordinator: str | None
+    summary: str | None
+    course_url: str | None
+    published_at: object
+    cancelled_at: object
+
+    @classmethod
+    def of(cls, c: Course) -> CourseView:
+        return cls(c.id, c.name, c.name_ru, c.status, c.instance_id, c.initiator, c.languages, c.format, c.access,
+                   json.loads(c.csbs_json or "[]"), c.creator, c.coordinator, c.summary, c.course_url,
+                   c.published_at, c.cancelled_at)
+
+
+def courses(session: Session, statuses=STATUSES) -> list[CourseView]:
+    rows = session.scalars(select(Course).where(Course.status.in_(statuses)).order_by(Course.name, Course.id))
+    return [CourseView.of(c) for c in rows]
+
+
+@dataclass(frozen=True)
+class SheetView:
+    """A completed form of a course, as recorded in the event log (read-only)."""
+
+    seq: int
+    at: object
+    definition_id: int | None
+    actor: str | None
+    role: str | None
+    scope: str | None
+    task_id: str | None
+    bpmn_id: str | None
+    name: str
+    sheet: str | None
+    data: dict
+    schema: dict | None = None  # the form it was filled in on (labels for display)
+
+
+def course(session: Session, course_id: int) -> CourseView:
+    row = session.get(Course, course_id)
+    if row is None:
+        raise NotFound(f"There is no course {course_id}.")
+    return CourseView.of(row)
+
+
+def sheets(session: Session, course_id: int) -> list[SheetView]:
+    """Every form submitted in the course's own process, oldest first."""
+    row = session.get(Course, course_id)
+    if row is None:
+        raise NotFound(f"There is no course {course_id}.")
+    events = session.scalars(select(Event).where(Event.instance_id == row.instance_id,
+                                                 Event.kind == "task_completed").order_by(Event.seq))
+    result = []
+    for event in events:
+        data = json.loads(event.data_json)
+        result.append(SheetView(event.seq, event.at, event.definition_id, event.actor, event.role, event.scope,
+                                event.task_id, event.bpmn_id, data.get("name", ""), data.get("sheet"),
+                                data.get("form", {})))
+    return result
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event of a course's history, as an auditor reads it."""
+
+    seq: int
+    at: object
+    kind: str
+    instance_id: str | None
+    process_id: str | None
+    version: int | None
+    actor: str | None
+    role: str | None
+    scope: str | None
+    bpmn_id: str | None
+    name: str
+    sheet: str | None
+    data: dict
+
+
+def history(session: Session, course_id: int, process: str | None = None, role: str | None = None,
+            actor: str | None = None, since=None, until=None) -> list[HistoryEntry]:
+    """Every event of the course's instances (its own process and the questionnaires), oldest first, filtered."""
+    row = session.get(Course, course_id)
+    if row is None:
+        raise NotFound(f"There is no course {course_id}.")
+    instance_ids = select(Instance.id).where((Instance.id == row.instance_id) | (Instance.course_id == course_id))
+    query = (select(Event, Definition.version).outerjoin(Definition, Definition.id == Event.definition_id)
+             .where(Event.instance_id.in_(instance_ids)).order_by(Event.seq))
+    for column, value in ((Event.process_id, process), (Event.role, role), (Event.actor, actor)):
+        if value:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(Event.at >= since)
+    if until is not None:
+        query = query.where(Event.at < until)
+    entries = []
+    for event, version in session.execute(query):
+        data = json.loads(event.data_json)
+        entries.append(HistoryEntry(event.seq, event.at, event.kind, event.instance_id, event.process_id, version,
+                                    event.actor, event.role, event.scope, event.bpmn_id, _name(event.kind, data),
+                                    data.get("sheet"), data))
+    return entries
+
+
+def _name(kind: str, data: dict) -> str:
+    """What an event is about, in a word: its task's name, or the versions a migration moved between."""
+    if kind == "instance_migrated":
+        return f"v{data.get('from_version')} → v{data.get('to_version')}"
+    return data.get("name") or ""
