@@ -1,0 +1,17 @@
+"""people: people's contact details, CSBs and course withdrawal (issue People; filled in by that work)
+
+Revision ID: 0006
+Revises: 0005
+"""
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
