@@ -84,7 +84,7 @@ def test_a_consistent_forgery_is_caught_by_re_execution(engine, course):
             data = json.loads(row["data_json"])
             if row["seq"] == seq:
                 data["form"].update(complies=False, requires_refinement=True, what_to_refine="forged")
-            fields = {k: row[k] for k in audit._HASHED_FIELDS if k not in ("prev_hash", "instance_prev_hash")}
+            fields = {k: row[k] for k in audit.HASHED_FIELDS if k not in ("prev_hash", "instance_prev_hash")}
             fields["prev_hash"] = previous
             fields["instance_prev_hash"] = last_of_instance if row["instance_id"] == course.instance else None
             new_hash = audit._hash(fields, as_utc_value(row["at"]), data)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, undefer
 
 from engine.base.errors import NotFound
 from engine.base.models import Definition, Instance
+from engine.base.vocabulary import InstanceStatus
 from engine.definitions import bpmn
 from engine.definitions.safexml import parse_xml
 
@@ -116,9 +117,9 @@ def instance_counts(session: Session, definition_ids: list[int]) -> dict[int, tu
                            .group_by(Instance.definition_id, Instance.status))
     for definition_id, status, count in rows:
         running, finished = counts.get(definition_id, (0, 0))
-        if status == "running":
+        if status == InstanceStatus.RUNNING:
             running += count
-        elif status in ("completed", "cancelled"):
+        elif status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
             finished += count
         counts[definition_id] = (running, finished)
     return counts

@@ -23,6 +23,7 @@ from engine.base import clock
 from engine.base.errors import Problem
 from engine.base.models import Definition
 from engine.base.serialization import WorkflowCodec
+from engine.base.vocabulary import EventKind
 from engine.definitions import bpmn
 from engine.definitions.checks import SourceFile, check_file
 from engine.definitions.safexml import parse_xml
@@ -204,7 +205,7 @@ class _Deployment:
         self.session.flush()
         self.report.deployed.append((process_id, definition.version))
         self.events.append(audit.NewEvent(
-            "definition_deployed", definition_id=definition.id, actor=self.actor, process_id=process_id,
+            EventKind.DEFINITION_DEPLOYED, definition_id=definition.id, actor=self.actor, process_id=process_id,
             data={"version": definition.version, "sha256": sha, "file": source.name,
                   "digest": audit.definition_digest(definition)}))
         return None

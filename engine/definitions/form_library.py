@@ -17,6 +17,7 @@ from engine.base import clock
 from engine.base.errors import Problem
 from engine.base.models import LibraryForm
 from engine.base.serialization import WorkflowCodec
+from engine.base.vocabulary import EventKind
 from engine.definitions import deploy
 from engine.definitions.checks import SourceFile, file_name_problem, form_problem
 from engine.proof import audit
@@ -83,7 +84,7 @@ def store(session: Session, forms: dict[str, str], actor: str | None) -> list[st
             row = LibraryForm(name=name)
             session.add(row)
         row.content, row.sha256, row.saved_at, row.saved_by = text, sha, now, actor
-        events.append(audit.NewEvent("form_saved", actor=actor, data={"form": name, "sha256": sha}))
+        events.append(audit.NewEvent(EventKind.FORM_SAVED, actor=actor, data={"form": name, "sha256": sha}))
     session.flush()
     audit.append(session, events, now)
     return [event.data["form"] for event in events]

@@ -39,9 +39,10 @@ class TaskView:
     @classmethod
     def of(cls, row: store.OpenTaskRow, course_name: str | None = None,
            course_name_ru: str | None = None) -> TaskView:
-        return cls(row.id, row.instance_id, row.process_id, row.bpmn_id, row.name, row.name_ru, row.lane, row.role,
-                   row.scope, row.assignee, row.claimed_by, row.form, row.created_at, row.due_at, row.course_id,
-                   course_name, course_name_ru)
+        return cls(id=row.id, instance=row.instance_id, process=row.process_id, bpmn_id=row.bpmn_id, name=row.name,
+                   name_ru=row.name_ru, lane=row.lane, role=row.role, scope=row.scope, assignee=row.assignee,
+                   claimed_by=row.claimed_by, form=row.form, created=row.created_at, due=row.due_at,
+                   course_id=row.course_id, course_name=course_name, course_name_ru=course_name_ru)
 
     def as_dict(self) -> dict:
         values = asdict(self)
@@ -111,7 +112,7 @@ def tasks_for(session: Session, actor: Actor | None, filters: TaskFilter = TaskF
              .outerjoin(Course, Course.id == OpenTask.course_id)
              .where(OpenTask.id.in_(page.scalar_subquery())).order_by(*order))
     width = len(store.TASK_COLUMNS)
-    return [TaskView.of(store.OpenTaskRow(*row[:width]), *row[width:]) for row in session.connection().execute(query)]
+    return [TaskView.of(store.task_row(row[:width]), *row[width:]) for row in session.connection().execute(query)]
 
 
 def count_for(session: Session, actor: Actor | None, filters: TaskFilter = TaskFilter()) -> int:

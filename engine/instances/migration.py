@@ -57,6 +57,7 @@ from engine.base import clock
 from engine.base.errors import CourseFlowError, NotFound, ProcessFailed
 from engine.base.models import Course, Definition, Instance
 from engine.base.serialization import WorkflowCodec
+from engine.base.vocabulary import EventKind, InstanceStatus
 from engine.definitions import bpmn
 from engine.definitions.cache import DefinitionCache
 from engine.instances import open_tasks, runtime, store
@@ -165,7 +166,7 @@ def running_on_older(session: Session, target: Version) -> list[str]:
     """The running instances of the target's process on a version older than the target, oldest first."""
     return list(session.scalars(
         select(Instance.id).join(Definition, Definition.id == Instance.definition_id)
-        .where(Instance.process_id == target.process_id, Instance.status == "running",
+        .where(Instance.process_id == target.process_id, Instance.status == InstanceStatus.RUNNING,
                Definition.version < target.version).order_by(Instance.started_at, Instance.id)))
 
 
@@ -202,7 +203,7 @@ def _refuse_instance(row: store.InstanceRow, current: Version, target: Version) 
     """Rule 3: the same process, a newer version, a running instance ('' if all hold)."""
     if row.process_id != target.process_id:
         return f"it is an instance of {row.process_id}, not of {target.process_id}"
-    if row.status != "running":
+    if row.status != InstanceStatus.RUNNING:
         return f"it is {row.status}; only running instances can move to another version"
     if current.version >= target.version:
         return (f"it runs version {current.version}, which is not older than version {target.version}: "
@@ -418,7 +419,7 @@ def _move(session: Session, definitions: DefinitionCache, loaded: runtime.Loaded
     row.definition_id = target.id
     open_tasks.relabel(session.connection(), row, scan(loaded.workflow), definitions.parsed(session, target.id).lanes,
                        clock.now())
-    event = audit.NewEvent("instance_migrated", instance_id=row.id, definition_id=target.id, actor=actor.login,
+    event = audit.NewEvent(EventKind.INSTANCE_MIGRATED, instance_id=row.id, definition_id=target.id, actor=actor.login,
                            process_id=row.process_id,
                            data={"from_definition": current.id, "to_definition": target.id,
                                  "from_version": current.version, "to_version": target.version})

@@ -11,29 +11,26 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from sqlalchemy.engine import Connection
 
 from engine.base.errors import ProcessFailed
+from engine.base.vocabulary import InstanceStatus
 from engine.definitions import bpmn
 from engine.instances import store
+from engine.instances.derived import Derived
 from engine.instances.store import InstanceRow, OpenTaskRow
 from engine.instances.timers import task_due
 from engine.instances.tree import Scan, multi_instance_key, process_of
 from engine.registry.roles import ROLES
 
 
-def rows_as_loaded(scan: Scan) -> dict[str, dt.datetime | None]:
-    """{task id: due} of the open-task rows an instance has (they mirror its READY manual tasks)."""
-    return {task_id: task_due(task) for task_id, task in scan.ready.items()}
-
-
-def sync(connection: Connection, instance: InstanceRow, scan: Scan, before: dict[str, dt.datetime | None],
-         now: dt.datetime, completed: set[str], lanes: dict[str, str]) -> list[OpenTaskRow]:
+def sync(connection: Connection, instance: InstanceRow, follows: Derived, before: dict[str, dt.datetime | None],
+         now: dt.datetime, lanes: dict[str, str]) -> list[OpenTaskRow]:
     """Make the open-task rows match the READY manual tasks, changing only what changed.
 
-    ``before`` is :func:`rows_as_loaded` at load time. Returns the rows that
-    went away without being ``completed`` (withdrawn by the process).
+    ``before`` is {task id: due} of the rows at load time (``derived.Before.ready``).
+    Returns the rows of the tasks the run withdrew.
     """
-    ready = scan.ready if instance.status == "running" else {}
+    ready = follows.after.ready if instance.status == InstanceStatus.RUNNING else {}
     gone = [task_id for task_id in before if task_id not in ready]
-    withdrawn = [task_id for task_id in gone if task_id not in completed]
+    withdrawn = follows.withdrawn
     withdrawn_rows = store.open_tasks_by_id(connection, withdrawn) if withdrawn else []
     if gone:
         store.delete_open_tasks(connection, gone)
@@ -54,7 +51,7 @@ def relabel(connection: Connection, instance: InstanceRow, scan: Scan, lanes: di
         store.relabel_open_tasks(connection, rows)
 
 
-def new_row(instance: InstanceRow, task, lanes: dict[str, str], now: dt.datetime) -> dict:
+def new_row(instance: InstanceRow, task, lanes: dict[str, str], now: dt.datetime) -> OpenTaskRow:
     spec = task.task_spec
     props = spec.extensions.get("properties", {})
     role = lanes.get(spec.lane)
@@ -62,7 +59,7 @@ def new_row(instance: InstanceRow, task, lanes: dict[str, str], now: dt.datetime
     scope = _evaluate(task, props.get(bpmn.SCOPE_PROPERTY))
     if scope is None and role in ROLES and ROLES[role].scoped:
         scope = mi_key
-    return dict(
+    return OpenTaskRow(
         id=str(task.id), instance_id=instance.id, definition_id=instance.definition_id, course_id=instance.course_id,
         process_id=process_of(task), bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
         name_ru=props.get(bpmn.NAME_RU_PROPERTY),

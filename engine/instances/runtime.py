@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session
 from engine.base import clock
 from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, ProcessFailed, TaskNotOpen
 from engine.base.models import Course, Event, Instance, OpenTask
+from engine.base.vocabulary import EventKind, InstanceStatus
 from engine.definitions.cache import DefinitionCache, Parsed
 from engine.definitions.form_schema import validate_submission, with_read_only
-from engine.instances import choices, open_tasks, store, timers
+from engine.instances import choices, derived, open_tasks, store, timers
 from engine.instances.store import InstanceRow, OpenTaskRow
-from engine.instances.tree import find_task, multi_instance_key, process_of, scan
+from engine.instances.tree import find_task, multi_instance_key, process_of
 from engine.proof import audit
 from engine.registry import courses
 from engine.registry.roles import Actor
@@ -48,8 +49,7 @@ class Loaded:
 
     instance: InstanceRow
     workflow: object
-    timers_before: dict
-    rows_before: dict
+    before: derived.Before
     completed: list = field(default_factory=list)
 
 
@@ -61,8 +61,7 @@ def load(session: Session, definitions: DefinitionCache, instance_id: str,
         raise NotFound(f"There is no process instance {instance_id}.")
     row, state_json = found
     workflow = definitions.load_workflow(session, row.definition_id, state_json)
-    before = scan(workflow)
-    return Loaded(row, workflow, timers.waiting_timers(before), open_tasks.rows_as_loaded(before))
+    return Loaded(row, workflow, derived.before(workflow))
 
 
 def refuse_if_timers_due(instance: InstanceRow) -> None:
@@ -73,19 +72,19 @@ def refuse_if_timers_due(instance: InstanceRow) -> None:
 def persist(session: Session, definitions: DefinitionCache, loaded: Loaded, events: list[audit.NewEvent]) -> None:
     """Write open tasks, events and state — the state only if nobody changed the instance since it was loaded."""
     row, workflow, now = loaded.instance, loaded.workflow, clock.now()
-    events = events + [_timer_event(row, task) for task in timers.fired_since(loaded.timers_before, workflow)]
-    if workflow.is_completed() and row.status == "running":
-        row.status, row.completed_at = "completed", now
-        events.append(audit.NewEvent("instance_completed", instance_id=row.id,
+    completed = {e.task_id for e in events if e.kind == EventKind.TASK_COMPLETED and e.task_id}
+    follows = derived.derive(loaded.before, workflow, completed)
+    events = events + [_timer_event(row, task) for task in follows.timers_fired]
+    if follows.instance_completed:
+        row.status, row.completed_at = InstanceStatus.COMPLETED, now
+        events.append(audit.NewEvent(EventKind.INSTANCE_COMPLETED, instance_id=row.id,
                                      definition_id=row.definition_id, process_id=row.process_id))
     courses.follow(session, row, loaded.completed, [_form_of(e) for e in events])
-    completed = {e.task_id for e in events if e.kind == "task_completed"}
     lanes = definitions.parsed(session, row.definition_id).lanes
-    after = scan(workflow)
-    for gone in open_tasks.sync(session.connection(), row, after, loaded.rows_before, now, completed, lanes):
-        events.append(_row_event(gone, "task_cancelled", None))
+    for gone in open_tasks.sync(session.connection(), row, follows, loaded.before.ready, now, lanes):
+        events.append(_row_event(gone, EventKind.TASK_CANCELLED, None))
     row.last_event_hash = audit.append(session, events, now, row.last_event_hash)
-    row.next_timer_at = timers.next_due(after) if row.status == "running" else None
+    row.next_timer_at = timers.next_due(follows.after) if row.status == InstanceStatus.RUNNING else None
     if not store.save_state(session.connection(), row, _dump(definitions, workflow), now):
         raise ChangedMeanwhile("Someone else changed this process at the same moment; nothing of yours was "
                                "saved. Reload and try again.")
@@ -98,7 +97,7 @@ def _form_of(event: audit.NewEvent) -> dict:
 
 def _timer_event(row: InstanceRow, task) -> audit.NewEvent:
     due = timers.due_time(task)
-    return audit.NewEvent("timer_fired", instance_id=row.id, definition_id=row.definition_id,
+    return audit.NewEvent(EventKind.TIMER_FIRED, instance_id=row.id, definition_id=row.definition_id,
                           task_id=str(task.id), process_id=process_of(task), bpmn_id=task.task_spec.bpmn_id,
                           mi_key=multi_instance_key(task),
                           data={"name": task.task_spec.bpmn_name, "due": due.isoformat() if due else None})
@@ -143,9 +142,9 @@ def start(session: Session, definitions: DefinitionCache, definition: Parsed, da
         raise NotFound(f"There is no course {course_id!r}.")
     now = clock.now()
     row = InstanceRow(id=str(uuid.uuid4()), definition_id=definition.id, process_id=definition.process_id,
-                      status="running", version=0, next_timer_at=None, completed_at=None, course_id=course_id,
+                      status=InstanceStatus.RUNNING, version=0, next_timer_at=None, completed_at=None, course_id=course_id,
                       last_event_hash=None)
-    loaded = Loaded(row, definitions.new_workflow(session, definition.id), {}, {})
+    loaded = Loaded(row, definitions.new_workflow(session, definition.id), derived.NOTHING)
     for task in loaded.workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
     run_engine(loaded)
@@ -155,7 +154,7 @@ def start(session: Session, definitions: DefinitionCache, definition: Parsed, da
         id=row.id, definition_id=row.definition_id, process_id=row.process_id, status=row.status,
         state_json="{}", version=0, started_at=now, started_by=actor.login, updated_at=now,
         course_id=row.course_id))
-    started = audit.NewEvent("instance_started", instance_id=row.id, definition_id=definition.id,
+    started = audit.NewEvent(EventKind.INSTANCE_STARTED, instance_id=row.id, definition_id=definition.id,
                              actor=actor.login, process_id=definition.process_id,
                              data={"version": definition.version, "data": data})
     persist(session, definitions, loaded, [started])
@@ -165,8 +164,8 @@ def start(session: Session, definitions: DefinitionCache, definition: Parsed, da
 def refuse_closed_task(session: Session, task_id: str) -> None:
     """Explain why ``task_id`` has no open-task row: completed before, withdrawn, or never existed."""
     closed = session.scalars(select(Event).where(
-        Event.task_id == task_id, Event.kind.in_(("task_completed", "task_cancelled")))).first()
-    if closed is not None and closed.kind == "task_completed":
+        Event.task_id == task_id, Event.kind.in_((EventKind.TASK_COMPLETED, EventKind.TASK_CANCELLED)))).first()
+    if closed is not None and closed.kind == EventKind.TASK_COMPLETED:
         raise TaskNotOpen(f"This task was already completed by {closed.actor} at {closed.at:%Y-%m-%d %H:%M} UTC.")
     if closed is not None:
         raise TaskNotOpen(f"This task was withdrawn at {closed.at:%Y-%m-%d %H:%M} UTC: the process moved on "
@@ -202,7 +201,7 @@ def complete(session: Session, definitions: DefinitionCache, row: OpenTaskRow, s
     data = validate_submission(schema, with_read_only(schema, submitted, task.data), shape_checked=True)
     seen_before = occurrence(loaded.workflow, task)
     run_engine(loaded, lambda: apply_form(task, data, loaded.completed))
-    event = _row_event(row, "task_completed", actor.login, form=data, sheet=row.form, occurrence=seen_before, via=via)
+    event = _row_event(row, EventKind.TASK_COMPLETED, actor.login, form=data, sheet=row.form, occurrence=seen_before, via=via)
     persist(session, definitions, loaded, [event])
 
 
@@ -228,10 +227,10 @@ def occurrence(workflow, task) -> int:
 def fire_due_timers(session: Session, definitions: DefinitionCache, instance_id: str) -> int:
     """Fire the instance's due timers; return how many fired."""
     loaded = load(session, definitions, instance_id)
-    if loaded.instance.status != "running":
+    if loaded.instance.status != InstanceStatus.RUNNING:
         return 0
     run_engine(loaded, loaded.workflow.refresh_timers)
-    fired = len(timers.fired_since(loaded.timers_before, loaded.workflow))
+    fired = len(timers.fired_since(loaded.before.timers, loaded.workflow))
     persist(session, definitions, loaded, [])
     return fired
 
@@ -251,7 +250,7 @@ def deliver_message(session: Session, definitions: DefinitionCache, instance_id:
     task, definition, _ = waiting[0]
     run_engine(loaded, lambda: loaded.workflow.send_event(BpmnEvent(definition, payload)))
     persist(session, definitions, loaded, [audit.NewEvent(
-        "message_received", instance_id=instance_id, definition_id=loaded.instance.definition_id, actor=actor.login,
+        EventKind.MESSAGE_RECEIVED, instance_id=instance_id, definition_id=loaded.instance.definition_id, actor=actor.login,
         task_id=str(task.id), process_id=process_of(task), bpmn_id=task.task_spec.bpmn_id,
         data={"message": name, "payload": payload})])
 
@@ -278,7 +277,7 @@ def claim(session: Session, row: OpenTaskRow, actor: Actor) -> None:
         raise NotAllowed(f"This task is assigned to {row.assignee}; it cannot be claimed.")
     check_may_act(actor, row)
     if row.claimed_by != actor.login:
-        _set_claim(session, row, actor, actor.login, "task_claimed")
+        _set_claim(session, row, actor, actor.login, EventKind.TASK_CLAIMED)
 
 
 def unclaim(session: Session, row: OpenTaskRow, actor: Actor) -> None:
@@ -286,7 +285,7 @@ def unclaim(session: Session, row: OpenTaskRow, actor: Actor) -> None:
         return
     if row.claimed_by != actor.login and not actor.holds("sector_administrator"):
         raise NotAllowed(f"Only {row.claimed_by} (or a sector administrator) can release this task.")
-    _set_claim(session, row, actor, None, "task_unclaimed")
+    _set_claim(session, row, actor, None, EventKind.TASK_UNCLAIMED)
 
 
 def _set_claim(session: Session, row: OpenTaskRow, actor: Actor, holder: str | None, kind: str) -> None:
@@ -317,7 +316,7 @@ def lease_due_instances(session: Session, now: dt.datetime, limit: int, skip_loc
     keeps other tickers off these instances while each is fired in its own
     transaction; rows another ticker is leasing right now are skipped.
     """
-    query = (select(Instance.id).where(Instance.status == "running", Instance.next_timer_at < now,
+    query = (select(Instance.id).where(Instance.status == InstanceStatus.RUNNING, Instance.next_timer_at < now,
                                        or_(Instance.timer_lease_until.is_(None), Instance.timer_lease_until < now))
              .order_by(Instance.next_timer_at).limit(limit))
     if skip_locked:
@@ -335,7 +334,7 @@ def record_timer_failure(session: Session, instance_id: str, error: CourseFlowEr
         return
     instance, _ = row
     now = clock.now()
-    last_hash = audit.append(session, [audit.NewEvent("timer_failed", instance_id=instance_id,
+    last_hash = audit.append(session, [audit.NewEvent(EventKind.TIMER_FAILED, instance_id=instance_id,
                                                       definition_id=instance.definition_id,
                                                       process_id=instance.process_id, data={"error": str(error)})],
                              now, instance.last_event_hash)

@@ -36,6 +36,8 @@ class InstanceRow:
 
 @dataclass
 class OpenTaskRow:
+    """One task people can do now: the one shape of an open-task row, always built by keyword."""
+
     id: str
     instance_id: str
     definition_id: int
@@ -55,8 +57,10 @@ class OpenTaskRow:
     due_at: dt.datetime | None
 
 
-_INSTANCE_COLUMNS = [instances.c[f.name] for f in fields(InstanceRow)]
-TASK_COLUMNS = [open_tasks.c[f.name] for f in fields(OpenTaskRow)]
+_INSTANCE_FIELDS = tuple(f.name for f in fields(InstanceRow))
+TASK_FIELDS = tuple(f.name for f in fields(OpenTaskRow))
+_INSTANCE_COLUMNS = [instances.c[name] for name in _INSTANCE_FIELDS]
+TASK_COLUMNS = [open_tasks.c[name] for name in TASK_FIELDS]
 
 _SELECT_INSTANCE = select(*_INSTANCE_COLUMNS, instances.c.state_json).where(instances.c.id == bindparam("id"))
 _SELECT_TASK = select(*TASK_COLUMNS).where(open_tasks.c.id == bindparam("id"))
@@ -85,12 +89,12 @@ def instance(connection: Connection, instance_id: str) -> tuple[InstanceRow, str
     found = connection.execute(_SELECT_INSTANCE, {"id": instance_id}).first()
     if found is None:
         return None
-    return InstanceRow(*found[:-1]), found[-1]
+    return _instance_row(found[:-1]), found[-1]
 
 
 def open_task(connection: Connection, task_id: str) -> OpenTaskRow | None:
     found = connection.execute(_SELECT_TASK, {"id": task_id}).first()
-    return None if found is None else OpenTaskRow(*found)
+    return None if found is None else task_row(found)
 
 
 def open_task_with_instance(connection: Connection, task_id: str) -> tuple[OpenTaskRow, InstanceRow, str] | None:
@@ -98,26 +102,35 @@ def open_task_with_instance(connection: Connection, task_id: str) -> tuple[OpenT
     found = connection.execute(_SELECT_TASK_AND_INSTANCE, {"id": task_id}).first()
     if found is None:
         return None
-    split = len(TASK_COLUMNS)
-    return OpenTaskRow(*found[:split]), InstanceRow(*found[split:-1]), found[-1]
+    split = len(TASK_FIELDS)
+    return task_row(found[:split]), _instance_row(found[split:-1]), found[-1]
 
 
 def open_tasks_by_id(connection: Connection, task_ids: list[str]) -> list[OpenTaskRow]:
-    return [OpenTaskRow(*row) for row in connection.execute(_SELECT_TASKS, {"ids": task_ids})]
+    return [task_row(row) for row in connection.execute(_SELECT_TASKS, {"ids": task_ids})]
+
+
+def task_row(values) -> OpenTaskRow:
+    """An open-task row from the values of ``TASK_COLUMNS``, in that order."""
+    return OpenTaskRow(**dict(zip(TASK_FIELDS, values)))
+
+
+def _instance_row(values) -> InstanceRow:
+    return InstanceRow(**dict(zip(_INSTANCE_FIELDS, values)))
 
 
 def delete_open_tasks(connection: Connection, task_ids: list[str]) -> None:
     connection.execute(_DELETE_TASK, [{"task_id": task_id} for task_id in task_ids])
 
 
-def insert_open_tasks(connection: Connection, rows: list[dict]) -> None:
-    connection.execute(_INSERT_TASK, rows)
+def insert_open_tasks(connection: Connection, rows: list[OpenTaskRow]) -> None:
+    connection.execute(_INSERT_TASK, [vars(row) for row in rows])
 
 
-def relabel_open_tasks(connection: Connection, rows: list[dict]) -> None:
+def relabel_open_tasks(connection: Connection, rows: list[OpenTaskRow]) -> None:
     """Rewrite what a task row says of its definition (name, form, role…); its claim and creation time stay."""
-    connection.execute(_RELABEL_TASK, [{"task_id": row["id"], **{f"new_{name}": row[name] for name in _RELABELLED}}
-                                       for row in rows])
+    connection.execute(_RELABEL_TASK, [{"task_id": row.id, **{f"new_{name}": getattr(row, name)
+                                                              for name in _RELABELLED}} for row in rows])
 
 
 def set_due(connection: Connection, task_id: str, due: dt.datetime | None) -> None:

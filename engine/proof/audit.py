@@ -11,19 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.base.models import ChainHead, Definition, Event
+from engine.base.vocabulary import EventKind
 
 GENESIS = "0" * 64
-_NEW_EVENT_FIELDS = ("kind", "instance_id", "definition_id", "actor", "role", "scope",
-                     "task_id", "process_id", "bpmn_id", "mi_key")
-_HASHED_FIELDS = ("seq", "kind", "instance_id", "definition_id", "actor", "role", "scope",
-                  "task_id", "process_id", "bpmn_id", "mi_key", "prev_hash", "instance_prev_hash")
 
 
 def canonical(value: Any) -> str:
@@ -38,7 +35,7 @@ def sha256(text: str) -> str:
 class NewEvent:
     """An event to append; the log fills in seq, time and hashes."""
 
-    kind: str
+    kind: EventKind | str
     instance_id: str | None = None
     definition_id: int | None = None
     actor: str | None = None
@@ -51,9 +48,15 @@ class NewEvent:
     data: dict = field(default_factory=dict)
 
 
+# The event's fields, written once: what a caller says (NewEvent, but its data), what the log adds, what is hashed.
+SAID_FIELDS = tuple(f.name for f in fields(NewEvent) if f.name != "data")
+HASHED_FIELDS = ("seq", *SAID_FIELDS, "prev_hash", "instance_prev_hash")
+STORED_FIELDS = (*HASHED_FIELDS, "data_json", "hash")  # and "at"
+
+
 def event_hash(event: Event) -> str:
     """sha256 over the canonical JSON of a stored event."""
-    return _hash({name: getattr(event, name) for name in _HASHED_FIELDS}, event.at, json.loads(event.data_json))
+    return _hash({name: getattr(event, name) for name in HASHED_FIELDS}, event.at, json.loads(event.data_json))
 
 
 def _hash(fields: dict, at: dt.datetime, data) -> str:
@@ -98,10 +101,10 @@ def append(session: Session, new_events: list[NewEvent], at: dt.datetime, instan
     rows = []
     for new in new_events:
         seq += 1
-        row = {name: getattr(new, name) for name in _NEW_EVENT_FIELDS}
+        row = {name: getattr(new, name) for name in SAID_FIELDS}
         row.update(seq=seq, at=at, data_json=canonical(new.data), prev_hash=previous,
                    instance_prev_hash=instance_hash if new.instance_id is not None else None)
-        row["hash"] = previous = _hash({name: row[name] for name in _HASHED_FIELDS}, at, new.data)
+        row["hash"] = previous = _hash({name: row[name] for name in HASHED_FIELDS}, at, new.data)
         if new.instance_id is not None:
             instance_hash = previous
         rows.append(row)
@@ -159,7 +162,7 @@ def verify(session: Session) -> Verdict:
             if event.instance_prev_hash != last_of_instance.get(event.instance_id):
                 return Verdict(False, count, event.seq, f"the chain of instance {event.instance_id} is broken here")
             last_of_instance[event.instance_id] = event.hash
-        if event.kind == "definition_deployed":
+        if event.kind == EventKind.DEFINITION_DEPLOYED:
             recorded_digests[event.definition_id] = json.loads(event.data_json).get("digest")
         previous, expected = event.hash, expected + 1
     if head.seq != expected - 1 or head.hash != previous:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from engine.base import clock
 from engine.base.models import Definition, Event, Instance
 from engine.base.serialization import WorkflowCodec
+from engine.base.vocabulary import EventKind
 from engine.proof import audit, replay
 from engine.registry import courses
 
@@ -49,7 +50,7 @@ def _definitions_used(instance: Instance, events: list[dict]) -> set[int]:
     """Every version the instance ran on: the one it is on now, its events', both sides of each migration."""
     used = {instance.definition_id, *(e["definition_id"] for e in events if e["definition_id"] is not None)}
     for event in events:
-        if event["kind"] == "instance_migrated":
+        if event["kind"] == EventKind.INSTANCE_MIGRATED:
             data = json.loads(event["data_json"])
             used |= {data["from_definition"], data["to_definition"]}
     return used
@@ -57,7 +58,7 @@ def _definitions_used(instance: Instance, events: list[dict]) -> set[int]:
 
 def _definition(session: Session, definition_id: int) -> dict:
     row = session.get(Definition, definition_id)
-    deployed = session.scalars(select(Event).where(Event.kind == "definition_deployed",
+    deployed = session.scalars(select(Event).where(Event.kind == EventKind.DEFINITION_DEPLOYED,
                                                    Event.definition_id == definition_id)).first()
     return {**{name: getattr(row, name) for name in _DEFINITION_FIELDS},
             "deployed_event": replay.event_dict(deployed) if deployed else None}

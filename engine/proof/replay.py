@@ -25,14 +25,14 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.base.clock import FixedClock, parse_instant, use_clock
 from engine.base.serialization import WorkflowCodec
-from engine.instances import timers
+from engine.base.vocabulary import DERIVED_EVENTS, DRIVING_EVENTS, EventKind
+from engine.instances import derived
 from engine.instances.migration import carried_over
 from engine.instances.runtime import apply_form, catching, occurrence
 from engine.instances.tree import find_task, multi_instance_key, process_of, scan
 from engine.proof import audit, paths
 
-DRIVING = ("instance_started", "task_completed", "message_received", "instance_migrated")
-DERIVED = ("timer_fired", "task_cancelled", "instance_completed")
+DRIVING, DERIVED = DRIVING_EVENTS, DERIVED_EVENTS
 REPRODUCED, DIVERGED, CHAIN_BROKEN = "reproduced", "diverged", "chain broken"
 
 
@@ -60,9 +60,7 @@ class _Diverged(Exception):
 
 def event_dict(row) -> dict:
     """An event row as the plain dict replay (and a dossier) uses."""
-    return {name: getattr(row, name) for name in (
-        "seq", "kind", "instance_id", "definition_id", "actor", "role", "scope", "task_id", "process_id",
-        "bpmn_id", "mi_key", "data_json", "prev_hash", "instance_prev_hash", "hash")} | {"at": row.at.isoformat()}
+    return {name: getattr(row, name) for name in audit.STORED_FIELDS} | {"at": row.at.isoformat()}
 
 
 def check_chain(events: list[dict]) -> Outcome | None:
@@ -134,7 +132,7 @@ class _Replayer:
     expected: list = field(default_factory=list)  # derived events the replay produced, not yet matched
 
     def run(self, events: list[dict]):
-        if not events or events[0]["kind"] != "instance_started":
+        if not events or events[0]["kind"] != EventKind.INSTANCE_STARTED:
             raise _Diverged(events[0]["seq"] if events else None, "the history does not begin with instance_started")
         for event in events:
             kind, data = event["kind"], json.loads(event["data_json"])
@@ -142,7 +140,7 @@ class _Replayer:
                 self._all_matched(event["seq"])
                 self._step(event, data)
             elif kind in DERIVED:
-                if not self.expected and kind == "timer_fired":
+                if not self.expected and kind == EventKind.TIMER_FIRED:
                     self._tick(event)  # a ticker fired timers: replay the refresh at that moment
                 self._match(event)
             if self.on_step is not None and self.workflow is not None:
@@ -152,16 +150,16 @@ class _Replayer:
 
     def _step(self, event: dict, data: dict) -> None:
         with use_clock(FixedClock(parse_instant(event["at"]))):
-            if event["kind"] == "instance_started":
+            if event["kind"] == EventKind.INSTANCE_STARTED:
                 self.definition_id = event["definition_id"]
                 self.workflow = self.codec.new_workflow(event["definition_id"],
                                                        lambda: self.spec_json(event["definition_id"]))
                 self._run(event["seq"], lambda: [t.data.update(data["data"])
                                                  for t in self.workflow.get_tasks(state=TaskState.READY)])
-            elif event["kind"] == "task_completed":
+            elif event["kind"] == EventKind.TASK_COMPLETED:
                 task = self._task_for(event, data)
                 self._run(event["seq"], lambda: apply_form(task, data["form"], []), completed=task)
-            elif event["kind"] == "instance_migrated":
+            elif event["kind"] == EventKind.INSTANCE_MIGRATED:
                 self._migrate(event["seq"], data)
             else:
                 waiting = catching(self.workflow, data["message"])
@@ -194,25 +192,19 @@ class _Replayer:
             self._run(event["seq"], self.workflow.refresh_timers)
 
     def _run(self, seq: int, step, completed=None) -> None:
-        before = scan(self.workflow) if self.workflow is not None else None
-        timers_before = timers.waiting_timers(before) if before else {}
-        ready_before = set(before.ready) if before else set()
-        was_completed = self.workflow.is_completed()
+        was = derived.before(self.workflow)
         try:
             step()
             self.workflow.do_engine_steps()
         except Exception as error:
             raise _Diverged(seq, f"the process failed in the replay: {type(error).__name__}: {error}") from None
-        after = scan(self.workflow)
-        for task in timers.fired_since(timers_before, self.workflow):
-            self.expected.append(("timer_fired", process_of(task), task.task_spec.bpmn_id, multi_instance_key(task)))
-        if self.workflow.is_completed() and not was_completed:
-            self.expected.append(("instance_completed", None, None, None))
-        ready_after = set(after.ready) if not self.workflow.is_completed() else set()
-        for task_id in ready_before - ready_after - ({str(completed.id)} if completed else set()):
-            task = find_task(self.workflow, task_id)
-            self.expected.append(("task_cancelled", process_of(task), task.task_spec.bpmn_id,
-                                  multi_instance_key(task)))
+        follows = derived.derive(was, self.workflow, {str(completed.id)} if completed else set())
+        for task in follows.timers_fired:
+            self.expected.append(_key(EventKind.TIMER_FIRED, task))
+        if follows.instance_completed:
+            self.expected.append((EventKind.INSTANCE_COMPLETED, None, None, None))
+        for task_id in follows.withdrawn:
+            self.expected.append(_key(EventKind.TASK_CANCELLED, find_task(self.workflow, task_id)))
 
     def _task_for(self, event: dict, data: dict):
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
@@ -225,7 +217,7 @@ class _Replayer:
                         f"{data.get('occurrence', 1)}) in the replay: the recorded completion cannot have happened")
 
     def _match(self, event: dict) -> None:
-        key = (event["kind"], event["process_id"] if event["kind"] != "instance_completed" else None,
+        key = (event["kind"], event["process_id"] if event["kind"] != EventKind.INSTANCE_COMPLETED else None,
                event["bpmn_id"], event["mi_key"])
         if key not in self.expected:
             raise _Diverged(event["seq"], f"recorded {event['kind']} {event['bpmn_id'] or ''} that the replay "
@@ -237,6 +229,11 @@ class _Replayer:
             kind, _, bpmn_id, key = self.expected[0]
             raise _Diverged(seq, f"the replay produces {kind} {bpmn_id or ''}{' ' + key if key else ''} "
                             f"that the history does not record")
+
+
+def _key(kind: EventKind, task) -> tuple:
+    """How a derived event is matched: by kind, process, BPMN id and multi-instance key (task ids are random)."""
+    return kind, process_of(task), task.task_spec.bpmn_id, multi_instance_key(task)
 
 
 def compare(replayed, stored) -> str:

@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session
 from engine.base import clock
 from engine.base.errors import NotFound, ProcessFailed
 from engine.base.models import Course, Definition, Event, Instance
+from engine.base.vocabulary import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES, CourseStatus, EventKind  # noqa: F401
 
-STATUSES = ("planned", "in preparation", "agreeing", "under review", "published", "under inspection",
-            "updating", "cancelled")
 STATUS_PROPERTY = "courseStatus"
 RECORD_PROPERTY = "courseRecord"
 # form field -> course column
@@ -28,8 +27,7 @@ COURSE_FIELDS = {"course_name": "name", "course_name_ru": "name_ru", "initiator"
                  "languages": "languages", "format": "format", "access": "access", "creator": "creator",
                  "coordinator": "coordinator", "implementer": "implementer", "summary": "summary",
                  "course_url": "course_url"}
-LIST_STATUSES = STATUSES[:-1]          # the List of created COOMET courses (6.2)
-CATALOGUE_STATUSES = ("published", "under inspection", "updating")  # visible in the catalogue (8.2)
+
 
 
 def opens_course(task) -> bool:
@@ -41,7 +39,7 @@ def open_record(session: Session, instance_id: str, data: dict) -> int:
     """Open the course record of a new course instance; return its id."""
     now = clock.now()
     course = Course(instance_id=instance_id, name=str(data.get("course_name") or "(unnamed course)"),
-                    status="planned", created_at=now, updated_at=now)
+                    status=CourseStatus.PLANNED, created_at=now, updated_at=now)
     session.add(course)
     session.flush()
     return course.id
@@ -83,9 +81,9 @@ def _status_of(task) -> str | None:
 
 def _set_status(course: Course, status: str) -> None:
     course.status = status
-    if status == "published" and course.published_at is None:
+    if status == CourseStatus.PUBLISHED and course.published_at is None:
         course.published_at = clock.now()
-    if status == "cancelled":
+    if status == CourseStatus.CANCELLED:
         course.cancelled_at = clock.now()
 
 
@@ -151,7 +149,7 @@ def sheets(session: Session, course_id: int) -> list[SheetView]:
     if row is None:
         raise NotFound(f"There is no course {course_id}.")
     events = session.scalars(select(Event).where(Event.instance_id == row.instance_id,
-                                                 Event.kind == "task_completed").order_by(Event.seq))
+                                                 Event.kind == EventKind.TASK_COMPLETED).order_by(Event.seq))
     result = []
     for event in events:
         data = json.loads(event.data_json)
@@ -207,6 +205,6 @@ def history(session: Session, course_id: int, process: str | None = None, role: 
 
 def _name(kind: str, data: dict) -> str:
     """What an event is about, in a word: its task's name, or the versions a migration moved between."""
-    if kind == "instance_migrated":
+    if kind == EventKind.INSTANCE_MIGRATED:
         return f"v{data.get('from_version')} → v{data.get('to_version')}"
     return data.get("name") or ""

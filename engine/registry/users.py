@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engine.base import clock
 from engine.base.errors import CourseFlowError, NotAllowed, NotFound
 from engine.base.models import Csb, RoleGrant, User
+from engine.base.vocabulary import EventKind
 from engine.proof import audit
 from engine.registry.roles import ROLES, Actor, parse_grant
 
@@ -79,7 +80,7 @@ def add_user(session: Session, login: str, grants: list[str], password: str | No
                 grants=[RoleGrant(role=role, scope=scope) for role, scope in parsed])
     session.add(user)
     session.flush()
-    audit.append(session, [audit.NewEvent("user_added", actor=by, data={
+    audit.append(session, [audit.NewEvent(EventKind.USER_ADDED, actor=by, data={
         "login": login, "name": user.name, "grants": [_grant_text(r, s) for r, s in parsed]})], clock.now())
     return user
 
@@ -134,7 +135,7 @@ def grant(session: Session, login: str, text: str, by: str | None) -> None:
         raise CourseFlowError(f"{login} already holds {_grant_text(role, scope)}")
     user.grants.append(RoleGrant(role=role, scope=scope))
     session.flush()
-    audit.append(session, [audit.NewEvent("role_granted", actor=by, role=role, scope=scope,
+    audit.append(session, [audit.NewEvent(EventKind.ROLE_GRANTED, actor=by, role=role, scope=scope,
                                           data={"login": login})], clock.now())
 
 
@@ -146,7 +147,7 @@ def revoke(session: Session, login: str, text: str, by: str | None) -> None:
         raise CourseFlowError(f"{login} does not hold {_grant_text(role, scope)}")
     user.grants.remove(held[0])
     session.flush()
-    audit.append(session, [audit.NewEvent("role_revoked", actor=by, role=role, scope=scope,
+    audit.append(session, [audit.NewEvent(EventKind.ROLE_REVOKED, actor=by, role=role, scope=scope,
                                           data={"login": login})], clock.now())
 
 
@@ -156,7 +157,7 @@ def set_active(session: Session, login: str, active: bool, by: str | None) -> No
         return
     user.active = active
     session.flush()
-    audit.append(session, [audit.NewEvent("user_activated" if active else "user_deactivated", actor=by,
+    audit.append(session, [audit.NewEvent(EventKind.USER_ACTIVATED if active else EventKind.USER_DEACTIVATED, actor=by,
                                           data={"login": login})], clock.now())
 
 
