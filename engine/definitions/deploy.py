@@ -135,6 +135,7 @@ class _Deployment:
         self.current = latest_definitions(session)
         self.parser = SpiffBpmnParser()  # check_file already ran the XSD, reporting every error
         self.sources: dict[str, tuple[str, str]] = {}  # process id -> (file name, xml text)
+        self.trees: dict[str, object] = {}  # process id -> the parsed file that defines it
         self.report = DeployReport()
         self.events: list[audit.NewEvent] = []
         # Forms of deployed versions: called processes not offered now keep the forms they were deployed with.
@@ -153,9 +154,7 @@ class _Deployment:
         good = [f for f in files if not f.problems]
         for source in good:
             self._add(source.tree, source.name, source.text)
-        for process_id, definition in self.current.items():
-            if process_id not in offered:  # deployed processes the new files may call
-                self._add(parse_xml(definition.bpmn_xml.encode()), definition.filename, definition.bpmn_xml)
+        self._add_deployed_callees(good, offered)
         for source in good:
             for process_id in source.process_ids:
                 problem = self._store_if_changed(source, process_id)
@@ -173,6 +172,21 @@ class _Deployment:
             return  # the same process id is already added from an offered file
         for process in bpmn.processes(tree):
             self.sources.setdefault(process.get("id"), (filename, xml))
+            self.trees.setdefault(process.get("id"), tree)
+
+    def _add_deployed_callees(self, good: list[SourceFile], offered: set[str]) -> None:
+        """Add the deployed processes the offered files call (directly or not), each parsed once and kept."""
+        wanted = {pid for source in good for pid in _called_ids(source.tree)} - offered
+        added: set[str] = set()
+        while wanted:
+            process_id = wanted.pop()
+            definition = self.current.get(process_id)
+            if definition is None or process_id in added:
+                continue  # a call to nothing is check_file's finding
+            added.add(process_id)
+            tree = _deployed_tree(definition)
+            self._add(tree, definition.filename, definition.bpmn_xml)
+            wanted |= _called_ids(tree) - offered
 
     def _store_if_changed(self, source: SourceFile, process_id: str) -> Problem | None:
         try:
@@ -200,7 +214,8 @@ class _Deployment:
             process_id=process_id, version=latest.version + 1 if latest else 1, name=spec.description or process_id,
             sha256=sha, filename=source.name, bpmn_xml=source.text, files_json=json.dumps(files, ensure_ascii=False),
             spec_json=self.codec.dump_spec(spec, called), forms_json=json.dumps(used_forms, ensure_ascii=False),
-            lanes_json=audit.canonical(_lane_roles(files.values())), deployed_at=clock.now(), deployed_by=self.actor)
+            lanes_json=audit.canonical(_lane_roles(self.trees[pid] for pid in files)), deployed_at=clock.now(),
+            deployed_by=self.actor)
         self.session.add(definition)
         self.session.flush()
         self.report.deployed.append((process_id, definition.version))
@@ -228,10 +243,27 @@ def _forms_used(specs, forms: dict[str, str | dict]) -> tuple[dict[str, dict], s
     return used, missing
 
 
-def _lane_roles(xml_texts) -> dict[str, str]:
-    """{lane name: role key} over every lane of the given files."""
-    roles = {}
-    for xml in xml_texts:
-        for process in bpmn.processes(parse_xml(xml.encode())):
+def _lane_roles(trees) -> dict[str, str | None]:
+    """{lane name: role key} over every lane of the given parsed files."""
+    roles: dict[str, str | None] = {}
+    for tree in trees:
+        for process in bpmn.processes(tree):
             roles.update({name: role_for_lane(name) for name, _ in bpmn.lane_names(process)})
     return roles
+
+
+def _called_ids(tree) -> set[str]:
+    return {call.get("calledElement") for process in bpmn.processes(tree)
+            for call in bpmn.called_elements(process) if call.get("calledElement")}
+
+
+_DEPLOYED_TREES: dict[str, object] = {}  # deployed BPMN text -> its parsed tree (read only once parsed)
+
+
+def _deployed_tree(definition: Definition):
+    tree = _DEPLOYED_TREES.get(definition.bpmn_xml)
+    if tree is None:
+        if len(_DEPLOYED_TREES) > 256:
+            _DEPLOYED_TREES.clear()
+        tree = _DEPLOYED_TREES[definition.bpmn_xml] = parse_xml(definition.bpmn_xml.encode())
+    return tree
