@@ -26,6 +26,7 @@ from engine.base.errors import (
                                 ProcessFailed,
                                 TaskNotOpen,
 )
+from engine.definitions.bpmn import HUMAN_TASKS
 from engine.definitions.checks import SourceFile, file_name_problem
 from engine.definitions.compare import Change, VersionView
 from engine.definitions.deploy import DeployReport
@@ -56,6 +57,8 @@ __all__ = [
     "Finding", "SourceFile",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
+    # BPMN element types of the tasks people do (the modeller's lint uses them)
+    "HUMAN_TASKS",
     # pure checks a front end may run before asking the engine
     "file_name_problem", "verify_dossier",
     # errors

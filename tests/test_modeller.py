@@ -234,6 +234,25 @@ def test_lint_marks_a_user_task_without_a_form_before_saving(owner):
     assert owner.page.locator(".bjsl-overlay, .bjsl-issues").count() >= 1
 
 
+def test_lint_asks_a_form_of_every_task_people_do_as_deploy_does(owner):
+    """A manual task is a task people do (engine.HUMAN_TASKS): lint asks it for a form, as deploy would."""
+    open_modeller(owner, "course_creation")
+    owner.page.wait_for_selector("body[data-lint]")
+    owner.page.evaluate("""() => {
+        const m = courseflowModeller.modeler;
+        const task = m.get('elementRegistry').get('m_describe');
+        m.get('bpmnReplace').replaceElement(task, { type: 'bpmn:ManualTask' });
+    }""")
+    _no_form(owner, "m_describe")
+    owner.page.wait_for_function("document.getElementById('modeller-lint-count').textContent !== '0'")
+    issues = owner.page.evaluate("""() => new Promise(resolve => {
+        const m = courseflowModeller.modeler;
+        m.get('eventBus').once('linting.completed', ({ issues }) => resolve(issues['m_describe'] || []));
+        m.get('linting').update();
+    })""")
+    assert [i["rule"] for i in issues if i["rule"].endswith("user-task-form")] == ["courseflow/user-task-form"]
+
+
 # -- the form editor --------------------------------------------------------------------------
 
 def test_the_form_editor_previews_live_and_saves_only_valid_schemas(owner, engine):

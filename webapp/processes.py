@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from engine import ROLES, CourseFlowError, NotAllowed
+from engine import HUMAN_TASKS, ROLES, CourseFlowError, NotAllowed
 
 from .auth import restrict_to
 from .extensions import engine
@@ -101,6 +101,7 @@ def _modeller_settings(opened) -> dict:
         "csrfToken": generate_csrf(),
         "roles": [{"value": key, "label": f"{role_name(key)} ({key})"} for key in ROLES],
         "forms": sorted(engine().forms()),
+        "humanTasks": [f"bpmn:{kind[0].upper()}{kind[1:]}" for kind in HUMAN_TASKS],
         "labels": _labels(),
     }
 

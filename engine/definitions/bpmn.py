@@ -20,7 +20,9 @@ ASSIGNEE_PROPERTY = "assignee"  # expression naming the one person who must do t
 SCOPE_PROPERTY = "scope"        # expression giving the task's scope (a CSB code)
 NAME_RU_PROPERTY = "nameRu"     # the task's name in Russian
 
-HUMAN_TASKS = ("userTask", "manualTask", "task")  # SpiffWorkflow runs a plain task as manual
+# "A task people do", defined once: deploy checks, the runtime (SpiffWorkflow makes these manual) and the
+# modeller's lint (it gets this list from the server) all use it. SpiffWorkflow runs a plain task as manual.
+HUMAN_TASKS = ("userTask", "manualTask", "task")
 STATUS_PROPERTY = "courseStatus"  # expression: the course status once the element completes
 
 

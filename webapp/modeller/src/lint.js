@@ -24,8 +24,6 @@ const BUILT_IN = {
   'fake-join': fakeJoin,
 };
 
-const HUMAN_TASKS = ['bpmn:UserTask', 'bpmn:ManualTask', 'bpmn:Task'];
-
 function propertyOf(node, name) {
   const values = (node.extensionElements && node.extensionElements.values) || [];
   for (const container of values) {
@@ -55,6 +53,7 @@ function flowElements(container) {
 function courseflowRules(settings) {
   const roles = new Set(settings.roles.map((role) => role.value));
   const forms = new Set(settings.forms);
+  const humanTasks = settings.humanTasks; // "a task people do", as the engine defines it
   const perProcess = (check) => () => ({
     check(node, reporter) {
       if (is(node, 'bpmn:Process')) {
@@ -72,14 +71,14 @@ function courseflowRules(settings) {
     }),
     'user-task-lane': perProcess((process, reporter) => {
       const placed = lanesOf(process);
-      flowElements(process).filter((el) => isAny(el, HUMAN_TASKS) && !placed.has(el.id)).forEach((task) =>
+      flowElements(process).filter((el) => isAny(el, humanTasks) && !placed.has(el.id)).forEach((task) =>
         reporter.report(task.id, 'A task people do must lie in a lane: the lane says which role does it'));
     }),
     'user-task-form': perProcess((process, reporter) => {
-      flowElements(process).filter((el) => is(el, 'bpmn:UserTask')).forEach((task) => {
+      flowElements(process).filter((el) => isAny(el, humanTasks)).forEach((task) => {
         const form = propertyOf(task, 'formJsonSchemaFilename');
         if (!form) {
-          reporter.report(task.id, 'A user task needs a form: choose one in the CourseFlow group');
+          reporter.report(task.id, 'A task people do needs a form: choose one in the CourseFlow group');
         } else if (!forms.has(form)) {
           reporter.report(task.id, `The form ${form} is not in the form library`);
         }

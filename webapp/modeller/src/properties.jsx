@@ -8,8 +8,6 @@ import { getBusinessObject, is, isAny } from 'bpmn-js/lib/util/ModelUtil';
 
 import { FORM, getProperty, setProperty } from './extension';
 
-const HUMAN_TASKS = ['bpmn:UserTask', 'bpmn:ManualTask'];
-
 export default function CourseFlowPropertiesProvider(propertiesPanel, config) {
   this._settings = config.courseflow;
   propertiesPanel.registerProvider(400, this);
@@ -34,10 +32,10 @@ function entriesFor(element, settings) {
   if (is(element, 'bpmn:Lane')) {
     add('courseflow-role', RoleEntry, isSelectEntryEdited);
   }
-  if (isAny(element, [...HUMAN_TASKS, 'bpmn:StartEvent'])) {
+  if (isAny(element, [...settings.humanTasks, 'bpmn:StartEvent'])) {
     add('courseflow-form', FormEntry, isSelectEntryEdited);
   }
-  if (isAny(element, HUMAN_TASKS)) {
+  if (isAny(element, settings.humanTasks)) {
     add('courseflow-nameRu', PropertyEntry, isTextFieldEntryEdited, { property: 'nameRu' });
     add('courseflow-assignee', PropertyEntry, isTextFieldEntryEdited, { property: 'assignee' });
     add('courseflow-scope', PropertyEntry, isTextFieldEntryEdited, { property: 'scope' });
