@@ -1,0 +1,17 @@
+"""satisfaction: questionnaire results, single-use codes and quarterly analyses (issue §11; filled in by that work)
+
+Revision ID: 0007
+Revises: 0006
+"""
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,17 @@
+"""modeller: deploy change notes and test runs (issue Workspaces, modeller part; filled in by that work)
+
+Revision ID: 0008
+Revises: 0007
+"""
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
