@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from engine.base.clock import Clock, FixedClock, SystemClock, parse_instant
 from engine.base.errors import CourseFlowError
@@ -22,7 +24,7 @@ class Settings:
         return cls(database_url=database_url(env), clock=clock_from_env(env))
 
 
-def database_url(env) -> str:
+def database_url(env: Mapping[str, str]) -> str:
     """``COURSEFLOW_DATABASE_URL``, or a SQLite file under ``instance/``."""
     url = env.get("COURSEFLOW_DATABASE_URL")
     if url:
@@ -31,7 +33,7 @@ def database_url(env) -> str:
     return f"sqlite:///{(DEFAULT_DATA_DIR / 'courseflow.db').resolve()}"
 
 
-def clock_from_env(env) -> Clock:
+def clock_from_env(env: Any) -> Clock:
     """``COURSEFLOW_NOW`` (ISO 8601) pins the clock; otherwise wall-clock time."""
     pinned = env.get("COURSEFLOW_NOW")
     if not pinned:

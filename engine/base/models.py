@@ -5,6 +5,7 @@ Only the engine reads and writes these; views call engine functions.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -13,20 +14,20 @@ from sqlalchemy.types import DateTime, TypeDecorator
 from engine.base.clock import UTC
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[Any]):
     """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone)."""
 
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
         return None if value is None else value.replace(tzinfo=UTC)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -13,7 +14,7 @@ from engine.base.db import Database
 MIGRATIONS = Path(__file__).parent / "schema_migrations"
 
 
-def alembic_config(connection=None) -> Config:
+def alembic_config(connection: Any=None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection

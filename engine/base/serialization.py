@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
@@ -24,21 +25,21 @@ from engine.definitions.scripts import script_engine
 STATE_FORMAT = "courseflow-state/1"
 
 
-class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):
+class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]  # SpiffWorkflow is untyped
     """The top workflow without its specs; they are handed in on restore."""
 
-    def to_dict(self, workflow):
+    def to_dict(self, workflow: Any) -> Any:
         dct = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(self, dct, spec=None, subprocess_specs=None):
+    def from_dict(self, dct: Any, spec: Any=None, subprocess_specs: Any=None) -> Any:
         dct = dict(dct, spec=spec, subprocess_specs=subprocess_specs or {})
         return super().from_dict(dct)
 
 
-def _registry():
+def _registry() -> Any:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _StateOnlyWorkflowConverter
     registry = BpmnWorkflowSerializer.configure(config)
@@ -54,17 +55,17 @@ class WorkflowCodec:
         self.registry = _registry()
         # Task data is converted while dumping (as SpiffWorkflow's own serializer does).
         self._encoder = create_encoder(self.registry)
-        self._specs: OrderedDict[int, tuple] = OrderedDict()
+        self._specs: OrderedDict[int, tuple[Any, ...]] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
-    def dump_spec(self, spec, subprocess_specs: dict) -> str:
+    def dump_spec(self, spec: Any, subprocess_specs: dict[str, Any]) -> str:
         return json.dumps({
             "spec": self.registry.convert(spec),
             "subprocess_specs": {name: self.registry.convert(s) for name, s in subprocess_specs.items()},
         })
 
-    def specs(self, definition_id: int, spec_json: Callable[[], str]) -> tuple:
+    def specs(self, definition_id: int, spec_json: Callable[[], str]) -> tuple[Any, ...]:
         """The restored (spec, subprocess_specs) of a definition version, cached.
 
         ``spec_json`` is called for the stored text only when the cache misses.

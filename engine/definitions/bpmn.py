@@ -5,6 +5,8 @@ numbers; the deploy checks and the lane → role map read the XML directly.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -26,30 +28,30 @@ HUMAN_TASKS = ("userTask", "manualTask", "task")
 STATUS_PROPERTY = "courseStatus"  # expression: the course status once the element completes
 
 
-def local(element) -> str:
-    return etree.QName(element).localname
+def local(element: Any) -> str:
+    return str(etree.QName(element).localname)
 
 
-def processes(tree) -> list:
-    return tree.getroot().findall("bpmn:process", NS)
+def processes(tree: Any) -> list[Any]:
+    return list(tree.getroot().findall("bpmn:process", NS))
 
 
-def properties(element) -> dict[str, str]:
+def properties(element: Any) -> dict[str, str]:
     """The ``spiffworkflow:properties`` of an element, as a dict."""
     found = element.findall("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)
     return {p.get("name"): p.get("value", "") for p in found}
 
 
-def human_tasks(process) -> list:
+def human_tasks(process: Any) -> list[Any]:
     """User and manual tasks anywhere in the process, embedded subprocesses included."""
     return [el for kind in HUMAN_TASKS for el in process.iter(f"{{{BPMN_NS}}}{kind}")]
 
 
-def start_events_with_forms(process) -> list:
+def start_events_with_forms(process: Any) -> list[Any]:
     return [el for el in process.iter(f"{{{BPMN_NS}}}startEvent") if properties(el).get(FORM_PROPERTY)]
 
 
-def lanes(process) -> dict[str, str]:
+def lanes(process: Any) -> dict[str, str]:
     """Map each flow node id to the name of the innermost lane holding it."""
     placed: dict[str, str] = {}
     for lane in process.iter(f"{{{BPMN_NS}}}lane"):
@@ -58,15 +60,15 @@ def lanes(process) -> dict[str, str]:
     return placed
 
 
-def lane_names(process) -> list[tuple[str, object]]:
+def lane_names(process: Any) -> list[tuple[str, object]]:
     return [(lane.get("name") or lane.get("id"), lane) for lane in process.iter(f"{{{BPMN_NS}}}lane")]
 
 
-def called_elements(process) -> list:
+def called_elements(process: Any) -> list[Any]:
     return list(process.iter(f"{{{BPMN_NS}}}callActivity"))
 
 
-def lane_of(element, placed: dict[str, str]) -> str | None:
+def lane_of(element: Any, placed: dict[str, str]) -> str | None:
     """The lane of a node, or of the nearest enclosing subprocess that has one."""
     node = element
     while node is not None and local(node) != "process":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ class Parsed:
     process_id: str
     version: int
     name: str
-    forms: dict[str, dict]
+    forms: dict[str, dict[str, Any]]
     lanes: dict[str, str]
     start_roles: frozenset[str]
     start_form: str | None
@@ -45,7 +46,7 @@ class DefinitionCache:
                 self._parsed[definition_id] = found
         return found
 
-    def form(self, session: Session, definition_id: int, name: str | None) -> dict:
+    def form(self, session: Session, definition_id: int, name: str | None) -> dict[str, Any]:
         """The JSON Schema a task of this version binds (an open object if it binds none)."""
         if not name:
             return {"type": "object"}
@@ -55,17 +56,17 @@ class DefinitionCache:
                                 f"deploy it again with its forms")
         return forms[name]
 
-    def new_workflow(self, session: Session, definition_id: int):
+    def new_workflow(self, session: Session, definition_id: int) -> Any:
         return self.codec.new_workflow(definition_id, self._spec_json(session, definition_id))
 
-    def load_workflow(self, session: Session, definition_id: int, state_json: str):
+    def load_workflow(self, session: Session, definition_id: int, state_json: str) -> Any:
         try:
             return self.codec.load_state(definition_id, self._spec_json(session, definition_id), state_json)
         except Exception as error:  # a damaged state row must not surface as a traceback
             raise ProcessFailed(f"the stored state of this process cannot be read ({type(error).__name__}: "
                                 f"{error}); an auditor should check it") from None
 
-    def _spec_json(self, session: Session, definition_id: int):
+    def _spec_json(self, session: Session, definition_id: int) -> Any:
         return lambda: self._row(session, definition_id).spec_json
 
     @staticmethod

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 from sqlalchemy import func, select, tuple_
@@ -83,7 +84,7 @@ def bpmn_xml(session: Session, process_id: str, version: int) -> str:
     return found
 
 
-def _with_content(query):
+def _with_content(query: Any) -> Any:
     return query.options(undefer(Definition.files_json), undefer(Definition.forms_json))
 
 
@@ -125,7 +126,7 @@ def instance_counts(session: Session, definition_ids: list[int]) -> dict[int, tu
     return counts
 
 
-def form_changes(old: dict[str, dict], new: dict[str, dict]) -> list[str]:
+def form_changes(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> list[str]:
     """'NAME added' / 'NAME removed' / 'NAME changed' for the forms two versions bind."""
     found = []
     for name in sorted(old.keys() | new.keys()):
@@ -196,11 +197,11 @@ def _model(files: dict[str, str]) -> _Model:
     return found
 
 
-def _elements(process) -> dict[str, _Element]:
+def _elements(process: Any) -> dict[str, _Element]:
     """The process itself, its flow elements and artifacts (inside subprocesses too) and its lanes."""
     found: dict[str, _Element] = {}
 
-    def visit(element) -> None:
+    def visit(element: Any) -> None:
         found[element.get("id")] = _element(element)
         for child in _tags(element):
             kind = bpmn.local(child)
@@ -217,7 +218,7 @@ def _elements(process) -> dict[str, _Element]:
     return found
 
 
-def _element(element) -> _Element:
+def _element(element: Any) -> _Element:
     aspects: dict[str, str | frozenset[str]] = {f"@{etree.QName(key).localname}": value
                                                 for key, value in element.attrib.items() if key != "id"}
     lists: dict[str, set[str]] = {}
@@ -231,7 +232,7 @@ def _element(element) -> _Element:
     return _Element(bpmn.local(element), element.get("name") or "", aspects)
 
 
-def _own_children(element):
+def _own_children(element: Any) -> Any:
     """What an element says about itself: not the elements it contains (they are compared on their own)."""
     kind = bpmn.local(element)
     children = _tags(element)
@@ -242,7 +243,7 @@ def _own_children(element):
     return children
 
 
-def _read(child, kind: str, aspects: dict) -> None:
+def _read(child: Any, kind: str, aspects: dict[str, Any]) -> None:
     """Put one child's content into ``aspects``: the parts a person reads by name, the rest as a whole."""
     if kind in _TEXTS:
         aspects[kind] = (aspects.get(kind, "") + "\n" + _text(child)).strip()
@@ -258,14 +259,14 @@ def _read(child, kind: str, aspects: dict) -> None:
         aspects[f"+{kind}"] = aspects.get(f"+{kind}", "") + _canonical(child)
 
 
-def _canonical(element) -> str:
+def _canonical(element: Any) -> str:
     """An element's content with attribute order, whitespace and generated ids left out."""
     attributes = sorted((key, value) for key, value in element.attrib.items() if key != "id")
     children = [_canonical(child) for child in _tags(element)]
     return repr((element.tag, attributes, (element.text or "").strip(), children))
 
 
-def _text(element) -> str:
+def _text(element: Any) -> str:
     """An element's text as it matters: prose by its words; Python as it runs (indentation counts)."""
     text = element.text or ""
     if bpmn.local(element) == "documentation":
@@ -274,7 +275,7 @@ def _text(element) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def _tags(element) -> list:
+def _tags(element: Any) -> list[Any]:
     return [child for child in element if isinstance(child.tag, str)]
 
 
@@ -290,7 +291,7 @@ def _detail(old: _Element, new: _Element) -> str:
     return "; ".join(parts)
 
 
-def _ordered(keys) -> list[str]:
+def _ordered(keys: Any) -> list[str]:
     """Name first, then attributes, properties, texts and timers, references, the rest."""
     def rank(key: str) -> int:
         checks = (key == "@name", key.startswith("@"), key.startswith("property:"), key in _TEXTS or key in _TIMERS,
@@ -299,7 +300,7 @@ def _ordered(keys) -> list[str]:
     return sorted(keys, key=lambda key: (rank(key), key))
 
 
-def _describe(key: str, before, after) -> str:
+def _describe(key: str, before: Any, after: Any) -> str:
     if key in _REFERENCE_LISTS:
         return _describe_refs(_REFERENCE_LISTS[key], before or frozenset(), after or frozenset())
     if key in _TEXTS:
@@ -320,9 +321,9 @@ def _describe_refs(label: str, before: frozenset[str], after: frozenset[str]) ->
                                     + [f"{ref} removed" for ref in sorted(before - after)])
 
 
-def _how(before, after) -> str:
+def _how(before: Any, after: Any) -> str:
     return "added" if before is None else "removed" if after is None else "changed"
 
 
-def _quoted(value) -> str:
+def _quoted(value: Any) -> str:
     return "none" if value is None else f'"{value}"'

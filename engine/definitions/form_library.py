@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,7 +38,7 @@ class FormReport:
     def ok(self) -> bool:
         return not self.problems and (self.deploy is None or self.deploy.ok)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"saved": self.saved, "problems": [vars(p) for p in self.problems],
                 "deploy": self.deploy.as_dict() if self.deploy else None}
 
@@ -61,7 +62,7 @@ def texts(session: Session) -> dict[str, str]:
     return {name: content for name, content in session.execute(select(LibraryForm.name, LibraryForm.content))}
 
 
-def schemas(session: Session) -> dict[str, dict]:
+def schemas(session: Session) -> dict[str, dict[str, Any]]:
     """{form file name: JSON Schema}, ordered by name."""
     return {name: json.loads(text) for name, text in sorted(texts(session).items())}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from engine.instances import timers
 from engine.instances.tree import Scan, scan
@@ -19,7 +20,7 @@ from engine.instances.tree import Scan, scan
 class Before:
     """What a run is compared with: the instance as it stood when loaded."""
 
-    timers: dict  # {task id: waiting timer task}
+    timers: dict[str, Any]  # {task id: waiting timer task}
     ready: dict[str, dt.datetime | None]  # {task id: due} of READY tasks people do (the open-task rows)
     completed: bool
 
@@ -27,7 +28,7 @@ class Before:
 NOTHING = Before({}, {}, False)  # before an instance starts
 
 
-def before(workflow) -> Before:
+def before(workflow: Any) -> Before:
     scanned = scan(workflow)
     return Before(timers.waiting_timers(scanned), {task_id: timers.task_due(task)
                                                    for task_id, task in scanned.ready.items()},
@@ -38,13 +39,13 @@ def before(workflow) -> Before:
 class Derived:
     """What followed from a run."""
 
-    timers_fired: list  # timer tasks that were waiting and fired
+    timers_fired: list[Any]  # timer tasks that were waiting and fired
     withdrawn: list[str]  # ids of tasks people could do that went away without being completed
     instance_completed: bool  # the instance completed in this run
     after: Scan  # the workflow as it stands now
 
 
-def derive(was: Before, workflow, completed_ids: set[str]) -> Derived:
+def derive(was: Before, workflow: Any, completed_ids: set[str]) -> Derived:
     after = scan(workflow)
     done = workflow.is_completed()
     still_ready = {} if done else after.ready

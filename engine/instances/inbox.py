@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -44,7 +45,7 @@ class TaskView:
                    claimed_by=row.claimed_by, form=row.form, created=row.created_at, due=row.due_at,
                    course_id=row.course_id, course_name=course_name, course_name_ru=course_name_ru)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         values = asdict(self)
         values["created"] = self.created.isoformat()
         values["due"] = self.due.isoformat() if self.due else None
@@ -63,7 +64,7 @@ class TaskFilter:
     limit: int = 500
 
 
-def visible_to(actor: Actor):
+def visible_to(actor: Actor) -> Any:
     """SQL condition: the open tasks ``actor`` may do (their own, or their roles' unassigned ones).
 
     Written as flat OR branches, each matching one partial index (assignee;
@@ -73,7 +74,7 @@ def visible_to(actor: Actor):
     return or_(*branches_of(actor))
 
 
-def branches_of(actor: Actor) -> list:
+def branches_of(actor: Actor) -> list[Any]:
     """The disjoint conditions whose union is what ``actor`` may do, one index range each."""
     branches = [OpenTask.assignee == actor.login]
     group = OpenTask.assignee.is_(None)
@@ -87,7 +88,7 @@ def branches_of(actor: Actor) -> list:
     return branches
 
 
-def _where(query, actor: Actor | None, filters: TaskFilter):
+def _where(query: Any, actor: Actor | None, filters: TaskFilter) -> Any:
     if actor is not None:
         query = query.where(visible_to(actor))
     if filters.role:
@@ -118,10 +119,10 @@ def tasks_for(session: Session, actor: Actor | None, filters: TaskFilter = TaskF
 def count_for(session: Session, actor: Actor | None, filters: TaskFilter = TaskFilter()) -> int:
     """How many open tasks ``actor`` may do: one count per branch (each read off its index alone), summed."""
     if actor is None:
-        return session.scalar(_where(select(func.count()).select_from(OpenTask), None, filters))
+        return session.scalar(_where(select(func.count()).select_from(OpenTask), None, filters)) or 0
     counts = [_where(select(func.count()).select_from(OpenTask).where(branch), None, filters).scalar_subquery()
               for branch in branches_of(actor)]
-    return session.scalar(select(sum(counts[1:], counts[0])))
+    return session.scalar(select(sum(counts[1:], counts[0]))) or 0
 
 
 @dataclass(frozen=True)
@@ -129,11 +130,11 @@ class TaskDetail:
     """An open task as handed out: its form with choices filled in and values prefilled."""
 
     task: TaskView
-    schema: dict
+    schema: dict[str, Any]
     instance_version: int
-    values: dict
+    values: dict[str, Any]
     course_id: int | None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {**self.task.as_dict(), "schema": self.schema, "values": self.values,
                 "instance_version": self.instance_version, "course_id": self.course_id}

@@ -48,6 +48,7 @@ import json
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -124,8 +125,8 @@ class Version:
     id: int
     process_id: str
     version: int
-    processes: dict[str, dict]  # process id -> serialized process spec (this one and every one it calls)
-    forms: dict[str, dict]
+    processes: dict[str, dict[str, Any]]  # process id -> serialized process spec (this one and every one it calls)
+    forms: dict[str, dict[str, Any]]
     spec_json: str
 
     @classmethod
@@ -134,8 +135,9 @@ class Version:
         processes = {spec["spec"]["name"]: spec["spec"], **spec["subprocess_specs"]}
         return cls(row.id, row.process_id, row.version, processes, json.loads(row.forms_json), row.spec_json)
 
-    def task_spec(self, process: str, name: str) -> dict | None:
-        return self.processes.get(process, {}).get("task_specs", {}).get(name)
+    def task_spec(self, process: str, name: str) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = self.processes.get(process, {}).get("task_specs", {}).get(name)
+        return found
 
 
 class Versions:
@@ -211,7 +213,7 @@ def _refuse_instance(row: store.InstanceRow, current: Version, target: Version) 
     return ""
 
 
-def open_task_names(workflow, version: Version) -> list[str]:
+def open_task_names(workflow: Any, version: Version) -> list[str]:
     """The names people see of the open tasks, as ``version`` gives them."""
     names = []
     for task in scan(workflow).ready.values():
@@ -220,16 +222,16 @@ def open_task_names(workflow, version: Version) -> list[str]:
     return names
 
 
-def unsafe_reason(workflow, current: Version, target: Version) -> str:
+def unsafe_reason(workflow: Any, current: Version, target: Version) -> str:
     """Why the workflow cannot move from ``current`` to ``target`` (rules 1 and 2); '' if it can."""
     return _missing(workflow, target) or _changed_ahead(workflow, current, target)
 
 
-def _workflows(workflow) -> list:
+def _workflows(workflow: Any) -> list[Any]:
     return [workflow, *workflow.subprocesses.values()]
 
 
-def _missing(workflow, target: Version) -> str:
+def _missing(workflow: Any, target: Version) -> str:
     """Rule 1: the first task whose spec the new version lacks ('' if none)."""
     for wf in _workflows(workflow):
         process = wf.spec.name
@@ -242,7 +244,7 @@ def _missing(workflow, target: Version) -> str:
     return ""
 
 
-def _role(task) -> str:
+def _role(task: Any) -> str:
     """How the reason refers to a task the instance has: by where the instance stands with it."""
     if task.has_state(TaskState.FINISHED_MASK):
         return "the passed task" if task.task_spec.manual else "the passed element"
@@ -257,7 +259,7 @@ def _ahead(manual: bool) -> str:
     return "the future task" if manual else "the future element"
 
 
-def _label_of_task(task, workflow) -> str:
+def _label_of_task(task: Any, workflow: Any) -> str:
     return _label(task.task_spec.bpmn_name, task.task_spec.bpmn_id or task.task_spec.name, process_of(task),
                   workflow.spec.name)
 
@@ -277,14 +279,14 @@ class _Stop:
     enter: bool
 
 
-def _positions(workflow) -> Iterator[_Stop]:
+def _positions(workflow: Any) -> Iterator[_Stop]:
     for wf in _workflows(workflow):
         for task in wf.tasks.values():
             if task.has_state(TaskState.NOT_FINISHED_MASK):
                 yield _Stop(process_of(task), task.task_spec.name, _role(task), task.state != TaskState.STARTED)
 
 
-def _changed_ahead(workflow, current: Version, target: Version) -> str:
+def _changed_ahead(workflow: Any, current: Version, target: Version) -> str:
     """Rule 2: the first task spec at or ahead of a position that the new version changes ('' if none)."""
     top, queue, seen, processes = workflow.spec.name, deque(_positions(workflow)), set(), set()
     while queue:
@@ -298,6 +300,8 @@ def _changed_ahead(workflow, current: Version, target: Version) -> str:
             if change:
                 return change
         old = current.task_spec(stop.process, stop.name)
+        if old is None:  # the state names a task spec its own version lacks: the state is not of this version
+            return f"the element {stop.name} is not in version {current.version}"
         change = _spec_change(old, target.task_spec(stop.process, stop.name), current, target)
         if change:
             ident = old["bpmn_id"] or old["name"]
@@ -307,7 +311,7 @@ def _changed_ahead(workflow, current: Version, target: Version) -> str:
     return ""
 
 
-def _next_stops(stop: _Stop, spec: dict) -> list[_Stop]:
+def _next_stops(stop: _Stop, spec: dict[str, Any]) -> list[_Stop]:
     """Where the instance can go from ``stop``: outputs, a loop's child, the start of a called process."""
     names = list(spec["outputs"])
     if isinstance(spec.get("task_spec"), str) and (stop.enter or spec["typename"] != PARALLEL_MULTI_INSTANCE):
@@ -330,7 +334,7 @@ def _process_change(process: str, current: Version, target: Version) -> str:
     return ""
 
 
-def _spec_change(old: dict, new: dict | None, current: Version, target: Version) -> str:
+def _spec_change(old: dict[str, Any], new: dict[str, Any] | None, current: Version, target: Version) -> str:
     """'is … in version N: what differs' for a task spec that does not behave the same, else ''."""
     if new is None:
         return f"is missing from version {target.version}"
@@ -346,7 +350,7 @@ def _spec_change(old: dict, new: dict | None, current: Version, target: Version)
     return ""
 
 
-def _what_differs(key: str, mine: dict, theirs: dict) -> str:
+def _what_differs(key: str, mine: dict[str, Any], theirs: dict[str, Any]) -> str:
     if key != "extensions":
         return CHANGES.get(key, f"its {key.replace('_', ' ')} differs")
     ours, new = mine["extensions"]["properties"], theirs["extensions"]["properties"]
@@ -357,9 +361,9 @@ def _what_differs(key: str, mine: dict, theirs: dict) -> str:
     return "its extensions differ"
 
 
-def _behaviour(spec: dict) -> dict:
+def _behaviour(spec: dict[str, Any]) -> dict[str, Any]:
     """A serialized task spec without what only people read (see the module docstring)."""
-    kept = _unlabelled({key: value for key, value in spec.items() if key not in DESCRIPTIVE})
+    kept: dict[str, Any] = _unlabelled({key: value for key, value in spec.items() if key not in DESCRIPTIVE})
     if kept.get("typename") == END_JOIN:
         kept.pop("inputs", None)
     extensions = kept.get("extensions")
@@ -373,7 +377,7 @@ def _behaviour(spec: dict) -> dict:
     return kept
 
 
-def _unlabelled(value):
+def _unlabelled(value: Any) -> Any:
     """``value`` without any ``bpmn_name``: a label for people, never what SpiffWorkflow runs on."""
     if isinstance(value, dict):
         return {key: _unlabelled(item) for key, item in value.items() if key != "bpmn_name"}
@@ -382,7 +386,7 @@ def _unlabelled(value):
     return value
 
 
-def _forms_bound(spec: dict) -> list[str]:
+def _forms_bound(spec: dict[str, Any]) -> list[str]:
     properties = spec.get("extensions", {}).get("properties", {})
     return [properties[key] for key in (bpmn.FORM_PROPERTY, bpmn.UI_FORM_PROPERTY) if properties.get(key)]
 
@@ -390,7 +394,7 @@ def _forms_bound(spec: dict) -> list[str]:
 # -- doing it ---------------------------------------------------------------------------------------------
 
 
-def carried_over(codec: WorkflowCodec, workflow, definition_id: int, spec_json: Callable[[], str]):
+def carried_over(codec: WorkflowCodec, workflow: Any, definition_id: int, spec_json: Callable[[], str]) -> Any:
     """The workflow's state restored against another version's spec: what migrating (and its replay) does."""
     return codec.load_state(definition_id, spec_json, codec.dump_state(workflow))
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from engine.base.models import Instance, OpenTask
 
-instances = Instance.__table__
-open_tasks = OpenTask.__table__
+instances = cast(Table, Instance.__table__)
+open_tasks = cast(Table, OpenTask.__table__)
 
 
 @dataclass
@@ -110,12 +111,12 @@ def open_tasks_by_id(connection: Connection, task_ids: list[str]) -> list[OpenTa
     return [task_row(row) for row in connection.execute(_SELECT_TASKS, {"ids": task_ids})]
 
 
-def task_row(values) -> OpenTaskRow:
+def task_row(values: Any) -> OpenTaskRow:
     """An open-task row from the values of ``TASK_COLUMNS``, in that order."""
     return OpenTaskRow(**dict(zip(TASK_FIELDS, values)))
 
 
-def _instance_row(values) -> InstanceRow:
+def _instance_row(values: Any) -> InstanceRow:
     return InstanceRow(**dict(zip(_INSTANCE_FIELDS, values)))
 
 
@@ -137,7 +138,7 @@ def set_due(connection: Connection, task_id: str, due: dt.datetime | None) -> No
     connection.execute(_SET_DUE, {"task_id": task_id, "due": due})
 
 
-def insert_instance(connection: Connection, values: dict) -> None:
+def insert_instance(connection: Connection, values: dict[str, Any]) -> None:
     connection.execute(_INSERT_INSTANCE, values)
 
 

@@ -7,6 +7,7 @@ that are due.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -18,7 +19,7 @@ from engine.base.clock import as_utc
 from engine.instances.tree import Scan, find_task
 
 
-def is_timer(task) -> bool:
+def is_timer(task: Any) -> bool:
     """A timer event, or an event-based gateway waiting on a timer among other events."""
     definition = getattr(task.task_spec, "event_definition", None)
     if isinstance(definition, MultipleEventDefinition):
@@ -26,12 +27,12 @@ def is_timer(task) -> bool:
     return isinstance(definition, TimerEventDefinition)
 
 
-def waiting_timers(scan: Scan) -> dict:
+def waiting_timers(scan: Scan) -> dict[str, Any]:
     """{task id: task} of every timer event waiting to fire, subprocesses included."""
     return {t.id: t for t in scan.waiting if is_timer(t)}
 
 
-def due_time(timer_task) -> dt.datetime | None:
+def due_time(timer_task: Any) -> dt.datetime | None:
     """When a waiting timer fires (known once SpiffWorkflow has evaluated it)."""
     value = timer_task.internal_data.get("event_value")
     if isinstance(value, dict):  # cycle timers keep {"next": ...}
@@ -50,7 +51,7 @@ def next_due(scan: Scan) -> dt.datetime | None:
     return min(times, default=None)
 
 
-def fired_since(before: dict, workflow) -> list:
+def fired_since(before: dict[str, Any], workflow: Any) -> list[Any]:
     """Timer tasks that were waiting in ``before`` and have fired since (not cancelled)."""
     fired = []
     for task_id in before:
@@ -60,7 +61,7 @@ def fired_since(before: dict, workflow) -> list:
     return fired
 
 
-def task_due(task) -> dt.datetime | None:
+def task_due(task: Any) -> dt.datetime | None:
     """The earliest boundary timer watching ``task`` or an activity enclosing it."""
     times, node = [], task
     while node.parent is not None:

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 
 
-def find_task(workflow, task_id: UUID | str):
+def find_task(workflow: Any, task_id: UUID | str) -> Any:
     """The task with this id in the workflow or any of its subprocesses, or ``None``."""
     if isinstance(task_id, str):
         try:
@@ -22,7 +23,7 @@ def find_task(workflow, task_id: UUID | str):
     return None
 
 
-def multi_instance_key(task) -> str | None:
+def multi_instance_key(task: Any) -> str | None:
     """The key (or index) of the multi-instance child a task is, or runs inside (e.g. the CSB code).
 
     A task in a process called once per CSB takes the key of the call it runs
@@ -38,20 +39,20 @@ def multi_instance_key(task) -> str | None:
     return multi_instance_key(parent) if parent is not None else None
 
 
-def process_of(task) -> str:
+def process_of(task: Any) -> str:
     """The id of the process (or called process) the task belongs to."""
-    return task.workflow.spec.name
+    return str(task.workflow.spec.name)
 
 
 @dataclass(frozen=True)
 class Scan:
     """One pass over a workflow's tasks: what the engine tracks between operations."""
 
-    ready: dict  # {task id (str): READY manual task}
-    waiting: list  # WAITING tasks (timers and message catchers among them)
+    ready: dict[str, Any]  # {task id (str): READY manual task}
+    waiting: list[Any]  # WAITING tasks (timers and message catchers among them)
 
 
-def scan(workflow) -> Scan:
+def scan(workflow: Any) -> Scan:
     ready, waiting = {}, []
     for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
         if task.state == TaskState.WAITING:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ _DEFINITION_FIELDS = ("id", "process_id", "version", "name", "sha256", "filename
                       "spec_json", "forms_json", "lanes_json")
 
 
-def build(session: Session, course_id: int) -> dict:
+def build(session: Session, course_id: int) -> dict[str, Any]:
     course = courses.course(session, course_id)
     instances = list(session.scalars(select(Instance).where(
         (Instance.id == course.instance) | (Instance.course_id == course_id)).order_by(Instance.started_at)))
@@ -46,7 +47,7 @@ def build(session: Session, course_id: int) -> dict:
     return {**body, "digest": audit.sha256(audit.canonical(body))}
 
 
-def _definitions_used(instance: Instance, events: list[dict]) -> set[int]:
+def _definitions_used(instance: Instance, events: list[dict[str, Any]]) -> set[int]:
     """Every version the instance ran on: the one it is on now, its events', both sides of each migration."""
     used = {instance.definition_id, *(e["definition_id"] for e in events if e["definition_id"] is not None)}
     for event in events:
@@ -56,7 +57,7 @@ def _definitions_used(instance: Instance, events: list[dict]) -> set[int]:
     return used
 
 
-def _definition(session: Session, definition_id: int) -> dict:
+def _definition(session: Session, definition_id: int) -> dict[str, Any]:
     row = session.get(Definition, definition_id)
     deployed = session.scalars(select(Event).where(Event.kind == EventKind.DEFINITION_DEPLOYED,
                                                    Event.definition_id == definition_id)).first()
@@ -64,7 +65,7 @@ def _definition(session: Session, definition_id: int) -> dict:
             "deployed_event": replay.event_dict(deployed) if deployed else None}
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
@@ -77,7 +78,7 @@ class Finding:
         return f"{'ok  ' if self.ok else 'FAIL'} {self.what}"
 
 
-def verify(dossier: dict, codec: WorkflowCodec | None = None) -> list[Finding]:
+def verify(dossier: dict[str, Any], codec: WorkflowCodec | None = None) -> list[Finding]:
     """Check an exported dossier offline; every finding says what was checked and how it came out."""
     codec = codec or WorkflowCodec()
     body = {k: v for k, v in dossier.items() if k != "digest"}
@@ -95,15 +96,16 @@ def verify(dossier: dict, codec: WorkflowCodec | None = None) -> list[Finding]:
     return findings
 
 
-def _check_definition(definition: dict) -> Finding:
+def _check_definition(definition: dict[str, Any]) -> Finding:
     name = f"definition {definition['process_id']} v{definition['version']}"
     event = definition.get("deployed_event")
     if event is None:
         return Finding(False, f"{name}: no deployment event")
-    stored = SimpleNamespace(**{**event, "at": clock.parse_instant(event["at"])})
+    stored: Any = SimpleNamespace(**{**event, "at": clock.parse_instant(event["at"])})  # read like an Event row
     if audit.event_hash(stored) != event["hash"]:
         return Finding(False, f"{name}: its deployment event was edited")
     recorded = json.loads(event["data_json"]).get("digest")
-    if audit.definition_digest(SimpleNamespace(**definition)) != recorded:
+    deployed: Any = SimpleNamespace(**definition)  # read like a Definition row
+    if audit.definition_digest(deployed) != recorded:
         return Finding(False, f"{name}: differs from what was deployed")
     return Finding(True, f"{name}: as deployed")

@@ -7,6 +7,7 @@ mark diagrams for auditors, and by the test that every flow is exercised.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
@@ -23,7 +24,7 @@ class Path:
     steps: set[tuple[str, str, str]] = field(default_factory=set)  # (process, source id, target id)
 
 
-def taken(workflow) -> Path:
+def taken(workflow: Any) -> Path:
     path = Path()
     for wf in [workflow, *workflow.subprocesses.values()]:
         process = wf.spec.name
@@ -43,6 +44,6 @@ def taken(workflow) -> Path:
     return path
 
 
-def _merged_join(task) -> bool:
+def _merged_join(task: Any) -> bool:
     """A parallel join keeps one task; the branches that arrived first leave theirs cancelled."""
     return isinstance(task.task_spec, Join) and task.parent is not None and task.parent.has_state(TaskState.COMPLETED)

@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import Any
 
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
@@ -58,12 +59,12 @@ class _Diverged(Exception):
     pass
 
 
-def event_dict(row) -> dict:
+def event_dict(row: Any) -> dict[str, Any]:
     """An event row as the plain dict replay (and a dossier) uses."""
     return {name: getattr(row, name) for name in audit.STORED_FIELDS} | {"at": row.at.isoformat()}
 
 
-def check_chain(events: list[dict]) -> Outcome | None:
+def check_chain(events: list[dict[str, Any]]) -> Outcome | None:
     """The instance's own chain: every event hashes to what it says and links to the one before."""
     previous = None
     for event in events:
@@ -78,11 +79,11 @@ def check_chain(events: list[dict]) -> Outcome | None:
     return None
 
 
-def _as_row(event: dict):
+def _as_row(event: dict[str, Any]) -> Any:
     return SimpleNamespace(**{**event, "at": parse_instant(event["at"])})
 
 
-def reexecute(events: list[dict], spec_json: Callable[[int], str], codec: WorkflowCodec, stored_state: str | None,
+def reexecute(events: list[dict[str, Any]], spec_json: Callable[[int], str], codec: WorkflowCodec, stored_state: str | None,
               definition_id: int | None = None) -> Outcome:
     """Replay one instance's events (oldest first) and compare with ``stored_state``.
 
@@ -104,6 +105,8 @@ def reexecute(events: list[dict], spec_json: Callable[[int], str], codec: Workfl
     if stored_state is None:
         return Outcome(instance_id, REPRODUCED)
     current = replayer.definition_id
+    if current is None:
+        return Outcome(instance_id, DIVERGED, None, "the history never started the instance")
     difference = compare(workflow, codec.load_state(current, lambda: spec_json(current), stored_state))
     return Outcome(instance_id, DIVERGED, None, difference) if difference else Outcome(instance_id, REPRODUCED)
 
@@ -117,8 +120,8 @@ class Step:
     kind: str
     actor: str | None
     name: str
-    open: list  # (task name, lane, multi-instance key) of the tasks people could do then
-    data: dict
+    open: list[Any]  # (task name, lane, multi-instance key) of the tasks people could do then
+    data: dict[str, Any]
     path: object  # paths.Path
 
 
@@ -126,12 +129,12 @@ class Step:
 class _Replayer:
     codec: WorkflowCodec
     spec_json: Callable[[int], str]
-    on_step: Callable | None = None
-    workflow: object = None
+    on_step: Callable[..., Any] | None = None
+    workflow: Any = None  # the SpiffWorkflow BpmnWorkflow being rebuilt
     definition_id: int | None = None  # the version the replayed workflow runs on (changes at a migration)
-    expected: list = field(default_factory=list)  # derived events the replay produced, not yet matched
+    expected: list[Any] = field(default_factory=list)  # derived events the replay produced, not yet matched
 
-    def run(self, events: list[dict]):
+    def run(self, events: list[dict[str, Any]]) -> Any:
         if not events or events[0]["kind"] != EventKind.INSTANCE_STARTED:
             raise _Diverged(events[0]["seq"] if events else None, "the history does not begin with instance_started")
         for event in events:
@@ -148,7 +151,7 @@ class _Replayer:
         self._all_matched(None)
         return self.workflow
 
-    def _step(self, event: dict, data: dict) -> None:
+    def _step(self, event: dict[str, Any], data: dict[str, Any]) -> None:
         with use_clock(FixedClock(parse_instant(event["at"]))):
             if event["kind"] == EventKind.INSTANCE_STARTED:
                 self.definition_id = event["definition_id"]
@@ -167,7 +170,7 @@ class _Replayer:
                     raise _Diverged(event["seq"], f"the replay is not waiting for the message {data['message']!r}")
                 self._run(event["seq"], lambda: self.workflow.send_event(BpmnEvent(waiting[0][1], data["payload"])))
 
-    def _migrate(self, seq: int, data: dict) -> None:
+    def _migrate(self, seq: int, data: dict[str, Any]) -> None:
         """Move the replayed state to the new version as the migration did (nothing runs)."""
         if data.get("from_definition") != self.definition_id:
             raise _Diverged(seq, f"the migration is recorded from definition {data.get('from_definition')}, but "
@@ -180,18 +183,18 @@ class _Replayer:
                                  f"{type(error).__name__}: {error}") from None
         self.definition_id = target
 
-    def _snapshot(self, event: dict, data: dict) -> Step:
+    def _snapshot(self, event: dict[str, Any], data: dict[str, Any]) -> Step:
         ready = scan(self.workflow).ready.values()
         shown = data.get("form") or data.get("data") or (next(iter(ready)).data if ready else self.workflow.data)
         return Step(event["seq"], event["at"], event["kind"], event.get("actor"), data.get("name") or "",
                     [(t.task_spec.bpmn_name, t.task_spec.lane, multi_instance_key(t)) for t in ready],
                     json.loads(audit.canonical(shown)), paths.taken(self.workflow))
 
-    def _tick(self, event: dict) -> None:
+    def _tick(self, event: dict[str, Any]) -> None:
         with use_clock(FixedClock(parse_instant(event["at"]))):
             self._run(event["seq"], self.workflow.refresh_timers)
 
-    def _run(self, seq: int, step, completed=None) -> None:
+    def _run(self, seq: int, step: Any, completed: Any=None) -> None:
         was = derived.before(self.workflow)
         try:
             step()
@@ -206,7 +209,7 @@ class _Replayer:
         for task_id in follows.withdrawn:
             self.expected.append(_key(EventKind.TASK_CANCELLED, find_task(self.workflow, task_id)))
 
-    def _task_for(self, event: dict, data: dict):
+    def _task_for(self, event: dict[str, Any], data: dict[str, Any]) -> Any:
         for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
             if (process_of(task), task.task_spec.bpmn_id, multi_instance_key(task)) == \
                     (event["process_id"], event["bpmn_id"], event["mi_key"]) \
@@ -216,7 +219,7 @@ class _Replayer:
                         f"{' for ' + event['mi_key'] if event['mi_key'] else ''} (occurrence "
                         f"{data.get('occurrence', 1)}) in the replay: the recorded completion cannot have happened")
 
-    def _match(self, event: dict) -> None:
+    def _match(self, event: dict[str, Any]) -> None:
         key = (event["kind"], event["process_id"] if event["kind"] != EventKind.INSTANCE_COMPLETED else None,
                event["bpmn_id"], event["mi_key"])
         if key not in self.expected:
@@ -231,12 +234,12 @@ class _Replayer:
                             f"that the history does not record")
 
 
-def _key(kind: EventKind, task) -> tuple:
+def _key(kind: EventKind, task: Any) -> tuple[Any, ...]:
     """How a derived event is matched: by kind, process, BPMN id and multi-instance key (task ids are random)."""
     return kind, process_of(task), task.task_spec.bpmn_id, multi_instance_key(task)
 
 
-def compare(replayed, stored) -> str:
+def compare(replayed: Any, stored: Any) -> str:
     """The first difference between two workflows of the same process, by task keys (not ids); '' if none."""
     mine, theirs = _summary(replayed), _summary(stored)
     for key in sorted(set(mine) | set(theirs), key=str):
@@ -246,7 +249,7 @@ def compare(replayed, stored) -> str:
     return ""
 
 
-def _difference(mine: list, theirs: list) -> str:
+def _difference(mine: list[Any], theirs: list[Any]) -> str:
     states = ([entry[0] for entry in mine], [entry[0] for entry in theirs])
     if states[0] != states[1]:
         return f"task states differ (replay {states[0]}, stored {states[1]})"
@@ -260,12 +263,15 @@ def _difference(mine: list, theirs: list) -> str:
     return "differs"
 
 
-def _summary(workflow) -> dict:
+_Summary = dict[tuple[str, str, str | None], list[tuple[str, str, str]]]
+
+
+def _summary(workflow: Any) -> _Summary:
     """(process, bpmn id, key) -> sorted (state, data, timer due) of every task with a BPMN id.
 
     Data counts for every task that ran or is waiting to; predicted tasks (not reached yet) carry none.
     """
-    summary: dict = {}
+    summary: _Summary = {}
     for wf in [workflow, *workflow.subprocesses.values()]:
         for task in wf.tasks.values():
             if task.task_spec.bpmn_id is None:
@@ -278,7 +284,7 @@ def _summary(workflow) -> dict:
     return {key: sorted(entries) for key, entries in summary.items()}
 
 
-def steps(events: list[dict], spec_json: Callable[[int], str], codec: WorkflowCodec) -> list[Step]:
+def steps(events: list[dict[str, Any]], spec_json: Callable[[int], str], codec: WorkflowCodec) -> list[Step]:
     """The process after each recorded event (replayed as far as the history allows)."""
     taken: list[Step] = []
     try:

@@ -46,8 +46,8 @@ def role_for_lane(lane_name: str | None) -> str | None:
 
 def parse_grant(text: str) -> tuple[str, str | None]:
     """``ROLE`` or ``ROLE:SCOPE`` → (role, scope); raise ``ValueError`` if the role is unknown."""
-    role, _, scope = text.partition(":")
-    role, scope = role.strip(), scope.strip() or None
+    role_text, _, scope_text = text.partition(":")
+    role, scope = role_text.strip(), scope_text.strip() or None
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; known roles: {', '.join(ROLES)}")
     return role, scope
