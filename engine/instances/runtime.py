@@ -3,14 +3,16 @@
 Every function here runs inside the caller's write transaction and either
 leaves the instance state, its open-task rows and its new events all written,
 or raises and leaves everything as it was. Lock order in every write
-transaction: open-task rows, then the chain head (audit.append), then the
-instance row.
+transaction: open-task rows, then the instance row, then the chain head
+(audit.append) last, so the one lock every writer shares is held only for
+appending the events and committing — never while a state is serialized.
 """
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
@@ -83,12 +85,13 @@ def persist(session: Session, definitions: DefinitionCache, loaded: Loaded, even
     lanes = definitions.parsed(session, row.definition_id).lanes
     for gone in open_tasks.sync(session.connection(), row, follows, loaded.before.ready, now, lanes):
         events.append(_row_event(gone, EventKind.TASK_CANCELLED, None))
-    row.last_event_hash = audit.append(session, events, now, row.last_event_hash)
     row.next_timer_at = timers.next_due(follows.after) if row.status == InstanceStatus.RUNNING else None
     if not store.save_state(session.connection(), row, _dump(definitions, workflow), now):
         raise ChangedMeanwhile("Someone else changed this process at the same moment; nothing of yours was "
                                "saved. Reload and try again.")
     row.version += 1
+    row.last_event_hash = audit.append(session, events, now, row.last_event_hash)
+    store.set_last_event_hash(session.connection(), row.id, row.last_event_hash)
 
 
 def _form_of(event: audit.NewEvent) -> dict:
@@ -292,15 +295,20 @@ def _set_claim(session: Session, row: OpenTaskRow, actor: Actor, holder: str | N
     """A claim changes who may act, so it moves the instance version on: a completion loaded before it fails."""
     claimed = session.execute(update(OpenTask).where(OpenTask.id == row.id, OpenTask.claimed_by == row.claimed_by)
                               .values(claimed_by=holder))
-    if claimed.rowcount != 1:
+    if _rowcount(claimed) != 1:
         raise ChangedMeanwhile("Someone claimed or released this task at the same moment; reload and try again.")
     version, instance_hash = session.execute(select(Instance.version, Instance.last_event_hash)
                                              .where(Instance.id == row.instance_id)).one()
-    last_hash = audit.append(session, [_row_event(row, kind, actor.login)], clock.now(), instance_hash)
     moved = session.execute(update(Instance).where(Instance.id == row.instance_id, Instance.version == version)
-                            .values(last_event_hash=last_hash, version=version + 1))
-    if moved.rowcount != 1:
+                            .values(version=version + 1))
+    if _rowcount(moved) != 1:
         raise ChangedMeanwhile("Someone changed this process at the same moment; reload and try again.")
+    last_hash = audit.append(session, [_row_event(row, kind, actor.login)], clock.now(), instance_hash)
+    store.set_last_event_hash(session.connection(), row.instance_id, last_hash)
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)  # an UPDATE's CursorResult
 
 
 def _row_event(row: OpenTaskRow, kind: str, actor: str | None, **data) -> audit.NewEvent:
@@ -334,9 +342,10 @@ def record_timer_failure(session: Session, instance_id: str, error: CourseFlowEr
         return
     instance, _ = row
     now = clock.now()
+    session.execute(update(Instance).where(Instance.id == instance_id).values(
+        next_timer_at=now + TIMER_RETRY, timer_lease_until=None))
     last_hash = audit.append(session, [audit.NewEvent(EventKind.TIMER_FAILED, instance_id=instance_id,
                                                       definition_id=instance.definition_id,
                                                       process_id=instance.process_id, data={"error": str(error)})],
                              now, instance.last_event_hash)
-    session.execute(update(Instance).where(Instance.id == instance_id).values(
-        last_event_hash=last_hash, next_timer_at=now + TIMER_RETRY, timer_lease_until=None))
+    store.set_last_event_hash(session.connection(), instance_id, last_hash)

@@ -76,6 +76,8 @@ _RELABEL_TASK = (update(open_tasks).where(open_tasks.c.id == bindparam("task_id"
                  .values({name: bindparam(f"new_{name}") for name in _RELABELLED}))
 _SET_DUE = update(open_tasks).where(open_tasks.c.id == bindparam("task_id")).values(due_at=bindparam("due"))
 _INSERT_INSTANCE = insert(instances)
+_SET_LAST_HASH = (update(instances).where(instances.c.id == bindparam("instance_id"))
+                  .values(last_event_hash=bindparam("last_hash")))
 _SAVE_STATE = (update(instances)
                .where(instances.c.id == bindparam("instance_id"), instances.c.version == bindparam("loaded_version"))
                .values(state_json=bindparam("state_json"), version=bindparam("new_version"),
@@ -140,6 +142,11 @@ def set_due(connection: Connection, task_id: str, due: dt.datetime | None) -> No
 
 def insert_instance(connection: Connection, values: dict[str, Any]) -> None:
     connection.execute(_INSERT_INSTANCE, values)
+
+
+def set_last_event_hash(connection: Connection, instance_id: str, last_hash: str | None) -> None:
+    """Record the instance's newest event hash (its row is already locked by this transaction)."""
+    connection.execute(_SET_LAST_HASH, {"instance_id": instance_id, "last_hash": last_hash})
 
 
 def save_state(connection: Connection, row: InstanceRow, state_json: str, now: dt.datetime) -> bool:

@@ -90,9 +90,10 @@ def append(session: Session, new_events: list[NewEvent], at: dt.datetime, instan
 
     ``instance_hash`` is the newest event hash of the instance the events
     belong to (one instance per call), so its own chain continues.
-    Locks the chain head row, so appends are serialized (on SQLite the write
-    transaction already holds the database lock). Lock order in every write
-    transaction: open-task rows, then the chain head, then the instance row.
+    Locks the chain head row until the transaction ends, so appends are
+    serialized (on SQLite the write transaction already holds the database
+    lock). Call it last in a transaction, after every other row it changes:
+    lock order is open-task rows, then the instance row, then the chain head.
     """
     if not new_events:
         return instance_hash
