@@ -13,6 +13,7 @@ Where things live:
 - ``engine.instances`` — load → check → run → persist, open tasks and the inbox, timers, choices, migration
 - ``engine.proof`` — the hash-chained event log, replay, the dossier, paths and diagrams
 - ``engine.registry`` — courses, people, roles and CSBs
+- ``engine.mail`` — the outbox, notifications of tasks, preferences, SMTP delivery
 """
 from engine.base.clock import Clock, FixedClock, SystemClock
 from engine.base.errors import (
@@ -32,6 +33,10 @@ from engine.definitions.deploy import DeployReport
 from engine.definitions.form_library import FormReport
 from engine.instances.inbox import TaskDetail, TaskFilter, TaskView
 from engine.instances.migration import MigrationCheck, MigrationResult
+from engine.mail.delivery import MailRun
+from engine.mail.models import FREQUENCIES as MAIL_FREQUENCIES
+from engine.mail.outbox import OutboxDetail, OutboxView
+from engine.mail.settings import check_production
 from engine.proof.audit import Verdict
 from engine.proof.diagram import Diagram, Edge, Shape
 from engine.proof.dossier import Finding
@@ -54,10 +59,12 @@ __all__ = [
     "DefinitionView", "InstanceView", "VersionView", "Change", "DeployReport", "FormReport",
     "MigrationCheck", "MigrationResult", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",
     "Finding", "SourceFile",
+    # mail: a worker pass, the outbox, the choices of how often
+    "MailRun", "OutboxView", "OutboxDetail", "MAIL_FREQUENCIES",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # pure checks a front end may run before asking the engine
-    "file_name_problem", "verify_dossier",
+    "file_name_problem", "verify_dossier", "check_production",
     # errors
     "CourseFlowError", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen",
     "Problem", "FieldError",

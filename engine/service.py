@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +30,13 @@ from engine.definitions.checks import SourceFile, file_name_problem
 from engine.definitions.form_schema import check_shape, prefill
 from engine.instances import choices, inbox, migration, runtime, store
 from engine.instances.tree import find_task
+from engine.mail import digest as mail_digest
+from engine.mail import notices as mail_notices
+from engine.mail import outbox as mail_outbox
+from engine.mail import preferences as mail_preferences
+from engine.mail import settings as mail_settings
+from engine.mail import smtp as mail_smtp
+from engine.mail.delivery import MailRun
 from engine.proof import audit, diagram, dossier, paths, replay
 from engine.registry import courses, users
 from engine.registry.roles import Actor
@@ -434,6 +442,76 @@ class Engine:
     def verify(self) -> audit.Verdict:
         with self._snapshot() as session:
             return audit.verify(session)
+
+    # -- mail (see engine.mail) -------------------------------------------------------------
+
+    def deliver_mail(self, batch: int = 100) -> MailRun:
+        """One pass of the mail worker: queue due reminders, overdue notices and digests, then send the outbox.
+
+        Without COURSEFLOW_SMTP_URL nothing is sent and mail waits in the
+        outbox. Several workers may run at once: each leases its own messages
+        (SKIP LOCKED on PostgreSQL), so no message goes twice.
+        """
+        settings = mail_settings.current()
+        domain = mail_settings.domain_from_env(os.environ)
+        skip_locked = not self.db.is_sqlite
+        with self._write() as session:
+            notices = mail_notices.scan(session, settings, domain, skip_locked)
+            digests = mail_digest.compose_due(session, settings, domain, skip_locked)
+        if settings.smtp is None:
+            with self._read() as session:
+                held = mail_outbox.counts(session).get("queued", 0)
+            return MailRun(notices, digests, held=held)
+        outcomes: list[mail_outbox.Result] = []
+        while True:
+            with self._write() as session:
+                leased = mail_outbox.lease(session, batch, skip_locked)
+            if not leased:
+                break
+            results = mail_smtp.send(settings, leased)
+            with self._write() as session:
+                mail_outbox.record(session, leased, results)
+            outcomes += results
+            if len(leased) < batch:
+                break
+        count = {kind: sum(1 for r in outcomes if r.outcome == kind)
+                 for kind in (mail_outbox.SENT_OK, mail_outbox.TEMPORARY, mail_outbox.PERMANENT)}
+        return MailRun(notices, digests, count[mail_outbox.SENT_OK], count[mail_outbox.TEMPORARY],
+                       count[mail_outbox.PERMANENT])
+
+    def outbox(self, actor: Actor, state: str | None = None, limit: int = 200, offset: int = 0
+               ) -> list[mail_outbox.OutboxView]:
+        """The outbox, newest first (sector administrators)."""
+        _require(actor, "sector_administrator")
+        with self._read() as session:
+            return mail_outbox.views(session, state, limit, offset)
+
+    def outbox_counts(self, actor: Actor) -> dict[str, int]:
+        """How many messages are in each state (queued, digest, digested, sent, failed)."""
+        _require(actor, "sector_administrator")
+        with self._read() as session:
+            return mail_outbox.counts(session)
+
+    def outbox_message(self, message: int, actor: Actor) -> mail_outbox.OutboxDetail:
+        """One message with its text and HTML (sector administrators)."""
+        _require(actor, "sector_administrator")
+        with self._read() as session:
+            return mail_outbox.detail(session, message)
+
+    def retry_mail(self, message: int, actor: Actor) -> None:
+        """Queue a failed message again (sector administrators)."""
+        _require(actor, "sector_administrator")
+        with self._write() as session:
+            mail_outbox.retry(session, message, actor.login)
+
+    def mail_preference(self, login: str) -> str:
+        """immediately, daily or off."""
+        with self._read() as session:
+            return mail_preferences.get(session, login)
+
+    def set_mail_preference(self, login: str, frequency: str) -> None:
+        with self._write() as session:
+            mail_preferences.set_(session, login, frequency)
 
     # -- plumbing -------------------------------------------------------------------------
 

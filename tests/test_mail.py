@@ -1,0 +1,199 @@
+"""Mail (issue Mail): the outbox is written with the change that causes it, people hear of their tasks in their
+language and as often as they chose, and the sender delivers each message once over real SMTP (7.2, 7.3)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from engine import FixedClock
+from tests.smtp import SmtpServer, free_port
+
+ADDRESSES = {"admin": "admin@coomet.example", "chair13": "chair13@vniim.example", "chair2": "chair2@belgim.example",
+             "bob": "bob@nmi.example"}
+
+
+@pytest.fixture
+def mailed(engine, deployed):
+    engine.add_user("admin", ["sector_administrator"], "pw", name="Alla Admin", email=ADDRESSES["admin"])
+    engine.add_user("chair13", ["csb_chair:TC 1.3"], "pw", name="Chair TC 1.3", email=ADDRESSES["chair13"])
+    engine.add_user("chair2", ["csb_chair:TC 2"], "pw", name="Chair TC 2", email=ADDRESSES["chair2"])
+    engine.add_user("bob", ["course_creator"], "pw", name="Bob", email=ADDRESSES["bob"])
+    return {login: engine.actor(login) for login in ADDRESSES}
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    server = SmtpServer().start()
+    monkeypatch.setenv("COURSEFLOW_SMTP_URL", server.url)
+    monkeypatch.setenv("COURSEFLOW_MAIL_FROM", "CourseFlow <courseflow@coomet.example>")
+    monkeypatch.setenv("COURSEFLOW_BASE_URL", "https://courseflow.coomet.example")
+    server.recorder.url = server.url
+    yield server.recorder
+    server.stop()
+
+
+def start_review(engine, people, csbs=("TC 1.3", "TC 2")):
+    instance = engine.start("review", {}, people["admin"])
+    (prepare,) = [t for t in engine.tasks(people["admin"]) if t.instance == instance]
+    engine.complete(prepare.id, {"title": "Mass", "csbs": list(csbs), "creator": "bob"}, people["admin"])
+    return instance
+
+
+def outbox(engine, people, **kwargs):
+    return engine.outbox(people["admin"], **kwargs)
+
+
+def test_7_2_each_chair_hears_only_of_their_own_csbs_review(engine, mailed, smtp):
+    start_review(engine, mailed)
+    run = engine.deliver_mail()
+    assert run.sent == 3  # the admin's "prepare", then one review per chair
+    (to13,) = smtp.to(ADDRESSES["chair13"])
+    (to2,) = smtp.to(ADDRESSES["chair2"])
+    assert to13.message["Subject"] == "New task: Review by the CSB — (no course yet)"
+    task13 = next(t for t in engine.tasks(mailed["chair13"]))
+    assert f"https://courseflow.coomet.example/tasks/{task13.id}" in to13.text()
+    assert "https://courseflow.coomet.example/mail/preferences" in to13.text()
+    assert to13.message.get_body(("html",)) is not None and to2.message["Message-ID"] != to13.message["Message-ID"]
+    assert engine.deliver_mail().sent == 0  # nothing goes twice
+
+
+def test_a_refused_change_writes_no_mail(engine, mailed, smtp):
+    from engine import InvalidData
+
+    engine.start("review", {}, mailed["admin"])
+    before = len(outbox(engine, mailed))
+    (prepare,) = engine.tasks(mailed["admin"])
+    with pytest.raises(InvalidData):
+        engine.complete(prepare.id, {"title": "", "csbs": ["TC 2"], "creator": "bob"}, mailed["admin"])
+    assert len(outbox(engine, mailed)) == before
+
+
+def test_smtp_down_loses_nothing_and_sends_later(engine, mailed, smtp, clock, monkeypatch):
+    monkeypatch.setenv("COURSEFLOW_SMTP_URL", f"smtp://127.0.0.1:{free_port()}")  # nobody listens there
+    start_review(engine, mailed)
+    run = engine.deliver_mail()
+    assert (run.sent, run.retrying) == (0, 3)
+    waiting = outbox(engine, mailed, state="queued")
+    assert len(waiting) == 3 and all("cannot reach the mail server" in m.last_error for m in waiting)
+    monkeypatch.setenv("COURSEFLOW_SMTP_URL", smtp.url)
+    assert engine.deliver_mail().sent == 0  # backing off: not before the next attempt is due
+    clock.advance(minutes=2)
+    assert engine.deliver_mail().sent == 3
+    assert len(smtp.received) == 3 and outbox(engine, mailed, state="queued") == []
+
+
+def test_a_refused_recipient_is_recorded_and_the_others_are_sent(engine, mailed, smtp):
+    smtp.refuse.add(ADDRESSES["chair2"])
+    start_review(engine, mailed)
+    run = engine.deliver_mail()
+    assert (run.sent, run.failed) == (2, 1)
+    (failed,) = outbox(engine, mailed, state="failed")
+    assert failed.recipient == "chair2" and "550" in failed.last_error
+    assert smtp.to(ADDRESSES["chair13"]) and not smtp.to(ADDRESSES["chair2"])
+
+
+def test_russian_mail_for_a_russian_user(engine, mailed, smtp):
+    engine.set_language("chair13", "ru")
+    start_review(engine, mailed)
+    engine.deliver_mail()
+    (mail,) = smtp.to(ADDRESSES["chair13"])
+    assert mail.message["Subject"].startswith("Новая задача: ")
+    assert mail.text().startswith("Здравствуйте, Chair TC 1.3!")
+    assert smtp.to(ADDRESSES["chair2"])[0].message["Subject"].startswith("New task: ")
+
+
+def test_preferences_off_and_deactivated_people_get_nothing(engine, mailed, smtp):
+    engine.set_mail_preference("chair13", "off")
+    engine.set_active("chair2", False, mailed["admin"])
+    start_review(engine, mailed)
+    engine.deliver_mail()
+    assert not smtp.to(ADDRESSES["chair13"]) and not smtp.to(ADDRESSES["chair2"])
+    assert engine.mail_preference("chair13") == "off"
+
+
+def test_queued_mail_to_someone_deactivated_meanwhile_is_not_sent(engine, mailed, smtp):
+    start_review(engine, mailed)
+    engine.set_active("chair2", False, mailed["admin"])
+    engine.deliver_mail()
+    assert not smtp.to(ADDRESSES["chair2"])
+    assert [m.recipient for m in outbox(engine, mailed, state="failed")] == ["chair2"]
+
+
+def test_the_daily_digest_gathers_a_days_tasks_into_one_mail(engine, mailed, smtp, clock):
+    engine.set_mail_preference("chair13", "daily")
+    start_review(engine, mailed, csbs=("TC 1.3",))
+    clock.advance(hours=3)
+    start_review(engine, mailed, csbs=("TC 1.3",))
+    engine.deliver_mail()
+    assert not smtp.to(ADDRESSES["chair13"])  # held for the digest
+    clock.advance(days=1)
+    run = engine.deliver_mail()
+    assert run.digests == 1
+    (digest,) = smtp.to(ADDRESSES["chair13"])
+    assert digest.message["Subject"] == "CourseFlow: 2 new task(s) on 2026-01-05"
+    assert digest.text().count("/tasks/") == 2
+    assert engine.deliver_mail().digests == 0
+
+
+def test_7_3_reminder_before_the_due_date_and_overdue_notice_after(engine, mailed, smtp, clock, monkeypatch):
+    monkeypatch.setenv("COURSEFLOW_MAIL_REMIND_DAYS", "1")
+    start_review(engine, mailed, csbs=("TC 1.3",))
+    engine.deliver_mail()
+    smtp.received.clear()
+    clock.advance(days=2, hours=1)  # the review is due 3 days after it opened
+    engine.deliver_mail()
+    (reminder,) = smtp.received
+    assert reminder.envelope_to == [ADDRESSES["chair13"]] and reminder.message["Subject"].startswith("Reminder:")
+    clock.advance(days=2)
+    engine.tick()  # the non-interrupting timeframe alert (7.3) opens the administrator's task; the review stays
+    smtp.received.clear()
+    engine.deliver_mail()
+    overdue = [r for r in smtp.received if r.message["Subject"].startswith("Overdue")]
+    assert sorted(r.envelope_to[0] for r in overdue) == [ADDRESSES["admin"], ADDRESSES["chair13"]]
+    text = overdue[0].text()
+    assert "2 day(s) late" in text and f"Chair TC 1.3 <{ADDRESSES['chair13']}>" in text
+    smtp.received.clear()
+    clock.advance(hours=1)
+    engine.deliver_mail()
+    assert smtp.received == []  # each notice once
+
+
+def test_header_injection_from_a_name_is_refused(engine, mailed, smtp):
+    from engine.mail.outbox import Outgoing
+    from engine.mail.smtp import Refused, compose
+
+    engine.add_user("eve", ["course_creator"], "pw", name="Eve\r\nBcc: victim@example.org", email="eve@nmi.example")
+    engine.start("review", {}, mailed["admin"])
+    engine.deliver_mail()
+    for received in smtp.received:
+        assert received.message["Bcc"] is None and "victim" not in str(received.envelope_to)
+    bad = Outgoing(1, "<x@coomet.example>", "Eve", "eve@nmi.example", "Hi\r\nBcc: victim@example.org", "t", "<p>t</p>",
+                   dt.datetime(2026, 1, 5, tzinfo=dt.UTC), 0)
+    with pytest.raises(Refused):
+        compose(bad, "CourseFlow <courseflow@coomet.example>")
+
+
+def test_without_smtp_mail_stays_in_the_outbox(engine, mailed, monkeypatch):
+    monkeypatch.delenv("COURSEFLOW_SMTP_URL", raising=False)
+    start_review(engine, mailed)
+    run = engine.deliver_mail()
+    assert (run.sent, run.held) == (0, 3)
+    detail = engine.outbox_message(outbox(engine, mailed)[0].id, mailed["admin"])
+    assert detail.message.state == "queued" and "Hello" in detail.text
+
+
+def test_only_the_sector_administrator_reads_the_outbox(engine, mailed):
+    from engine import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        engine.outbox(mailed["chair13"])
+
+
+def test_a_clock_pinned_engine_never_reads_the_wall_clock_for_mail(database_url):
+    from engine import Engine
+
+    pinned = Engine(database_url, FixedClock(dt.datetime(2030, 1, 1, tzinfo=dt.UTC)))
+    pinned.init()
+    assert pinned.deliver_mail().sent == 0
+    pinned.close()
