@@ -7,7 +7,7 @@ import secrets
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
-from engine import CourseFlowError, Engine, NotAllowed, NotFound
+from engine import CourseFlowError, Engine, NotAllowed, NotFound, check_production
 
 from . import admin, auth, courses, form_editor, i18n, mail, processes, public, tasks, ticker
 from .extensions import babel, csrf, engine, login_manager
@@ -24,6 +24,7 @@ def secret_key() -> str:
 
 
 def create_app(engine_: Engine | None = None, **config) -> Flask:
+    check_production()  # COURSEFLOW_ENV=production: a secret key and the base URL mails link to
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key(),
