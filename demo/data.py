@@ -42,6 +42,7 @@ def load_demo(engine: Engine, repo_root: Path = REPO_ROOT) -> list[Problem]:
     report = engine.deploy_directory(repo_root / "processes", repo_root / "forms", actor="owner")
     if not engine.courses():
         demo_courses(engine)
+    engine.deliver_mail()  # address the demo's notifications (sent only if COURSEFLOW_SMTP_URL is set)
     return list(report.problems)
 
 

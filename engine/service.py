@@ -32,6 +32,7 @@ from engine.instances import choices, inbox, migration, runtime, store
 from engine.instances.tree import find_task
 from engine.mail import digest as mail_digest
 from engine.mail import notices as mail_notices
+from engine.mail import notify as mail_notify
 from engine.mail import outbox as mail_outbox
 from engine.mail import preferences as mail_preferences
 from engine.mail import settings as mail_settings
@@ -455,6 +456,10 @@ class Engine:
         settings = mail_settings.current()
         domain = mail_settings.domain_from_env(os.environ)
         skip_locked = not self.db.is_sqlite
+        while True:
+            with self._write() as session:
+                if mail_notify.address_pending(session, settings, domain, skip_locked, batch) < batch:
+                    break
         with self._write() as session:
             notices = mail_notices.scan(session, settings, domain, skip_locked)
             digests = mail_digest.compose_due(session, settings, domain, skip_locked)

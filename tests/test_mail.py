@@ -47,7 +47,7 @@ def outbox(engine, people, **kwargs):
 def test_7_2_each_chair_hears_only_of_their_own_csbs_review(engine, mailed, smtp):
     start_review(engine, mailed)
     run = engine.deliver_mail()
-    assert run.sent == 3  # the admin's "prepare", then one review per chair
+    assert run.sent == 2  # one review per chair ("prepare" was done before the worker came: no mail about it)
     (to13,) = smtp.to(ADDRESSES["chair13"])
     (to2,) = smtp.to(ADDRESSES["chair2"])
     assert to13.message["Subject"] == "New task: Review by the CSB — (no course yet)"
@@ -58,36 +58,39 @@ def test_7_2_each_chair_hears_only_of_their_own_csbs_review(engine, mailed, smtp
     assert engine.deliver_mail().sent == 0  # nothing goes twice
 
 
-def test_a_refused_change_writes_no_mail(engine, mailed, smtp):
+def test_a_refused_change_writes_no_mail_and_a_committed_one_is_not_forgotten(engine, mailed, smtp):
     from engine import InvalidData
 
     engine.start("review", {}, mailed["admin"])
-    before = len(outbox(engine, mailed))
+    engine.deliver_mail()
+    assert len(smtp.received) == 1  # the administrator's "prepare"
     (prepare,) = engine.tasks(mailed["admin"])
     with pytest.raises(InvalidData):
         engine.complete(prepare.id, {"title": "", "csbs": ["TC 2"], "creator": "bob"}, mailed["admin"])
-    assert len(outbox(engine, mailed)) == before
+    assert engine.deliver_mail().sent == 0 and len(outbox(engine, mailed)) == 1
+    engine.complete(prepare.id, {"title": "Mass", "csbs": ["TC 2"], "creator": "bob"}, mailed["admin"])
+    assert engine.deliver_mail().sent == 1 and smtp.to(ADDRESSES["chair2"])
 
 
 def test_smtp_down_loses_nothing_and_sends_later(engine, mailed, smtp, clock, monkeypatch):
     monkeypatch.setenv("COURSEFLOW_SMTP_URL", f"smtp://127.0.0.1:{free_port()}")  # nobody listens there
     start_review(engine, mailed)
     run = engine.deliver_mail()
-    assert (run.sent, run.retrying) == (0, 3)
+    assert (run.sent, run.retrying) == (0, 2)
     waiting = outbox(engine, mailed, state="queued")
-    assert len(waiting) == 3 and all("cannot reach the mail server" in m.last_error for m in waiting)
+    assert len(waiting) == 2 and all("cannot reach the mail server" in m.last_error for m in waiting)
     monkeypatch.setenv("COURSEFLOW_SMTP_URL", smtp.url)
     assert engine.deliver_mail().sent == 0  # backing off: not before the next attempt is due
     clock.advance(minutes=2)
-    assert engine.deliver_mail().sent == 3
-    assert len(smtp.received) == 3 and outbox(engine, mailed, state="queued") == []
+    assert engine.deliver_mail().sent == 2
+    assert len(smtp.received) == 2 and outbox(engine, mailed, state="queued") == []
 
 
 def test_a_refused_recipient_is_recorded_and_the_others_are_sent(engine, mailed, smtp):
     smtp.refuse.add(ADDRESSES["chair2"])
     start_review(engine, mailed)
     run = engine.deliver_mail()
-    assert (run.sent, run.failed) == (2, 1)
+    assert (run.sent, run.failed) == (1, 1)
     (failed,) = outbox(engine, mailed, state="failed")
     assert failed.recipient == "chair2" and "550" in failed.last_error
     assert smtp.to(ADDRESSES["chair13"]) and not smtp.to(ADDRESSES["chair2"])
@@ -112,9 +115,12 @@ def test_preferences_off_and_deactivated_people_get_nothing(engine, mailed, smtp
     assert engine.mail_preference("chair13") == "off"
 
 
-def test_queued_mail_to_someone_deactivated_meanwhile_is_not_sent(engine, mailed, smtp):
+def test_queued_mail_to_someone_deactivated_meanwhile_is_not_sent(engine, mailed, smtp, monkeypatch):
+    monkeypatch.delenv("COURSEFLOW_SMTP_URL")
     start_review(engine, mailed)
+    engine.deliver_mail()  # addressed and queued; no server yet
     engine.set_active("chair2", False, mailed["admin"])
+    monkeypatch.setenv("COURSEFLOW_SMTP_URL", smtp.url)
     engine.deliver_mail()
     assert not smtp.to(ADDRESSES["chair2"])
     assert [m.recipient for m in outbox(engine, mailed, state="failed")] == ["chair2"]
@@ -178,7 +184,7 @@ def test_without_smtp_mail_stays_in_the_outbox(engine, mailed, monkeypatch):
     monkeypatch.delenv("COURSEFLOW_SMTP_URL", raising=False)
     start_review(engine, mailed)
     run = engine.deliver_mail()
-    assert (run.sent, run.held) == (0, 3)
+    assert (run.sent, run.held) == (0, 2)
     detail = engine.outbox_message(outbox(engine, mailed)[0].id, mailed["admin"])
     assert detail.message.state == "queued" and "Hello" in detail.text
 

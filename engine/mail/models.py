@@ -8,8 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.base.models import Base
 
-QUEUED, DIGEST, DIGESTED, SENT, FAILED = "queued", "digest", "digested", "sent", "failed"
-STATES = (QUEUED, DIGEST, DIGESTED, SENT, FAILED)
+PENDING, QUEUED, DIGEST, DIGESTED, SENT, FAILED = "pending", "queued", "digest", "digested", "sent", "failed"
+STATES = (PENDING, QUEUED, DIGEST, DIGESTED, SENT, FAILED)
 IMMEDIATELY, DAILY, OFF = "immediately", "daily", "off"
 FREQUENCIES = (IMMEDIATELY, DAILY, OFF)
 
@@ -17,7 +17,8 @@ FREQUENCIES = (IMMEDIATELY, DAILY, OFF)
 class OutboxMessage(Base):
     """One mail to one address, stored with its text; the sender composes the MIME message from it.
 
-    ``state``: queued (waiting to be sent, ``next_attempt_at``), digest (held for
+    ``state``: pending (a task just opened: its facts as JSON in ``text``, not yet
+    addressed to anyone — see :mod:`engine.mail.notify`), queued (waiting to be sent, ``next_attempt_at``), digest (held for
     the recipient's daily digest), digested (sent inside digest ``digest_id``),
     sent, failed (permanently: ``last_error`` says why).
     """

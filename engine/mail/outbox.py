@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from engine.base import clock
 from engine.base.errors import NotFound
 from engine.base.models import User
-from engine.mail.models import DAILY, DIGEST, DIGESTED, FAILED, QUEUED, SENT, OutboxMessage
+from engine.mail.models import DAILY, DIGEST, DIGESTED, FAILED, PENDING, QUEUED, SENT, OutboxMessage
 from engine.mail.recipients import Person
 from engine.mail.texts import Letter, one_line
 from engine.proof import audit
@@ -32,15 +32,16 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def row(person: Person, kind: str, letter: Letter, domain: str, task_id: str | None = None,
-        course_id: int | None = None, digestible: bool = False) -> dict:
+        course_id: int | None = None, digestible: bool = False, created_at: dt.datetime | None = None) -> dict:
     """An outbox row for ``person``; a task-opened letter for someone who chose the daily digest is held for it."""
     now = clock.now()
+    written = created_at or now
     return dict(message_id=f"<{uuid.uuid4().hex}.{kind}@{domain}>", kind=kind, recipient=person.login,
                 to_name=one_line(person.name, 200), to_address=person.address or "", language=person.language,
                 subject=one_line(letter.subject), text=letter.as_text(), html=letter.as_html(),
                 state=DIGEST if digestible and person.frequency == DAILY else QUEUED,
                 task_id=task_id, course_id=course_id, digest_id=None, attempts=0, next_attempt_at=now,
-                lease_until=None, last_error=None, created_at=now, sent_at=None)
+                lease_until=None, last_error=None, created_at=written, sent_at=None)
 
 
 def queue(connection: Connection, rows: list[dict]) -> None:
@@ -150,14 +151,14 @@ _VIEW_COLUMNS = [outbox.c[name] for name in OutboxView.__dataclass_fields__]
 
 
 def views(session: Session, state: str | None = None, limit: int = 200, offset: int = 0) -> list[OutboxView]:
+    """Messages, newest first; pending rows are not messages yet (the worker addresses them within a pass)."""
     query = select(*_VIEW_COLUMNS).order_by(outbox.c.id.desc()).limit(limit).offset(offset)
-    if state:
-        query = query.where(outbox.c.state == state)
+    query = query.where(outbox.c.state == state) if state else query.where(outbox.c.state != PENDING)
     return [OutboxView(*r) for r in session.execute(query)]
 
 
 def counts(session: Session) -> dict[str, int]:
-    query = select(outbox.c.state, func.count()).group_by(outbox.c.state)
+    query = select(outbox.c.state, func.count()).where(outbox.c.state != PENDING).group_by(outbox.c.state)
     return {state: count for state, count in session.execute(query)}
 
 
