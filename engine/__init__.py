@@ -14,7 +14,11 @@ Where things live:
 - ``engine.proof`` — the hash-chained event log, replay, the dossier, paths and diagrams
 - ``engine.registry`` — courses, people, roles and CSBs
 - ``engine.mail`` — the outbox, notifications of tasks, preferences, SMTP delivery
+- ``engine.announcement`` — §12: the NMI directory, invitation letters, the public course list
 """
+from engine.announcement.catalogue import Catalogue, PublicCourse
+from engine.announcement.directory import ImportReport, NmiView
+from engine.announcement.invitations import InvitationView
 from engine.base.clock import Clock, FixedClock, SystemClock
 from engine.base.errors import (
                                 ChangedMeanwhile,
@@ -46,7 +50,7 @@ from engine.proof.replay import Outcome, Step
 from engine.registry.courses import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES, CourseView, HistoryEntry, SheetView
 from engine.registry.roles import ROLES, Actor, Role
 from engine.registry.users import UserView
-from engine.service import Engine
+from engine.service import Engine, InvitationPreview
 from engine.views import DefinitionView, InstanceView
 
 __all__ = [
@@ -61,6 +65,8 @@ __all__ = [
     "Finding", "SourceFile",
     # mail: a worker pass, the outbox, the choices of how often
     "MailRun", "OutboxView", "OutboxDetail", "MAIL_FREQUENCIES",
+    # §12: the NMI directory, invitations, the public course list
+    "NmiView", "ImportReport", "InvitationView", "InvitationPreview", "Catalogue", "PublicCourse",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # pure checks a front end may run before asking the engine

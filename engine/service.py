@@ -11,13 +11,16 @@ import json
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.announcement import catalogue as public_catalogue
+from engine.announcement import directory as nmi_directory
+from engine.announcement import invitations as nmi_invitations
 from engine.base import clock, schema
 from engine.base.config import Settings
 from engine.base.db import Database
@@ -518,6 +521,55 @@ class Engine:
         with self._write() as session:
             mail_preferences.set_(session, login, frequency)
 
+    # -- §12 announcement (see engine.announcement) ----------------------------------------
+
+    def nmis(self, actor: Actor) -> list[nmi_directory.NmiView]:
+        """The NMI directory (the Secretariat and the sector administrator)."""
+        _require_any(actor, "secretariat", "sector_administrator")
+        with self._read() as session:
+            return nmi_directory.views(session)
+
+    def save_nmi(self, country: str, name: str, email: str, language: str, actor: Actor) -> None:
+        """Add an NMI to the directory, or change the address of the NMI of that name."""
+        _require_any(actor, "secretariat", "sector_administrator")
+        with self._write() as session:
+            nmi_directory.save(session, country, name, email, language, actor.login)
+
+    def remove_nmi(self, nmi_id: int, actor: Actor) -> None:
+        _require_any(actor, "secretariat", "sector_administrator")
+        with self._write() as session:
+            nmi_directory.remove(session, nmi_id, actor.login)
+
+    def import_nmis(self, text: str, actor: Actor) -> nmi_directory.ImportReport:
+        """Add or update the NMIs of a CSV file (country, nmi, email[, language]); all rows or none."""
+        _require_any(actor, "secretariat", "sector_administrator")
+        with self._write() as session:
+            return nmi_directory.import_csv(session, text, actor.login)
+
+    def invitation_preview(self, course_id: int, actor: Actor) -> dict[str, InvitationPreview]:
+        """The invitation letter (12.1) in English and Russian, as the NMIs would get it; sends nothing."""
+        _require(actor, "secretariat")
+        with self._read() as session:
+            return {language: InvitationPreview(letter.subject, letter.as_text(), letter.as_html())
+                    for language, letter in nmi_invitations.preview(session, course_id).items()}
+
+    def send_invitations(self, course_id: int, actor: Actor) -> int:
+        """Queue one invitation letter per NMI not yet invited to the published course (12.1); return how many."""
+        _require(actor, "secretariat")
+        with self._write() as session:
+            return nmi_invitations.send(session, course_id, actor.login, mail_settings.domain_from_env(os.environ))
+
+    def invitations(self, course_id: int, actor: Actor) -> list[nmi_invitations.InvitationView]:
+        """Who was sent the course's invitation, when, by whom, and whether it was delivered."""
+        _require_any(actor, "secretariat", "sector_administrator")
+        with self._read() as session:
+            return nmi_invitations.views(session, course_id)
+
+    def public_catalogue(self) -> public_catalogue.Catalogue:
+        """The COOMET courses anyone may see (12.2): published, not cancelled."""
+        with self._read() as session:
+            return public_catalogue.catalogue(session)
+
     # -- plumbing -------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -550,3 +602,17 @@ class Engine:
 def _require(actor: Actor, role: str) -> None:
     if not actor.holds(role):
         raise NotAllowed(f"This needs the role {role}.")
+
+
+def _require_any(actor: Actor, *roles: str) -> None:
+    if not any(actor.holds(role) for role in roles):
+        raise NotAllowed(f"This needs the role {' or '.join(roles)}.")
+
+
+@dataclass(frozen=True)
+class InvitationPreview:
+    """An invitation letter as an NMI gets it (12.1)."""
+
+    subject: str
+    text: str
+    html: str

@@ -101,7 +101,7 @@ def test_russian_mail_for_a_russian_user(engine, mailed, smtp):
     start_review(engine, mailed)
     engine.deliver_mail()
     (mail,) = smtp.to(ADDRESSES["chair13"])
-    assert mail.message["Subject"].startswith("Новая задача: ")
+    assert mail.message["Subject"] == "Новая задача: Review by the CSB — (курса ещё нет)"
     assert mail.text().startswith("Здравствуйте, Chair TC 1.3!")
     assert smtp.to(ADDRESSES["chair2"])[0].message["Subject"].startswith("New task: ")
 

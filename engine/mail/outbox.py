@@ -21,6 +21,7 @@ from engine.proof import audit
 
 outbox = OutboxMessage.__table__
 LEASE = dt.timedelta(minutes=5)
+SUBJECT_LIMIT = 200  # characters: even in Cyrillic, the encoded header stays on one line (see smtp.POLICY)
 MAX_ATTEMPTS = 12  # with the back-off below, about three days of retrying
 SENT_OK, TEMPORARY, PERMANENT = "sent", "temporary", "permanent"
 _INSERT = insert(outbox)
@@ -38,7 +39,7 @@ def row(person: Person, kind: str, letter: Letter, domain: str, task_id: str | N
     written = created_at or now
     return dict(message_id=f"<{uuid.uuid4().hex}.{kind}@{domain}>", kind=kind, recipient=person.login,
                 to_name=one_line(person.name, 200), to_address=person.address or "", language=person.language,
-                subject=one_line(letter.subject), text=letter.as_text(), html=letter.as_html(),
+                subject=one_line(letter.subject, SUBJECT_LIMIT), text=letter.as_text(), html=letter.as_html(),
                 state=DIGEST if digestible and person.frequency == DAILY else QUEUED,
                 task_id=task_id, course_id=course_id, digest_id=None, attempts=0, next_attempt_at=now,
                 lease_until=None, last_error=None, created_at=written, sent_at=None)

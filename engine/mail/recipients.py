@@ -15,7 +15,7 @@ users, grants, preferences = User.__table__, RoleGrant.__table__, MailPreference
 
 @dataclass(frozen=True)
 class Person:
-    login: str
+    login: str | None  # None: an address outside CourseFlow (an NMI)
     name: str
     address: str | None
     language: str

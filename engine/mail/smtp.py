@@ -20,6 +20,9 @@ from engine.mail.outbox import PERMANENT, SENT_OK, TEMPORARY, Outgoing, Result
 from engine.mail.settings import MailSettings, SmtpServer
 
 TIMEOUT_SECONDS = 30
+# Headers are not folded below RFC 5322's 998 characters: Python folds a long non-ASCII header into encoded
+# words with the spaces between them, which readers drop (RFC 2047) — "курс КООМЕТ" arrived as "курсКООМЕТ".
+POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 class Refused(ValueError):
@@ -28,7 +31,7 @@ class Refused(ValueError):
 
 def compose(message: Outgoing, sender: str) -> EmailMessage:
     """A multipart text + HTML message; raises :class:`Refused` rather than let a value inject a header."""
-    mail = EmailMessage(policy=email.policy.SMTP)
+    mail = EmailMessage(policy=POLICY)
     try:
         mail["From"] = sender
         mail["To"] = Address(display_name=message.to_name, addr_spec=message.to_address)

@@ -1,4 +1,5 @@
-"""mail: the outbox, mail preferences, task notices given, task due dates, and the scan locks (issue Mail)
+"""mail: the outbox, mail preferences, task notices given, task due dates, the scan locks, and for the §12
+announcement the NMI directory and the invitations sent (issue Mail)
 
 Revision ID: 0003
 Revises: 0002
@@ -70,9 +71,39 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('name'),
     )
     op.bulk_insert(jobs, [{'name': 'notices', 'last_run_at': None}])
+    op.create_table(
+        'nmis',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('country', sa.String(length=100), nullable=False),
+        sa.Column('name', sa.String(length=300), nullable=False),
+        sa.Column('email', sa.String(length=320), nullable=False),
+        sa.Column('language', sa.String(length=5), nullable=False),
+        sa.Column('updated_at', utc(), nullable=False),
+        sa.Column('updated_by', sa.String(length=100), nullable=True),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('name'),
+    )
+    op.create_table(
+        'invitations',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('course_id', sa.Integer(), nullable=False),
+        sa.Column('nmi_name', sa.String(length=300), nullable=False),
+        sa.Column('country', sa.String(length=100), nullable=False),
+        sa.Column('email', sa.String(length=320), nullable=False),
+        sa.Column('message', sa.Integer(), nullable=False),
+        sa.Column('sent_by', sa.String(length=100), nullable=False),
+        sa.Column('sent_at', utc(), nullable=False),
+        sa.ForeignKeyConstraint(['course_id'], ['courses.id']),
+        sa.ForeignKeyConstraint(['message'], ['mail_outbox.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index(op.f('ix_invitations_course_id'), 'invitations', ['course_id'])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_invitations_course_id'), table_name='invitations')
+    op.drop_table('invitations')
+    op.drop_table('nmis')
     op.drop_table('mail_jobs')
     op.drop_table('mail_task_dues')
     op.drop_table('mail_task_notices')
