@@ -63,3 +63,43 @@ def test_the_outbox_page_in_russian(app):
     admin.post("/language", data={"lang": "ru", "next": "/admin/outbox/", "csrf_token": token(admin, "/")})
     page = admin.get("/admin/outbox/").get_data(as_text=True)
     assert "Исходящая почта" in page and "ждёт ежедневной сводки" in page
+
+
+def test_12_2_the_public_course_list_json_and_atom_need_no_login_and_poll_cheaply(app):
+    client = app.test_client()
+    page = client.get("/public/courses")
+    assert page.status_code == 200 and "Uncertainty of measurement" in page.get_data(as_text=True)
+    assert "Flow measurement in pipelines" not in page.get_data(as_text=True)  # only planned
+    listing = client.get("/public/courses.json")
+    names = [c["name"] for c in listing.get_json()["courses"]]
+    assert sorted(names) == ["Length measurement", "Uncertainty of measurement"]
+    assert listing.headers["ETag"] and listing.headers["Last-Modified"]
+    again = client.get("/public/courses.json", headers={"If-None-Match": listing.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    since = client.get("/public/courses.json", headers={"If-Modified-Since": listing.headers["Last-Modified"]})
+    assert since.status_code == 304
+    atom = client.get("/public/courses.atom")
+    assert atom.mimetype == "application/atom+xml"
+    import xml.etree.ElementTree as ET
+    entries = ET.fromstring(atom.get_data()).findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 2
+
+
+def test_12_1_the_secretariat_keeps_the_nmi_directory_and_sees_the_invitations(app, engine):
+    import io
+
+    secretariat = as_user(app, "secretariat")
+    page = secretariat.get("/announcement/nmis").get_data(as_text=True)
+    assert "BelGIM" in page and "Ukrmetrteststandard" in page
+    upload = {"csrf_token": token(secretariat, "/announcement/nmis"),
+              "file": (io.BytesIO(b"country,nmi,email\nCuba,INIMET,coomet@inimet.example\n"), "nmis.csv")}
+    imported = secretariat.post("/announcement/nmis/import", data=upload, follow_redirects=True)
+    assert "1 added" in imported.get_data(as_text=True) and "INIMET" in imported.get_data(as_text=True)
+    course = next(c for c in engine.courses() if c.name == "Uncertainty of measurement")
+    letters = secretariat.get(f"/announcement/courses/{course.id}").get_data(as_text=True)
+    assert "Новый электронный курс КООМЕТ" in letters and "coomet@vniim.example" in letters
+    sent = secretariat.post(f"/announcement/courses/{course.id}",
+                            data={"csrf_token": token(secretariat, f"/announcement/courses/{course.id}")},
+                            follow_redirects=True).get_data(as_text=True)
+    assert "1 invitation letter(s) are in the outbox" in sent  # INIMET, the only NMI not yet invited
+    assert as_user(app, "creator").get("/announcement/nmis").status_code == 403
