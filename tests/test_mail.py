@@ -203,3 +203,54 @@ def test_a_clock_pinned_engine_never_reads_the_wall_clock_for_mail(database_url)
     pinned.init()
     assert pinned.deliver_mail().sent == 0
     pinned.close()
+
+
+def test_a_worker_that_died_after_sending_is_retried_with_the_same_message_id(engine, mailed, smtp, clock,
+                                                                            monkeypatch):
+    from engine.base.clock import use_clock
+    from engine.mail import outbox as mail_outbox
+    from engine.mail import smtp as mail_smtp
+    from engine.mail.settings import current
+
+    monkeypatch.delenv("COURSEFLOW_SMTP_URL")
+    engine.start("review", {}, mailed["admin"])
+    engine.deliver_mail()  # addressed and queued
+    monkeypatch.setenv("COURSEFLOW_SMTP_URL", smtp.url)
+    with use_clock(clock), engine.db.write() as session:
+        leased = mail_outbox.lease(session, 10, False)
+    mail_smtp.send(current(), leased)  # delivered; the worker dies before recording it
+    (first,) = [m.message["Message-ID"] for m in smtp.received]
+    assert engine.deliver_mail().sent == 0  # still leased: no other worker takes it meanwhile
+    clock.advance(minutes=6)
+    assert engine.deliver_mail().sent == 1
+    assert [m.message["Message-ID"] for m in smtp.received] == [first, first]  # the server can tell
+
+
+def test_a_failed_message_is_sent_again_on_request(engine, mailed, smtp):
+    smtp.refuse.add(ADDRESSES["chair2"])
+    start_review(engine, mailed, csbs=("TC 2",))
+    engine.deliver_mail()
+    (failed,) = outbox(engine, mailed, state="failed")
+    smtp.refuse.clear()  # the mailbox exists now
+    engine.retry_mail(failed.id, mailed["admin"])
+    assert engine.deliver_mail().sent == 1 and len(smtp.to(ADDRESSES["chair2"])) == 1
+    from engine import NotFound
+    with pytest.raises(NotFound, match="only failed messages"):
+        engine.retry_mail(failed.id, mailed["admin"])
+
+
+def test_the_worker_command_fires_timers_and_sends_mail_once(engine, mailed, smtp, monkeypatch, database_url):
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+
+    start_review(engine, mailed)
+    monkeypatch.setenv("COURSEFLOW_DATABASE_URL", database_url)
+    monkeypatch.setenv("COURSEFLOW_NOW", "2026-01-05T09:00:00Z")
+    result = CliRunner().invoke(main, ["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "2 sent" in result.output and len(smtp.received) == 2
+    listing = CliRunner().invoke(main, ["outbox", "--as", "admin", "--state", "sent"])
+    assert listing.exit_code == 0 and listing.output.count("sent") == 2
+    assert CliRunner().invoke(main, ["mail-preference", "chair2", "daily"]).exit_code == 0
+    assert engine.mail_preference("chair2") == "daily"

@@ -175,9 +175,13 @@ def detail(session: Session, message: int) -> OutboxDetail:
 
 
 def retry(session: Session, message: int, by: str) -> None:
-    """Queue a failed message again at once (after its address was corrected, say)."""
-    changed = session.execute(update(outbox).where(outbox.c.id == message, outbox.c.state == FAILED).values(
-        state=QUEUED, next_attempt_at=clock.now(), attempts=0, lease_until=None))
+    """Queue a failed message again at once, to the person's current address (it may have been corrected)."""
+    recipient = session.scalar(select(outbox.c.recipient).where(outbox.c.id == message, outbox.c.state == FAILED))
+    address = session.scalar(select(User.email).where(User.login == recipient)) if recipient else None
+    values: dict = dict(state=QUEUED, next_attempt_at=clock.now(), attempts=0, lease_until=None)
+    if address:
+        values["to_address"] = address
+    changed = session.execute(update(outbox).where(outbox.c.id == message, outbox.c.state == FAILED).values(**values))
     if changed.rowcount != 1:
         raise NotFound(f"Message {message} is not a failed message; only failed messages can be sent again.")
     audit.append(session, [audit.NewEvent("mail_retried", actor=by, data={"message": message})], clock.now())
