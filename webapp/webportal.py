@@ -70,4 +70,5 @@ def _conditional(response: Response, listing) -> Response:
         response.last_modified = listing.changed_at
     response.cache_control.public = True
     response.cache_control.max_age = 300
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response

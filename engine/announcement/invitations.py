@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.announcement.models import Invitation, Nmi
@@ -68,6 +68,7 @@ def _course(session: Session, course_id: int) -> Course:
 
 def letter(session: Session, course_id: int, nmi: str, language: str) -> Letter:
     course = _course(session, course_id)
+    url = course.course_url or ""
     w = WORDS.get(language, WORDS["en"])
     name = course.name_ru if language == "ru" and course.name_ru else course.name
     coordinators = [u for u in session.scalars(select(User).where(User.login == course.coordinator))]
@@ -75,7 +76,7 @@ def letter(session: Session, course_id: int, nmi: str, language: str) -> Letter:
     return Letter(w["subject"].format(course=one_line(name, 300)), w["hello"].format(nmi=nmi),
                   [w["body"].format(course=name), w["restricted" if course.access == "restricted" else "open"],
                    w["coordinators"].format(people=people), w["regards"]],
-                  (w["link"], course.course_url))
+                  (w["link"], url))
 
 
 def preview(session: Session, course_id: int) -> dict[str, Letter]:
@@ -98,7 +99,7 @@ def send(session: Session, course_id: int, by: str, domain: str) -> int:
         person = Person(None, nmi.name, nmi.email, nmi.language, IMMEDIATELY)
         row = outbox.row(person, "invitation", letter(session, course_id, nmi.name, nmi.language), domain,
                          course_id=course.id)
-        message = session.execute(outbox.outbox.insert().values(**row).returning(outbox.outbox.c.id)).scalar_one()
+        message = session.execute(insert(outbox.outbox).values(**row).returning(outbox.outbox.c.id)).scalar_one()
         session.add(Invitation(course_id=course.id, nmi_name=nmi.name, country=nmi.country, email=nmi.email,
                                message=message, sent_by=by, sent_at=now))
         sent.append(nmi.name)

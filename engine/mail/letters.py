@@ -53,9 +53,15 @@ def task_opened(person: Person, task: TaskFacts, base_url: str) -> Letter:
                   (w["open_task"], task_link(base_url, task.id)), footer=footer)
 
 
+def _due_at(task: TaskFacts) -> dt.datetime:
+    if task.due_at is None:
+        raise ValueError(f"task {task.id} has no due date")
+    return task.due_at
+
+
 def reminder(person: Person, task: TaskFacts, now: dt.datetime, base_url: str) -> Letter:
     w, hello, footer = _start(person, base_url)
-    days = max(1, -(-(task.due_at - now) // dt.timedelta(days=1)))  # whole days left, rounded up
+    days = max(1, -(-(_due_at(task) - now) // dt.timedelta(days=1)))  # whole days left, rounded up
     names = dict(task=task.task(person.language), course=task.course_name(person.language), days=days,
                  due=f"{task.due_at:%Y-%m-%d %H:%M}")
     return Letter(w["reminder_subject"].format(**names), hello, [w["reminder_body"].format(**names)],
@@ -63,7 +69,7 @@ def reminder(person: Person, task: TaskFacts, now: dt.datetime, base_url: str) -
 
 
 def days_late(task: TaskFacts, now: dt.datetime) -> int:
-    return max(1, -(-(now - task.due_at) // dt.timedelta(days=1)))
+    return max(1, -(-(now - _due_at(task)) // dt.timedelta(days=1)))
 
 
 def overdue(person: Person, task: TaskFacts, now: dt.datetime, people: list[Person], base_url: str) -> Letter:

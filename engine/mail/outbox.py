@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,7 @@ from engine.mail.recipients import Person
 from engine.mail.texts import Letter, one_line
 from engine.proof import audit
 
-outbox = OutboxMessage.__table__
+outbox = cast(Table, OutboxMessage.__table__)
 LEASE = dt.timedelta(minutes=5)
 SUBJECT_LIMIT = 200  # characters: even in Cyrillic, the encoded header stays on one line (see smtp.POLICY)
 MAX_ATTEMPTS = 12  # with the back-off below, about three days of retrying
@@ -182,6 +183,6 @@ def retry(session: Session, message: int, by: str) -> None:
     if address:
         values["to_address"] = address
     changed = session.execute(update(outbox).where(outbox.c.id == message, outbox.c.state == FAILED).values(**values))
-    if changed.rowcount != 1:
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
         raise NotFound(f"Message {message} is not a failed message; only failed messages can be sent again.")
     audit.append(session, [audit.NewEvent("mail_retried", actor=by, data={"message": message})], clock.now())
