@@ -24,8 +24,8 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "mail_outbox"
-    __table_args__ = (Index("ix_mail_outbox_due", "state", "next_attempt_at"),
-                      Index("ix_mail_outbox_recipient", "recipient", "state"))
+    # Few indexes: every completion inserts here (see engine.mail.notify).
+    __table_args__ = (Index("ix_mail_outbox_due", "state", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
@@ -38,7 +38,7 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20))
-    task_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
     course_id: Mapped[int | None]
     digest_id: Mapped[int | None]
     attempts: Mapped[int] = mapped_column(default=0)

@@ -100,12 +100,16 @@ def lease(session: Session, limit: int, skip_locked: bool) -> list[Outgoing]:
 def record(session: Session, leased: list[Outgoing], results: list[Result]) -> None:
     """Mark each message sent, to be retried later (back-off) or failed; one audit event for the batch."""
     now, attempts = clock.now(), {m.id: m.attempts + 1 for m in leased}
+    sent = [r.id for r in results if r.outcome == SENT_OK]
+    if sent:
+        session.execute(update(outbox).where(outbox.c.id.in_(sent)).values(
+            state=SENT, sent_at=now, attempts=outbox.c.attempts + 1, lease_until=None, last_error=None))
     for result in results:
+        if result.outcome == SENT_OK:
+            continue
         tries = attempts[result.id]
         values: dict = dict(attempts=tries, lease_until=None, last_error=result.error)
-        if result.outcome == SENT_OK:
-            values.update(state=SENT, sent_at=now)
-        elif result.outcome == PERMANENT or tries >= MAX_ATTEMPTS:
+        if result.outcome == PERMANENT or tries >= MAX_ATTEMPTS:
             values.update(state=FAILED)
         else:
             values.update(next_attempt_at=now + backoff(tries))

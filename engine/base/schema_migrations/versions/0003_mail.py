@@ -42,8 +42,6 @@ def upgrade() -> None:
         sa.UniqueConstraint('message_id'),
     )
     op.create_index('ix_mail_outbox_due', 'mail_outbox', ['state', 'next_attempt_at'])
-    op.create_index('ix_mail_outbox_recipient', 'mail_outbox', ['recipient', 'state'])
-    op.create_index(op.f('ix_mail_outbox_task_id'), 'mail_outbox', ['task_id'])
     op.create_table(
         'mail_preferences',
         sa.Column('login', sa.String(length=100), nullable=False),
@@ -108,7 +106,5 @@ def downgrade() -> None:
     op.drop_table('mail_task_dues')
     op.drop_table('mail_task_notices')
     op.drop_table('mail_preferences')
-    op.drop_index(op.f('ix_mail_outbox_task_id'), table_name='mail_outbox')
-    op.drop_index('ix_mail_outbox_recipient', table_name='mail_outbox')
     op.drop_index('ix_mail_outbox_due', table_name='mail_outbox')
     op.drop_table('mail_outbox')
