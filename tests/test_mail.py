@@ -254,3 +254,15 @@ def test_the_worker_command_fires_timers_and_sends_mail_once(engine, mailed, smt
     assert listing.exit_code == 0 and listing.output.count("sent") == 2
     assert CliRunner().invoke(main, ["mail-preference", "chair2", "daily"]).exit_code == 0
     assert engine.mail_preference("chair2") == "daily"
+
+
+def test_a_course_name_with_cr_lf_injects_no_header(engine, smtp):
+    from tests.coomet import CourseDriver, deploy_with_people
+
+    deploy_with_people(engine)
+    engine.add_user("tc4-mail", ["tc4"], "pw", name="TC 4 reader", email="tc4@coomet.example")
+    CourseDriver(engine, course_name="Mass\r\nBcc: victim@example.org\r\n\r\nHello")
+    engine.deliver_mail()
+    (survey,) = smtp.to("tc4@coomet.example")
+    assert survey.message["Bcc"] is None and survey.envelope_to == ["tc4@coomet.example"]
+    assert survey.message["Subject"] == "New task: Survey materials and plans (6.1) — Mass Bcc: victim@example.org Hello"
