@@ -84,3 +84,22 @@ def test_12_2_the_public_list_shows_published_courses_and_drops_cancelled_ones(c
     assert published.course.status == "cancelled"
     after = coomet.public_catalogue()
     assert after.courses == () and after.changed_at > before
+
+
+def test_12_1_the_directory_from_the_command_line(coomet, database_url, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+
+    monkeypatch.setenv("COURSEFLOW_DATABASE_URL", database_url)
+    monkeypatch.setenv("COURSEFLOW_NOW", "2026-01-05T09:00:00Z")
+    source = tmp_path / "nmis.csv"
+    source.write_text(CSV, encoding="utf-8")
+    result = CliRunner().invoke(main, ["nmis", "--as", "secretariat", "--import", str(source)])
+    assert result.exit_code == 0 and "3 added" in result.output
+    listing = CliRunner().invoke(main, ["nmis", "--as", "admin"])
+    assert listing.exit_code == 0 and "VNIIM" in listing.output
+    source.write_text("country,nmi,email\nCuba,INIMET,nowhere\n", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["nmis", "--as", "secretariat", "--import", str(source)])
+    assert refused.exit_code == 1 and "line 2" in refused.stderr
+    assert CliRunner().invoke(main, ["nmis", "--as", "creator"]).exit_code == 1

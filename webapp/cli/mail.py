@@ -82,3 +82,31 @@ def mail_preference(login, frequency):
         return
     engine_for_writing().set_mail_preference(login, frequency)
     click.echo(f"{login}: {frequency}")
+
+
+@main.command()
+@as_option
+@click.option("--import", "csv_file", type=click.Path(exists=True, dir_okay=False),
+              help="Add or update the NMIs of a UTF-8 CSV file: country,nmi,email[,language].")
+@json_option
+@handles_errors
+def nmis(login, csv_file, as_json):
+    """The NMI directory that invitation letters go to (12.1); as the Secretariat or a sector administrator."""
+    if not login:
+        fail("--as LOGIN is required (the Secretariat or a sector administrator)")
+    engine = engine_for_writing() if csv_file else engine_for_reading()
+    actor = engine.actor(login)
+    if csv_file:
+        with open(csv_file, encoding="utf-8") as source:
+            report = engine.import_nmis(source.read(), actor)
+        for problem in report.problems:
+            click.echo(f"problem: {problem}", err=True)
+        if not report.ok:
+            sys.exit(1)
+        click.echo(f"{report.added} added, {report.updated} already there (updated where changed)")
+    directory = engine.nmis(actor)
+    if as_json:
+        print_json([n.__dict__ for n in directory])
+    elif not csv_file:
+        for n in directory:
+            click.echo(f"{n.country:<16} {n.name:<24} {n.email}  {n.language}")
