@@ -266,3 +266,44 @@ def test_a_course_name_with_cr_lf_injects_no_header(engine, smtp):
     (survey,) = smtp.to("tc4@coomet.example")
     assert survey.message["Bcc"] is None and survey.envelope_to == ["tc4@coomet.example"]
     assert survey.message["Subject"] == "New task: Survey materials and plans (6.1) — Mass Bcc: victim@example.org Hello"
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    """A self-signed certificate for 127.0.0.1, trusted through SSL_CERT_FILE as a company CA would be."""
+    import shutil
+    import subprocess
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.parametrize("scheme", ["smtp", "smtps"])
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_mail_goes_over_tls_starttls_when_offered_or_smtps(engine, mailed, certificate, monkeypatch, scheme):
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    from tests.smtp import Recorder
+
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    recorder, port = Recorder(), free_port()
+    tls = {"tls_context": context, "require_starttls": True} if scheme == "smtp" else {"ssl_context": context}
+    controller = Controller(recorder, hostname="127.0.0.1", port=port, **tls)
+    controller.start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    monkeypatch.setenv("COURSEFLOW_SMTP_URL", f"{scheme}://127.0.0.1:{port}")
+    try:
+        start_review(engine, mailed)
+        assert engine.deliver_mail().sent == 2 and len(recorder.received) == 2
+    finally:
+        controller.stop()
