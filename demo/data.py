@@ -24,16 +24,34 @@ DEMO_USERS = [
 ]
 
 
+# Mail for the demo people waits in the outbox (no SMTP server in the demo); the member of TC 1.3 takes the
+# daily digest, so the Outbox page shows messages held for it too.
+DEMO_MAIL_DOMAIN = "coomet.example"
+DEMO_DIGEST_READERS = ("member-tc13",)
+# A handful of real NMIs of COOMET member countries (12.1), with made-up addresses that reach nobody.
+DEMO_NMIS = [
+    ("Belarus", "BelGIM", "ru"), ("Bulgaria", "BIM", "en"), ("Germany", "PTB", "en"),
+    ("Kazakhstan", "KazStandard", "ru"), ("Moldova", "INM", "ru"), ("Russia", "VNIIM", "ru"),
+    ("Slovakia", "SMU", "en"), ("Ukraine", "Ukrmetrteststandard", "en"),
+]
+
+
 def load_demo(engine: Engine, repo_root: Path = REPO_ROOT) -> list[Problem]:
     """Deploy, add the demo users and (once) the demo courses; return the deploy's problems."""
     for login, name, grants in DEMO_USERS:
         try:
-            engine.add_user(login, grants, DEMO_PASSWORD, name=name, by="demo")
+            engine.add_user(login, grants, DEMO_PASSWORD, name=name, email=f"{login}@{DEMO_MAIL_DOMAIN}", by="demo")
         except CourseFlowError:
             pass  # already there from an earlier demo run
+    for login in DEMO_DIGEST_READERS:
+        engine.set_mail_preference(login, "daily")
+    secretariat = engine.actor("secretariat")
+    for country, nmi, language in DEMO_NMIS:
+        engine.save_nmi(country, nmi, f"coomet@{nmi.lower()}.example", language, secretariat)
     report = engine.deploy_directory(repo_root / "processes", repo_root / "forms", actor="owner")
     if not engine.courses():
         demo_courses(engine)
+    engine.deliver_mail()  # address the demo's notifications (sent only if COURSEFLOW_SMTP_URL is set)
     return list(report.problems)
 
 
@@ -55,6 +73,7 @@ def demo_courses(engine: Engine) -> None:
     c.do("m_finalize", "creator")
     c = CourseDriver(engine, course_name="Uncertainty of measurement", course_name_ru="Неопределенность измерений")
     c.publish_one_csb_course()
+    engine.send_invitations(c.course.id, c.actor("secretariat"))  # 12.1: one letter per NMI, in the outbox
     c = CourseDriver(engine, course_name="Length measurement", course_name_ru="Измерения длины")
     c.publish_one_csb_course()
     engine.send_message(c.instance, "inspection_requested", {"reason": "demo"}, c.actor("secretariat"))

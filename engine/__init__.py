@@ -13,7 +13,12 @@ Where things live:
 - ``engine.instances`` — load → check → run → persist, open tasks and the inbox, timers, choices, migration
 - ``engine.proof`` — the hash-chained event log, replay, the dossier, paths and diagrams
 - ``engine.registry`` — courses, people, roles and CSBs
+- ``engine.mail`` — the outbox, notifications of tasks, preferences, SMTP delivery
+- ``engine.announcement`` — §12: the NMI directory, invitation letters, the public course list
 """
+from engine.announcement.catalogue import Catalogue, PublicCourse
+from engine.announcement.directory import ImportReport, NmiView
+from engine.announcement.invitations import InvitationView
 from engine.base.clock import Clock, FixedClock, SystemClock
 from engine.base.errors import (
                                 ChangedMeanwhile,
@@ -33,6 +38,10 @@ from engine.definitions.deploy import DeployReport
 from engine.definitions.form_library import FormReport
 from engine.instances.inbox import TaskDetail, TaskFilter, TaskView
 from engine.instances.migration import MigrationCheck, MigrationResult
+from engine.mail.delivery import MailRun
+from engine.mail.models import FREQUENCIES as MAIL_FREQUENCIES
+from engine.mail.outbox import OutboxDetail, OutboxView
+from engine.mail.settings import check_production
 from engine.proof.audit import Verdict
 from engine.proof.diagram import Diagram, Edge, Shape
 from engine.proof.dossier import Finding
@@ -42,7 +51,7 @@ from engine.proof.replay import Outcome, Step
 from engine.registry.courses import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES, CourseView, HistoryEntry, SheetView
 from engine.registry.roles import ROLES, Actor, Role
 from engine.registry.users import UserView
-from engine.service import Engine
+from engine.service import Engine, InvitationPreview
 from engine.views import DefinitionView, InstanceView
 
 __all__ = [
@@ -55,12 +64,16 @@ __all__ = [
     "DefinitionView", "InstanceView", "VersionView", "Change", "DeployReport", "FormReport",
     "MigrationCheck", "MigrationResult", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",
     "Finding", "SourceFile",
+    # mail: a worker pass, the outbox, the choices of how often
+    "MailRun", "OutboxView", "OutboxDetail", "MAIL_FREQUENCIES",
+    # §12: the NMI directory, invitations, the public course list
+    "NmiView", "ImportReport", "InvitationView", "InvitationPreview", "Catalogue", "PublicCourse",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # BPMN element types of the tasks people do (the modeller's lint uses them)
     "HUMAN_TASKS",
     # pure checks a front end may run before asking the engine
-    "file_name_problem", "verify_dossier",
+    "file_name_problem", "verify_dossier", "check_production",
     # errors
     "CourseFlowError", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen",
     "Problem", "FieldError",

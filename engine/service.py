@@ -9,14 +9,18 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.announcement import catalogue as public_catalogue
+from engine.announcement import directory as nmi_directory
+from engine.announcement import invitations as nmi_invitations
 from engine.base import clock, schema
 from engine.base.config import Settings
 from engine.base.db import Database
@@ -29,6 +33,14 @@ from engine.definitions.checks import SourceFile, file_name_problem
 from engine.definitions.form_schema import check_shape, prefill
 from engine.instances import choices, inbox, migration, runtime, store
 from engine.instances.tree import find_task
+from engine.mail import digest as mail_digest
+from engine.mail import notices as mail_notices
+from engine.mail import notify as mail_notify
+from engine.mail import outbox as mail_outbox
+from engine.mail import preferences as mail_preferences
+from engine.mail import settings as mail_settings
+from engine.mail import smtp as mail_smtp
+from engine.mail.delivery import MailRun
 from engine.proof import audit, diagram, dossier, paths, replay
 from engine.registry import courses, users
 from engine.registry.roles import Actor
@@ -435,6 +447,129 @@ class Engine:
         with self._snapshot() as session:
             return audit.verify(session)
 
+    # -- mail (see engine.mail) -------------------------------------------------------------
+
+    def deliver_mail(self, batch: int = 100) -> MailRun:
+        """One pass of the mail worker: queue due reminders, overdue notices and digests, then send the outbox.
+
+        Without COURSEFLOW_SMTP_URL nothing is sent and mail waits in the
+        outbox. Several workers may run at once: each leases its own messages
+        (SKIP LOCKED on PostgreSQL), so no message goes twice.
+        """
+        settings = mail_settings.current()
+        domain = mail_settings.domain_from_env(os.environ)
+        skip_locked = not self.db.is_sqlite
+        while True:
+            with self._write() as session:
+                if mail_notify.address_pending(session, settings, domain, skip_locked, batch) < batch:
+                    break
+        with self._write() as session:
+            notices = mail_notices.scan(session, settings, domain, skip_locked)
+            digests = mail_digest.compose_due(session, settings, domain, skip_locked)
+        if settings.smtp is None:
+            with self._read() as session:
+                held = mail_outbox.counts(session).get("queued", 0)
+            return MailRun(notices, digests, held=held)
+        outcomes: list[mail_outbox.Result] = []
+        while True:
+            with self._write() as session:
+                leased = mail_outbox.lease(session, batch, skip_locked)
+            if not leased:
+                break
+            results = mail_smtp.send(settings, leased)
+            with self._write() as session:
+                mail_outbox.record(session, leased, results)
+            outcomes += results
+            if len(leased) < batch:
+                break
+        count = {kind: sum(1 for r in outcomes if r.outcome == kind)
+                 for kind in (mail_outbox.SENT_OK, mail_outbox.TEMPORARY, mail_outbox.PERMANENT)}
+        return MailRun(notices, digests, count[mail_outbox.SENT_OK], count[mail_outbox.TEMPORARY],
+                       count[mail_outbox.PERMANENT])
+
+    def outbox(self, actor: Actor, state: str | None = None, limit: int = 200, offset: int = 0
+               ) -> list[mail_outbox.OutboxView]:
+        """The outbox, newest first (sector administrators)."""
+        _require(actor, "sector_administrator")
+        with self._read() as session:
+            return mail_outbox.views(session, state, limit, offset)
+
+    def outbox_counts(self, actor: Actor) -> dict[str, int]:
+        """How many messages are in each state (queued, digest, digested, sent, failed)."""
+        _require(actor, "sector_administrator")
+        with self._read() as session:
+            return mail_outbox.counts(session)
+
+    def outbox_message(self, message: int, actor: Actor) -> mail_outbox.OutboxDetail:
+        """One message with its text and HTML (sector administrators)."""
+        _require(actor, "sector_administrator")
+        with self._read() as session:
+            return mail_outbox.detail(session, message)
+
+    def retry_mail(self, message: int, actor: Actor) -> None:
+        """Queue a failed message again (sector administrators)."""
+        _require(actor, "sector_administrator")
+        with self._write() as session:
+            mail_outbox.retry(session, message, actor.login)
+
+    def mail_preference(self, login: str) -> str:
+        """immediately, daily or off."""
+        with self._read() as session:
+            return mail_preferences.get(session, login)
+
+    def set_mail_preference(self, login: str, frequency: str) -> None:
+        with self._write() as session:
+            mail_preferences.set_(session, login, frequency)
+
+    # -- §12 announcement (see engine.announcement) ----------------------------------------
+
+    def nmis(self, actor: Actor) -> list[nmi_directory.NmiView]:
+        """The NMI directory (the Secretariat and the sector administrator)."""
+        _require_any(actor, "secretariat", "sector_administrator")
+        with self._read() as session:
+            return nmi_directory.views(session)
+
+    def save_nmi(self, country: str, name: str, email: str, language: str, actor: Actor) -> None:
+        """Add an NMI to the directory, or change the address of the NMI of that name."""
+        _require_any(actor, "secretariat", "sector_administrator")
+        with self._write() as session:
+            nmi_directory.save(session, country, name, email, language, actor.login)
+
+    def remove_nmi(self, nmi_id: int, actor: Actor) -> None:
+        _require_any(actor, "secretariat", "sector_administrator")
+        with self._write() as session:
+            nmi_directory.remove(session, nmi_id, actor.login)
+
+    def import_nmis(self, text: str, actor: Actor) -> nmi_directory.ImportReport:
+        """Add or update the NMIs of a CSV file (country, nmi, email[, language]); all rows or none."""
+        _require_any(actor, "secretariat", "sector_administrator")
+        with self._write() as session:
+            return nmi_directory.import_csv(session, text, actor.login)
+
+    def invitation_preview(self, course_id: int, actor: Actor) -> dict[str, InvitationPreview]:
+        """The invitation letter (12.1) in English and Russian, as the NMIs would get it; sends nothing."""
+        _require(actor, "secretariat")
+        with self._read() as session:
+            return {language: InvitationPreview(letter.subject, letter.as_text(), letter.as_html())
+                    for language, letter in nmi_invitations.preview(session, course_id).items()}
+
+    def send_invitations(self, course_id: int, actor: Actor) -> int:
+        """Queue one invitation letter per NMI not yet invited to the published course (12.1); return how many."""
+        _require(actor, "secretariat")
+        with self._write() as session:
+            return nmi_invitations.send(session, course_id, actor.login, mail_settings.domain_from_env(os.environ))
+
+    def invitations(self, course_id: int, actor: Actor) -> list[nmi_invitations.InvitationView]:
+        """Who was sent the course's invitation, when, by whom, and whether it was delivered."""
+        _require_any(actor, "secretariat", "sector_administrator")
+        with self._read() as session:
+            return nmi_invitations.views(session, course_id)
+
+    def public_catalogue(self) -> public_catalogue.Catalogue:
+        """The COOMET courses anyone may see (12.2): published, not cancelled."""
+        with self._read() as session:
+            return public_catalogue.catalogue(session)
+
     # -- plumbing -------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -467,3 +602,17 @@ class Engine:
 def _require(actor: Actor, role: str) -> None:
     if not actor.holds(role):
         raise NotAllowed(f"This needs the role {role}.")
+
+
+def _require_any(actor: Actor, *roles: str) -> None:
+    if not any(actor.holds(role) for role in roles):
+        raise NotAllowed(f"This needs the role {' or '.join(roles)}.")
+
+
+@dataclass(frozen=True)
+class InvitationPreview:
+    """An invitation letter as an NMI gets it (12.1)."""
+
+    subject: str
+    text: str
+    html: str

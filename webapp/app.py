@@ -7,9 +7,9 @@ import secrets
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
-from engine import CourseFlowError, Engine, NotAllowed, NotFound
+from engine import CourseFlowError, Engine, NotAllowed, NotFound, check_production
 
-from . import admin, auth, courses, form_editor, i18n, processes, public, tasks, ticker
+from . import admin, announcement, auth, courses, form_editor, i18n, mail, processes, public, tasks, ticker, webportal
 from .extensions import babel, csrf, engine, login_manager
 
 
@@ -24,6 +24,7 @@ def secret_key() -> str:
 
 
 def create_app(engine_: Engine | None = None, **config) -> Flask:
+    check_production()  # COURSEFLOW_ENV=production: a secret key and the base URL mails link to
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key(),
@@ -39,7 +40,8 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
-    for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp):
+    for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp,
+                      mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS)
     app.context_processor(tasks.inbox_count)

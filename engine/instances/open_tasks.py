@@ -18,6 +18,7 @@ from engine.instances.derived import Derived
 from engine.instances.store import InstanceRow, OpenTaskRow
 from engine.instances.timers import task_due
 from engine.instances.tree import Scan, multi_instance_key, process_of
+from engine.mail import notify
 from engine.registry.roles import ROLES
 
 
@@ -37,6 +38,7 @@ def sync(connection: Connection, instance: InstanceRow, follows: Derived, before
     new = [new_row(instance, task, lanes, now) for task_id, task in ready.items() if task_id not in before]
     if new:
         store.insert_open_tasks(connection, new)
+        notify.task_opened(connection, new)
     for task_id, task in ready.items():
         if task_id in before and task_due(task) != before[task_id]:
             store.set_due(connection, task_id, task_due(task))

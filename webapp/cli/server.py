@@ -1,8 +1,12 @@
-"""The database schema and the web server."""
+"""The database schema and the web server (Flask's for one machine, gunicorn in production)."""
 from __future__ import annotations
+
+import os
+import sys
 
 import click
 
+from engine import check_production
 from webapp.cli.common import (
     REPO_ROOT,
     engine_for_writing,
@@ -23,12 +27,16 @@ def init():
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Load demo users and courses and print the logins.")
+@click.option("--production", is_flag=True,
+              help="Serve with gunicorn (no in-process timers or mail: run 'courseflow worker' beside it).")
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes (--production).")
 @handles_errors
-def serve(host, port, demo):
-    """Run the web app (with the in-process timer ticker)."""
+def serve(host, port, demo, production, workers):
+    """Run the web app (with the in-process timer and mail worker, unless --production)."""
     from demo import DEMO_PASSWORD, DEMO_USERS, load_demo
     from webapp.app import create_app
 
+    check_production()
     engine = engine_for_writing()
     if demo:
         for problem in load_demo(engine, REPO_ROOT):
@@ -36,6 +44,18 @@ def serve(host, port, demo):
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for login, _, grants in DEMO_USERS:
             click.echo(f"  {login:<12} {', '.join(grants)}")
+    if production:
+        engine.close()
+        _gunicorn(host, port, workers)
     app = create_app(engine)
     click.echo(f"CourseFlow is running at http://{host}:{port}/")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def _gunicorn(host: str, port: int, workers: int) -> None:
+    """Replace this process with gunicorn serving ``webapp.wsgi:app`` (signals then reach gunicorn directly)."""
+    click.echo(f"CourseFlow (gunicorn, {workers} workers) is starting at http://{host}:{port}/")
+    sys.stdout.flush()
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+                               f"{host}:{port}", "--access-logfile", "-", "--forwarded-allow-ips",
+                               os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"), "webapp.wsgi:app"])
