@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.base import clock
 from engine.base.models import Course, OpenTask
+from engine.instances.store import OpenTaskRow
 from engine.mail import letters, outbox, recipients
 from engine.mail.models import OFF, PENDING, TaskDue
 from engine.mail.settings import MailSettings
@@ -29,16 +30,16 @@ table = outbox.outbox
 _INSERT_PENDING = insert(table)
 
 
-def task_opened(connection: Connection, rows: list[dict]) -> None:
+def task_opened(connection: Connection, rows: list[OpenTaskRow]) -> None:
     """Write one pending outbox row per new open task (its facts as JSON), in the caller's transaction."""
     now = clock.now()
     connection.execute(_INSERT_PENDING, [dict(
         message_id=f"<{uuid.uuid4().hex}.pending@courseflow>", kind="task_opened", recipient=None, to_name="",
-        to_address="", language="", subject=row["name"][:500], html="", state=PENDING, task_id=row["id"],
-        course_id=row["course_id"], digest_id=None, attempts=0, next_attempt_at=now, lease_until=None,
+        to_address="", language="", subject=row.name[:500], html="", state=PENDING, task_id=row.id,
+        course_id=row.course_id, digest_id=None, attempts=0, next_attempt_at=now, lease_until=None,
         last_error=None, created_at=now, sent_at=None,
-        text=json.dumps({key: row[key] for key in ("role", "scope", "assignee", "name", "name_ru")}
-                        | {"due_at": row["due_at"].isoformat() if row["due_at"] else None}))
+        text=json.dumps({"role": row.role, "scope": row.scope, "assignee": row.assignee, "name": row.name,
+                         "name_ru": row.name_ru, "due_at": row.due_at.isoformat() if row.due_at else None}))
         for row in rows])
 
 
