@@ -13,12 +13,14 @@ Where things live:
 - ``engine.instances`` — load → check → run → persist, open tasks and the inbox, timers, choices, migration
 - ``engine.proof`` — the hash-chained event log, replay, the dossier, paths and diagrams
 - ``engine.registry`` — courses, people, roles and CSBs
+- ``engine.monitoring`` — the BIPM platform's reports imported per course, the course and sector figures (§9)
 """
 from engine.base.clock import Clock, FixedClock, SystemClock
 from engine.base.errors import (
                                 ChangedMeanwhile,
                                 CourseFlowError,
                                 FieldError,
+                                FileRefused,
                                 InvalidData,
                                 NotAllowed,
                                 NotFound,
@@ -32,6 +34,12 @@ from engine.definitions.deploy import DeployReport
 from engine.definitions.form_library import FormReport
 from engine.instances.inbox import TaskDetail, TaskFilter, TaskView
 from engine.instances.migration import MigrationCheck, MigrationResult
+from engine.monitoring.overview import CourseFigures, Overview
+from engine.monitoring.period import Period
+from engine.monitoring.records import KINDS as MONITORING_KINDS
+from engine.monitoring.records import ActivityFigures
+from engine.monitoring.store import ImportReport
+from engine.monitoring.summary import ActivityState, ActivitySummary, ImportView, ParticipantStates, Summary
 from engine.proof.audit import Verdict
 from engine.proof.diagram import Diagram, Edge, Shape
 from engine.proof.dossier import Finding
@@ -54,11 +62,14 @@ __all__ = [
     "DefinitionView", "InstanceView", "VersionView", "Change", "DeployReport", "FormReport",
     "MigrationCheck", "MigrationResult", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",
     "Finding", "SourceFile",
+    # monitoring (§9)
+    "Period", "ActivityFigures", "ImportReport", "Summary", "ActivitySummary", "ImportView", "ParticipantStates",
+    "ActivityState", "Overview", "CourseFigures", "MONITORING_KINDS",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # pure checks a front end may run before asking the engine
     "file_name_problem", "verify_dossier",
     # errors
     "CourseFlowError", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen",
-    "Problem", "FieldError",
+    "FileRefused", "Problem", "FieldError",
 ]

@@ -7,6 +7,7 @@ it, the form data is valid — then it runs.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 from collections.abc import Iterator
@@ -29,6 +30,13 @@ from engine.definitions.checks import SourceFile, file_name_problem
 from engine.definitions.form_schema import check_shape, prefill
 from engine.instances import choices, inbox, migration, runtime, store
 from engine.instances.tree import find_task
+from engine.monitoring import access as monitoring_access
+from engine.monitoring import overview as monitoring_overview
+from engine.monitoring import participation, reports, retention
+from engine.monitoring import store as monitoring_store
+from engine.monitoring import summary as monitoring_summary
+from engine.monitoring.period import Period
+from engine.monitoring.records import ActivityFigures
 from engine.proof import audit, diagram, dossier, paths, replay
 from engine.registry import courses, users
 from engine.registry.roles import Actor
@@ -435,6 +443,94 @@ class Engine:
         with self._snapshot() as session:
             return audit.verify(session)
 
+    # -- monitoring (§9): the platform's reports in, the sector's picture out ---------------
+
+    def set_platform_course(self, course_id: int, platform_course_id: str | None, platform_url: str | None,
+                            actor: Actor) -> None:
+        """Record the course's Moodle course id and address on the BIPM platform (9.1); the administrator's."""
+        _require(actor, "sector_administrator")
+        url = (platform_url or "").strip() or None
+        if url is not None and not url.lower().startswith(("http://", "https://")):
+            raise CourseFlowError("The platform address must be an http(s) link, e.g. https://elearning.bipm.org/course/view.php?id=12.")
+        with self._write() as session:
+            course = _course_row(session, course_id)
+            course.platform_course_id = (platform_course_id or "").strip()[:50] or None
+            course.platform_url = url
+            audit.append(session, [audit.NewEvent("course_platform_set", actor=actor.login, data={
+                "course_id": course_id, "platform_course_id": course.platform_course_id, "platform_url": url})],
+                clock.now())
+
+    def import_monitoring(self, course_id: int, content: bytes, filename: str, actor: Actor | None = None,
+                          kind: str | None = None, period: Period | str | None = None, activity: str | None = None,
+                          pass_grade: float | None = None) -> monitoring_store.ImportReport:
+        """Import one of the platform's reports for a course and period (9.2); the same file again changes nothing.
+
+        ``actor`` None is the operator at the command line. A file that does not fit is refused with its
+        row and column (:class:`FileRefused`) and nothing is stored.
+        """
+        parsed = reports.parse(content, filename, kind, activity, pass_grade)
+        return self._store_import(course_id, parsed, filename, hashlib.sha256(content).hexdigest(), actor, period)
+
+    def import_figures(self, course_id: int, figures: list[ActivityFigures], period: Period | str,
+                       actor: Actor | None = None) -> monitoring_store.ImportReport:
+        """Views and participants per module typed in from Moodle's activity report (9.2 items 1-2)."""
+        parsed = participation.typed(figures)
+        digest = hashlib.sha256(json.dumps([str(_period(period)), [vars(f) for f in figures]],
+                                           ensure_ascii=False).encode()).hexdigest()
+        return self._store_import(course_id, parsed, "(typed in)", digest, actor, period)
+
+    def _store_import(self, course_id, parsed, filename, digest, actor, period) -> monitoring_store.ImportReport:
+        with self._write() as session:
+            course = _course_row(session, course_id)
+            if actor is not None:
+                monitoring_access.require_monitor(actor, course)
+            upload = monitoring_store.Upload(course_id, filename, digest, _period(period),
+                                             actor.login if actor else None)
+            return monitoring_store.apply(session, upload, parsed, clock.now())
+
+    def monitoring_summary(self, course_id: int, actor: Actor | None = None, period: Period | str | None = None
+                           ) -> monitoring_summary.Summary:
+        """A course's participants, completions, passes and failures, views and imports for a period (9.1, 9.3)."""
+        with self._read() as session:
+            course = _course_row(session, course_id)
+            if actor is not None:
+                monitoring_access.require_monitor(actor, course)
+            return monitoring_summary.summary(session, course_id, _period(period))
+
+    def participant_states(self, course_id: int, actor: Actor | None = None
+                           ) -> list[monitoring_summary.ParticipantStates]:
+        """Per participant, per activity: incomplete / complete / passed / failed / viewed, with its date and import.
+
+        What §10 certificates read (10.1: all modules completed, all tests passed).
+        """
+        with self._read() as session:
+            course = _course_row(session, course_id)
+            if actor is not None:
+                monitoring_access.require_monitor(actor, course)
+            return monitoring_summary.participant_states(session, course_id)
+
+    def may_monitor(self, course_id: int, actor: Actor) -> bool:
+        with self._read() as session:
+            return monitoring_access.may_monitor(actor, _course_row(session, course_id))
+
+    def monitoring_overview(self, actor: Actor | None = None, period: Period | str | None = None
+                            ) -> monitoring_overview.Overview:
+        """Every course side by side for a period, with TC 4's indicator Ind-e.1.6 (9.3)."""
+        if actor is not None:
+            monitoring_access.require_overview(actor)
+        with self._read() as session:
+            return monitoring_overview.overview(session, _period(period))
+
+    def purge_participants(self) -> int:
+        """Delete participants not reported for COURSEFLOW_MONITORING_RETENTION_DAYS; return how many."""
+        days = retention.retention_days()
+        with self._write() as session:
+            count = retention.purge(session, clock.now(), days)
+            if count:
+                audit.append(session, [audit.NewEvent("participants_purged", data={"count": count, "days": days})],
+                             clock.now())
+            return count
+
     # -- plumbing -------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -462,6 +558,17 @@ class Engine:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def _course_row(session: Session, course_id: int) -> Course:
+    course = session.get(Course, course_id)
+    if course is None:
+        raise NotFound(f"There is no course {course_id}.")
+    return course
+
+
+def _period(period: Period | str | None) -> Period:
+    return period if isinstance(period, Period) else Period.parse(period)
 
 
 def _require(actor: Actor, role: str) -> None:

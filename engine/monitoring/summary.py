@@ -1,0 +1,205 @@
+"""A course's figures (9.1-9.3) and each participant's per-activity states (what §10 certificates read)."""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.monitoring import vocabulary
+from engine.monitoring.models import Activity, Figures, MonitoringImport, Participant, Result
+from engine.monitoring.period import Period
+
+DONE = (vocabulary.COMPLETE, vocabulary.PASSED, vocabulary.FAILED)
+
+
+@dataclass(frozen=True)
+class ActivitySummary:
+    name: str
+    completed: int   # every completion state: complete, passed or failed
+    passed: int
+    failed: int
+    incomplete: int
+    views: int
+    viewers: int
+    median_minutes: float | None   # quiz "Time taken", where imported
+
+
+@dataclass(frozen=True)
+class ImportView:
+    id: int
+    kind: str
+    filename: str
+    sha256: str
+    period: str
+    rows: int
+    added: int
+    updated: int
+    imported_at: dt.datetime
+    imported_by: str | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    course_id: int
+    period: str
+    participants: int
+    completed_course: int
+    completion_rate: float | None
+    median_days_to_complete: float | None
+    activities: list[ActivitySummary]
+    completions_by_month: dict[str, dict[str, int]]   # month -> activity -> completions
+    views_by_period: list[tuple[str, str, int, int]]  # (period, activity, views, participants)
+    imports: list[ImportView]
+
+    def as_json(self) -> dict:
+        return {"course_id": self.course_id, "period": self.period, "participants": self.participants,
+                "completed_course": self.completed_course, "completion_rate": self.completion_rate,
+                "median_days_to_complete": self.median_days_to_complete,
+                "activities": [vars(a) for a in self.activities],
+                "completions_by_month": self.completions_by_month,
+                "views": [{"period": p, "activity": a, "views": v, "participants": n}
+                          for p, a, v, n in self.views_by_period],
+                "imports": len(self.imports)}
+
+
+@dataclass(frozen=True)
+class ActivityState:
+    activity: str
+    state: str
+    at: dt.datetime | None
+    grade: float | None
+    import_id: int
+
+
+@dataclass(frozen=True)
+class ParticipantStates:
+    """One participant's state in every activity of the course (missing activities: incomplete), for 10.1."""
+
+    name: str
+    email: str | None
+    platform_id: str | None
+    course_state: str | None
+    course_completed_at: dt.datetime | None
+    activities: list[ActivityState]
+
+    @property
+    def all_passed(self) -> bool:
+        """10.1: every module completed and no test failed (a module viewed only does not count)."""
+        return bool(self.activities) and all(a.state in (vocabulary.COMPLETE, vocabulary.PASSED)
+                                             for a in self.activities)
+
+
+def summary(session: Session, course_id: int, period: Period) -> Summary:
+    activities = list(session.scalars(select(Activity).where(Activity.course_id == course_id)
+                                      .order_by(Activity.position)))
+    names = {a.id: a.name for a in activities}
+    results = _results(session, course_id, period)
+    counts: dict[int, Counter] = defaultdict(Counter)
+    minutes: dict[int, list[float]] = defaultdict(list)
+    by_month: dict[str, Counter] = defaultdict(Counter)
+    first_done: dict[int, dt.datetime] = {}
+    present: set[int] = set()
+    for pid, aid, state, at, seconds in results:
+        present.add(pid)
+        in_period = state not in DONE or period.start is None and period.end is None or period.holds(at)
+        if not in_period:
+            state = vocabulary.INCOMPLETE
+        counts[aid][state] += 1
+        if seconds is not None and state in DONE:
+            minutes[aid].append(seconds / 60)
+        if state in DONE and at is not None:
+            by_month[at.strftime("%Y-%m")][names[aid]] += 1
+            first_done[pid] = min(at, first_done.get(pid, at))
+    views = _views(session, course_id, period)
+    completed, days = _course_completion(session, course_id, period, first_done, counts, len(activities), present)
+    participants = len(present | completed.keys())
+    return Summary(
+        course_id, str(period), participants, len(completed),
+        round(len(completed) / participants, 4) if participants else None,
+        round(statistics.median(days), 1) if days else None,
+        [ActivitySummary(a.name, sum(counts[a.id][s] for s in DONE), counts[a.id][vocabulary.PASSED],
+                         counts[a.id][vocabulary.FAILED], counts[a.id][vocabulary.INCOMPLETE],
+                         sum(v for _, name, v, _ in views if name == a.name),
+                         sum(n for _, name, _, n in views if name == a.name),
+                         round(statistics.median(minutes[a.id]), 1) if minutes[a.id] else None)
+         for a in activities],
+        {month: dict(by_month[month]) for month in sorted(by_month)}, views, imports(session, course_id))
+
+
+def _results(session: Session, course_id: int, period: Period):
+    query = (select(Result.participant_id, Result.activity_id, Result.state, Result.at, Result.seconds)
+             .join(Activity, Activity.id == Result.activity_id).where(Activity.course_id == course_id))
+    if period.start is not None:
+        query = query.where(Result.period_to >= period.start)  # reported on since the period began
+    return session.execute(query).all()
+
+
+def _course_completion(session, course_id, period, first_done, counts, activity_count, present):
+    """{participant id: completed at} and the days each took (first activity done → course done).
+
+    From the course completion report where imported; otherwise 10.1's rule: every activity complete or passed.
+    """
+    rows = session.execute(select(Participant.id, Participant.course_state, Participant.course_completed_at)
+                           .where(Participant.course_id == course_id, Participant.course_import_id.is_not(None))).all()
+    completed: dict[int, dt.datetime | None] = {}
+    if rows:
+        for pid, state, at in rows:
+            if state in DONE and (period.start is None and period.end is None or period.holds(at)):
+                completed[pid] = at
+    else:
+        completed = _derived_completion(session, course_id, period, activity_count, present)
+    days = [(at - first_done[pid]).total_seconds() / 86400 for pid, at in completed.items()
+            if at is not None and pid in first_done and at >= first_done[pid]]
+    return completed, days
+
+
+def _derived_completion(session, course_id, period, activity_count, present) -> dict[int, dt.datetime | None]:
+    if not activity_count:
+        return {}
+    good = (vocabulary.COMPLETE, vocabulary.PASSED)
+    query = (select(Result.participant_id, func.count(), func.max(Result.at))
+             .join(Activity, Activity.id == Result.activity_id)
+             .where(Activity.course_id == course_id, Result.state.in_(good)).group_by(Result.participant_id))
+    return {pid: last for pid, count, last in session.execute(query)
+            if count == activity_count and pid in present
+            and (period.start is None and period.end is None or period.holds(last))}
+
+
+def _views(session: Session, course_id: int, period: Period) -> list[tuple[str, str, int, int]]:
+    query = (select(Figures.period_from, Figures.period_to, Activity.name, Figures.views, Figures.participants)
+             .join(Activity, Activity.id == Figures.activity_id).where(Activity.course_id == course_id)
+             .order_by(Figures.period_from, Activity.position))
+    if period.start is not None:
+        query = query.where(Figures.period_to >= period.start)
+    if period.end is not None:
+        query = query.where(Figures.period_from <= period.end)
+    return [(f"{start}..{end}", name, views, users) for start, end, name, views, users in session.execute(query)]
+
+
+def imports(session: Session, course_id: int) -> list[ImportView]:
+    rows = session.scalars(select(MonitoringImport).where(MonitoringImport.course_id == course_id)
+                           .order_by(MonitoringImport.id.desc()))
+    return [ImportView(r.id, r.kind, r.filename, r.sha256, f"{r.period_from or ''}..{r.period_to}", r.rows, r.added,
+                       r.updated, r.imported_at, r.imported_by) for r in rows]
+
+
+def participant_states(session: Session, course_id: int) -> list[ParticipantStates]:
+    activities = list(session.scalars(select(Activity).where(Activity.course_id == course_id)
+                                      .order_by(Activity.position)))
+    by_participant: dict[int, dict[int, Result]] = defaultdict(dict)
+    for result in session.scalars(select(Result).join(Activity, Activity.id == Result.activity_id)
+                                  .where(Activity.course_id == course_id)):
+        by_participant[result.participant_id][result.activity_id] = result
+    people = session.scalars(select(Participant).where(Participant.course_id == course_id).order_by(Participant.name))
+    return [ParticipantStates(p.name, p.email, p.platform_id, p.course_state, p.course_completed_at,
+                              [_state(a, by_participant[p.id].get(a.id)) for a in activities]) for p in people]
+
+
+def _state(activity: Activity, result: Result | None) -> ActivityState:
+    if result is None:
+        return ActivityState(activity.name, vocabulary.INCOMPLETE, None, None, 0)
+    return ActivityState(activity.name, result.state, result.at, result.grade, result.import_id)
