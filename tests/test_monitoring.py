@@ -214,3 +214,40 @@ def test_9_1_platform_course_id_and_url(engine, course):
     with pytest.raises(NotAllowed):
         engine.set_platform_course(course, "42", None, engine.actor("coordinator"))
     assert json.dumps(summary_of(engine, course))
+
+
+@pytest.fixture
+def cli(database_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+    monkeypatch.setenv("COURSEFLOW_DATABASE_URL", database_url)
+    monkeypatch.setenv("COURSEFLOW_NOW", "2026-02-01T09:00:00Z")
+
+    def run(*args, ok=True):
+        result = CliRunner().invoke(main, [str(a) for a in args])
+        assert (result.exit_code == 0) == ok, result.output + result.stderr
+        return result
+    return run
+
+
+def test_9_cli_import_and_summary_contract(engine, course, cli, tmp_path):
+    progress = tmp_path / "progress.csv"
+    progress.write_bytes(mf.excel_csv(mf.progress_rows(PEOPLE, "ru")))
+    imported = json.loads(cli("monitoring", "import", course, progress, "--kind", "activity-completion",
+                              "--period", "2026-01-01..2026-01-31", "--json").output)
+    assert {k: imported[k] for k in ("rows", "participants", "activities", "new_participants", "added", "updated")} \
+        == {"rows": 3, "participants": 3, "activities": 3, "new_participants": 3, "added": 9, "updated": 0}
+    assert "nothing changed" in cli("monitoring", "import", course, progress).output
+    found = json.loads(cli("monitoring", "summary", course, "--period", "2026-01-01..2026-01-31", "--json").output)
+    assert (found["participants"], found["completed_course"]) == (3, 1)
+    assert found["activities"][2] | {"name": "Final test", "completed": 2, "passed": 1, "failed": 1} == \
+        found["activities"][2]
+    bad = tmp_path / "bad.csv"
+    rows = mf.progress_rows(PEOPLE)
+    rows[1][2] = "Fini"
+    bad.write_bytes(mf.csv_utf8(rows))
+    refused = cli("monitoring", "import", course, bad, ok=False)
+    assert "row 2, column 3: 'Fini' is not a completion state" in refused.stderr
+    assert "Ind-e.1.6" in cli("monitoring", "overview", "--period", "2026-01-01..2026-12-31").output
+    assert "FROM..TO" in cli("monitoring", "summary", course, "--period", "2026-13-01..", ok=False).stderr
