@@ -108,3 +108,4 @@ def test_9_3_overview_sorts_and_shows_the_indicator(app, engine, course):
     russian = as_user(app, "admin")
     russian.post("/language", data={"lang": "ru", "csrf_token": token(russian, "/monitoring/")})
     assert "не выполнен" in russian.get("/monitoring/").get_data(as_text=True)
+    assert "Проходной балл" in russian.get(f"/monitoring/courses/{course}").get_data(as_text=True)

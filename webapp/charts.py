@@ -10,20 +10,20 @@ def hbars(labels: list[str], series: list[tuple[str, list[int]]], classes: tuple
     """Horizontal bars, one group per label, one bar per series (e.g. completed / passed / failed per activity)."""
     if not labels:
         return Markup("")
-    top, row, bar = 28, 12 + 14 * len(series), 12
-    width, left, right = 640, 230, 40
+    top, row, bar = 12 + 20 * ((len(series) + 1) // 2), 14 + 18 * len(series), 15
+    width, left, right = 480, 170, 36
     height = top + row * len(labels) + 8
     largest = max([1, *(v for _, values in series for v in values)])
-    parts = [_legend([name for name, _ in series], left)]
+    parts = [_legend([name for name, _ in series])]
     for i, label in enumerate(labels):
         y = top + i * row
-        parts.append(f'<text x="{left - 8}" y="{y + row / 2}" text-anchor="end" class="axis">{escape(_short(label))}'
+        parts.append(f'<text x="{left - 8}" y="{y + row / 2 + 4}" text-anchor="end" class="axis">{escape(_short(label, 18))}'
                      f'<title>{escape(label)}</title></text>')
         for j, (name, values) in enumerate(series):
             length = (width - left - right) * values[i] / largest
-            parts.append(f'<rect x="{left}" y="{y + 4 + j * 14}" width="{length:.1f}" height="{bar}" '
+            parts.append(f'<rect x="{left}" y="{y + 6 + j * 18}" width="{length:.1f}" height="{bar}" '
                          f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(name)}: {values[i]}</title></rect>'
-                         f'<text x="{left + length + 4:.1f}" y="{y + 14 + j * 14}" class="value">{values[i]}</text>')
+                         f'<text x="{left + length + 4:.1f}" y="{y + 18 + j * 18}" class="value">{values[i]}</text>')
     return _svg(width, height, parts)
 
 
@@ -31,12 +31,12 @@ def columns(periods: list[str], series: list[tuple[str, list[int]]]) -> Markup:
     """Stacked columns over time: one column per period (month), one colour per series (activity)."""
     if not periods:
         return Markup("")
-    width, left, bottom, top = 640, 40, 40, 28 + 16 * ((len(series) + 2) // 3)
+    width, left, bottom, top = 480, 40, 40, 20 + 20 * ((len(series) + 1) // 2)
     height = top + 180 + bottom
     totals = [sum(values[i] for _, values in series) for i in range(len(periods))]
     largest = max([1, *totals])
     step = (width - left - 10) / len(periods)
-    parts = [_legend([name for name, _ in series], left), f'<line x1="{left}" y1="{top + 180}" x2="{width - 10}" '
+    parts = [_legend([name for name, _ in series]), f'<line x1="{left}" y1="{top + 180}" x2="{width - 10}" '
              f'y2="{top + 180}" class="axisline"/>', f'<text x="{left - 6}" y="{top + 8}" text-anchor="end" '
              f'class="axis">{largest}</text>', f'<text x="{left - 6}" y="{top + 180}" text-anchor="end" class="axis">0</text>']
     for i, period in enumerate(periods):
@@ -54,12 +54,12 @@ def columns(periods: list[str], series: list[tuple[str, list[int]]]) -> Markup:
     return _svg(width, height, parts)
 
 
-def _legend(names: list[str], left: int) -> str:
+def _legend(names: list[str]) -> str:
     items = []
     for j, name in enumerate(names):
-        x, y = left + (j % 3) * 130, 8 + (j // 3) * 16
-        items.append(f'<rect x="{x}" y="{y}" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>'
-                     f'<text x="{x + 14}" y="{y + 9}" class="legend">{escape(_short(name, 18))}'
+        x, y = 8 + (j % 2) * 236, 6 + (j // 2) * 20
+        items.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{PALETTE[j % len(PALETTE)]}"/>'
+                     f'<text x="{x + 17}" y="{y + 11}" class="legend">{escape(_short(name, 24))}'
                      f'<title>{escape(name)}</title></text>')
     return "".join(items)
 
