@@ -468,8 +468,16 @@ class Engine:
         ``actor`` None is the operator at the command line. A file that does not fit is refused with its
         row and column (:class:`FileRefused`) and nothing is stored.
         """
+        digest = hashlib.sha256(content).hexdigest()
+        with self._read() as session:
+            course = _course_row(session, course_id)
+            if actor is not None:
+                monitoring_access.require_monitor(actor, course)
+            done = monitoring_store.earlier(session, course_id, digest)
+        if done is not None:
+            return done
         parsed = reports.parse(content, filename, kind, activity, pass_grade)
-        return self._store_import(course_id, parsed, filename, hashlib.sha256(content).hexdigest(), actor, period)
+        return self._store_import(course_id, parsed, filename, digest, actor, period)
 
     def import_figures(self, course_id: int, figures: list[ActivityFigures], period: Period | str,
                        actor: Actor | None = None) -> monitoring_store.ImportReport:
@@ -484,6 +492,9 @@ class Engine:
             course = _course_row(session, course_id)
             if actor is not None:
                 monitoring_access.require_monitor(actor, course)
+            done = monitoring_store.earlier(session, course_id, digest)
+            if done is not None:
+                return done
             upload = monitoring_store.Upload(course_id, filename, digest, _period(period),
                                              actor.login if actor else None)
             return monitoring_store.apply(session, upload, parsed, clock.now())
@@ -497,17 +508,17 @@ class Engine:
                 monitoring_access.require_monitor(actor, course)
             return monitoring_summary.summary(session, course_id, _period(period))
 
-    def participant_states(self, course_id: int, actor: Actor | None = None
+    def participant_states(self, course_id: int, actor: Actor | None = None, limit: int | None = None
                            ) -> list[monitoring_summary.ParticipantStates]:
         """Per participant, per activity: incomplete / complete / passed / failed / viewed, with its date and import.
 
-        What §10 certificates read (10.1: all modules completed, all tests passed).
+        What §10 certificates read (10.1: all modules completed, all tests passed). ``limit``: the first N by name.
         """
         with self._read() as session:
             course = _course_row(session, course_id)
             if actor is not None:
                 monitoring_access.require_monitor(actor, course)
-            return monitoring_summary.participant_states(session, course_id)
+            return monitoring_summary.participant_states(session, course_id, limit)
 
     def may_monitor(self, course_id: int, actor: Actor) -> bool:
         with self._read() as session:

@@ -42,6 +42,7 @@ def test_9_2_activity_completion_csv_and_excel_csv_in_three_languages(engine, co
         ("activity-completion", 3, 3, 3, 9)
     found = summary_of(engine, course)
     assert found["participants"] == 3 and found["completed_course"] == 1  # 10.1: Anna alone passed everything
+    assert found["median_days_to_complete"] == 1.0  # her first module on the 5th, the test on the 6th
     assert [(a["name"], a["completed"], a["passed"], a["failed"]) for a in found["activities"]] == [
         ("Module 1. Units", 2, 0, 0), ("Module 2. Uncertainty", 1, 0, 0), ("Final test", 2, 1, 1)]
 
@@ -51,7 +52,7 @@ def test_9_2_the_same_file_again_changes_nothing_and_an_overlapping_one_updates_
     engine.import_monitoring(course, first, "progress.csv", admin(engine), period="..2026-01-31")
     before = summary_of(engine, course)
     again = engine.import_monitoring(course, first, "progress-copy.csv", admin(engine), period="..2026-01-31")
-    assert again.unchanged and (again.added, again.updated) == (0, 0)
+    assert again.unchanged and (again.added, again.updated, again.participants, again.activities) == (0, 0, 3, 3)
     assert summary_of(engine, course) == before
     later = [PEOPLE[0], PEOPLE[1], ("Boris Petrov", "boris@example.org",
                                     [("y", "2026-02-02 09:00:00"), ("n", ""), ("n", "")]),

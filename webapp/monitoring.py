@@ -29,6 +29,7 @@ KIND_LABELS = {"activity-completion": N_("Activity completion"), "course-complet
                "quiz-grades": N_("Quiz grades"), "participation": N_("Activity report (views)")}
 STATE_LABELS = {"incomplete": N_("not completed"), "complete": N_("completed"), "passed": N_("passed"),
                 "failed": N_("failed"), "viewed": N_("viewed")}
+PAGE_PEOPLE = 500  # shown on the page; the export holds everyone
 SORT_KEYS = ("name", "status", "participants", "completed_course", "completion_rate", "activities", "views")
 
 
@@ -59,7 +60,7 @@ def course(course_id: int):
     found = _require_course(course_id)
     period = _period()
     summary = engine().monitoring_summary(course_id, current_user.actor, period)
-    people = engine().participant_states(course_id, current_user.actor)
+    people = engine().participant_states(course_id, current_user.actor, PAGE_PEOPLE + 1)
     months = list(summary.completions_by_month)
     names = [a.name for a in summary.activities]
     over_time = charts.columns(months, [(name, [summary.completions_by_month[m].get(name, 0) for m in months])
@@ -71,7 +72,7 @@ def course(course_id: int):
     views = charts.columns(periods, [(name, [sum(v for p2, a, v, _n in summary.views_by_period if p2 == p and a == name)
                                              for p in periods]) for name in names])
     return render_template("monitoring.html", course=found, summary=summary, people=people, period=period,
-                           kinds=MONITORING_KINDS, kind_labels=KIND_LABELS, state_labels=STATE_LABELS,
+                           kinds=MONITORING_KINDS, kind_labels=KIND_LABELS, state_labels=STATE_LABELS, page_people=PAGE_PEOPLE,
                            over_time=over_time, outcomes=outcomes, views=views,
                            platform_link=_http(found.platform_url))
 

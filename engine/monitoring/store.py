@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.base.errors import FileRefused
@@ -46,13 +46,21 @@ class Upload:
     by: str | None
 
 
+def earlier(session: Session, course_id: int, sha256: str) -> ImportReport | None:
+    """The report of the same file imported before for this course (importing it again changes nothing)."""
+    row = session.scalar(select(MonitoringImport).where(MonitoringImport.course_id == course_id,
+                                                        MonitoringImport.sha256 == sha256))
+    if row is None:
+        return None
+    participants = session.scalar(select(func.count()).select_from(Participant).where(
+        (Participant.course_import_id == row.id) | Participant.id.in_(
+            select(Result.participant_id).where(Result.import_id == row.id))))
+    activities = session.scalar(select(func.count(func.distinct(Result.activity_id))).where(Result.import_id == row.id))
+    return ImportReport(row.id, row.kind, f"{row.period_from or ''}..{row.period_to}", row.rows, participants or 0,
+                        activities or 0, 0, 0, 0, unchanged=True)
+
+
 def apply(session: Session, upload: Upload, parsed: Parsed, now: dt.datetime) -> ImportReport:
-    earlier = session.scalar(select(MonitoringImport).where(MonitoringImport.course_id == upload.course_id,
-                                                            MonitoringImport.sha256 == upload.sha256))
-    if earlier is not None:
-        return ImportReport(earlier.id, earlier.kind, f"{earlier.period_from or ''}..{earlier.period_to}",
-                            parsed.rows, len({r.person.key for r in parsed.records}), len(parsed.activities),
-                            0, 0, 0, unchanged=True)
     period = Period(upload.period.start, upload.period.end or now.date())
     if parsed.figures and period.start is None:
         raise FileRefused("views and participants are counted over a period: give its start too (FROM..TO)")

@@ -6,7 +6,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from engine.monitoring import vocabulary
@@ -94,29 +94,25 @@ class ParticipantStates:
 
 
 def summary(session: Session, course_id: int, period: Period) -> Summary:
+    """Counted in the database (GROUP BY), so its cost grows with activities and months, not with results."""
     activities = list(session.scalars(select(Activity).where(Activity.course_id == course_id)
                                       .order_by(Activity.position)))
     names = {a.id: a.name for a in activities}
-    results = _results(session, course_id, period)
     counts: dict[int, Counter] = defaultdict(Counter)
-    minutes: dict[int, list[float]] = defaultdict(list)
+    for aid, state, in_period, count in session.execute(_counts(course_id, period)):
+        counts[aid][state if state not in DONE or in_period else vocabulary.INCOMPLETE] += count
+    participants = session.scalar(_course_results(course_id, period, func.count(func.distinct(Result.participant_id))
+                                                  )) or 0
     by_month: dict[str, Counter] = defaultdict(Counter)
-    first_done: dict[int, dt.datetime] = {}
-    present: set[int] = set()
-    for pid, aid, state, at, seconds in results:
-        present.add(pid)
-        in_period = state not in DONE or period.start is None and period.end is None or period.holds(at)
-        if not in_period:
-            state = vocabulary.INCOMPLETE
-        counts[aid][state] += 1
-        if seconds is not None and state in DONE:
-            minutes[aid].append(seconds / 60)
-        if state in DONE and at is not None:
-            by_month[at.strftime("%Y-%m")][names[aid]] += 1
-            first_done[pid] = min(at, first_done.get(pid, at))
+    for month, aid, count in session.execute(_months(session, course_id, period)):
+        by_month[month][names[aid]] += count
+    minutes: dict[int, list[float]] = defaultdict(list)
+    for aid, seconds in session.execute(_done(course_id, period, Result.activity_id, Result.seconds)
+                                        .where(Result.seconds.is_not(None))):
+        minutes[aid].append(seconds / 60)
     views = _views(session, course_id, period)
-    completed, days = _course_completion(session, course_id, period, first_done, counts, len(activities), present)
-    participants = len(present | completed.keys())
+    completed, days = _course_completion(session, course_id, period, len(activities))
+    participants = max(participants, len(completed))
     return Summary(
         course_id, str(period), participants, len(completed),
         round(len(completed) / participants, 4) if participants else None,
@@ -130,15 +126,43 @@ def summary(session: Session, course_id: int, period: Period) -> Summary:
         {month: dict(by_month[month]) for month in sorted(by_month)}, views, imports(session, course_id))
 
 
-def _results(session: Session, course_id: int, period: Period):
-    query = (select(Result.participant_id, Result.activity_id, Result.state, Result.at, Result.seconds)
-             .join(Activity, Activity.id == Result.activity_id).where(Activity.course_id == course_id))
+def _course_results(course_id: int, period: Period, *columns):
+    """The course's results reported on since the period began (a participant counts from their export on)."""
+    query = (select(*(columns or (Result.participant_id,))).join(Activity, Activity.id == Result.activity_id)
+             .where(Activity.course_id == course_id))
+    return query.where(Result.period_to >= period.start) if period.start is not None else query
+
+
+def _in_period(period: Period):
+    """A SQL condition: the result's date falls in the period (always true without one)."""
+    conditions = []
     if period.start is not None:
-        query = query.where(Result.period_to >= period.start)  # reported on since the period began
-    return session.execute(query).all()
+        conditions.append(Result.at >= dt.datetime.combine(period.start, dt.time(), dt.UTC))
+    if period.end is not None:
+        conditions.append(Result.at < dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), dt.UTC))
+    return and_(Result.at.is_not(None), *conditions) if conditions else true()
 
 
-def _course_completion(session, course_id, period, first_done, counts, activity_count, present):
+def _counts(course_id: int, period: Period):
+    in_period = case((_in_period(period), 1), else_=0)
+    return (_course_results(course_id, period, Result.activity_id, Result.state, in_period, func.count())
+            .group_by(Result.activity_id, Result.state, in_period))
+
+
+def _done(course_id: int, period: Period, *columns):
+    return _course_results(course_id, period, *columns).where(Result.state.in_(DONE), Result.at.is_not(None),
+                                                              _in_period(period))
+
+
+def _months(session: Session, course_id: int, period: Period):
+    if session.get_bind().dialect.name == "sqlite":
+        month = func.strftime("%Y-%m", Result.at)
+    else:
+        month = func.to_char(Result.at, "YYYY-MM")
+    return _done(course_id, period, month, Result.activity_id, func.count()).group_by(month, Result.activity_id)
+
+
+def _course_completion(session, course_id, period, activity_count):
     """{participant id: completed at} and the days each took (first activity done → course done).
 
     From the course completion report where imported; otherwise 10.1's rule: every activity complete or passed.
@@ -151,22 +175,24 @@ def _course_completion(session, course_id, period, first_done, counts, activity_
             if state in DONE and (period.start is None and period.end is None or period.holds(at)):
                 completed[pid] = at
     else:
-        completed = _derived_completion(session, course_id, period, activity_count, present)
+        completed = _derived_completion(session, course_id, period, activity_count)
+    first_done = {pid: at for pid, at in session.execute(
+        _done(course_id, Period(), Result.participant_id, func.min(Result.at)).group_by(Result.participant_id))
+    } if completed else {}
     days = [(at - first_done[pid]).total_seconds() / 86400 for pid, at in completed.items()
-            if at is not None and pid in first_done and at >= first_done[pid]]
+            if at is not None and first_done.get(pid) is not None and at >= first_done[pid]]
     return completed, days
 
 
-def _derived_completion(session, course_id, period, activity_count, present) -> dict[int, dt.datetime | None]:
+def _derived_completion(session, course_id, period, activity_count) -> dict[int, dt.datetime | None]:
     if not activity_count:
         return {}
     good = (vocabulary.COMPLETE, vocabulary.PASSED)
-    query = (select(Result.participant_id, func.count(), func.max(Result.at))
-             .join(Activity, Activity.id == Result.activity_id)
-             .where(Activity.course_id == course_id, Result.state.in_(good)).group_by(Result.participant_id))
-    return {pid: last for pid, count, last in session.execute(query)
-            if count == activity_count and pid in present
-            and (period.start is None and period.end is None or period.holds(last))}
+    query = (_course_results(course_id, period, Result.participant_id, func.count(), func.max(Result.at))
+             .where(Result.state.in_(good)).group_by(Result.participant_id)
+             .having(func.count() == activity_count))
+    return {pid: last for pid, _count, last in session.execute(query)
+            if period.start is None and period.end is None or period.holds(last)}
 
 
 def _views(session: Session, course_id: int, period: Period) -> list[tuple[str, str, int, int]]:
@@ -187,14 +213,17 @@ def imports(session: Session, course_id: int) -> list[ImportView]:
                        r.updated, r.imported_at, r.imported_by) for r in rows]
 
 
-def participant_states(session: Session, course_id: int) -> list[ParticipantStates]:
+def participant_states(session: Session, course_id: int, limit: int | None = None) -> list[ParticipantStates]:
+    """Everyone (by name), or the first ``limit``; their results are read for them only."""
     activities = list(session.scalars(select(Activity).where(Activity.course_id == course_id)
                                       .order_by(Activity.position)))
+    people = list(session.scalars(select(Participant).where(Participant.course_id == course_id)
+                                  .order_by(Participant.name, Participant.id).limit(limit)))
     by_participant: dict[int, dict[int, Result]] = defaultdict(dict)
-    for result in session.scalars(select(Result).join(Activity, Activity.id == Result.activity_id)
-                                  .where(Activity.course_id == course_id)):
-        by_participant[result.participant_id][result.activity_id] = result
-    people = session.scalars(select(Participant).where(Participant.course_id == course_id).order_by(Participant.name))
+    ids = [p.id for p in people]
+    for start in range(0, len(ids), 500):
+        for result in session.scalars(select(Result).where(Result.participant_id.in_(ids[start:start + 500]))):
+            by_participant[result.participant_id][result.activity_id] = result
     return [ParticipantStates(p.name, p.email, p.platform_id, p.course_state, p.course_completed_at,
                               [_state(a, by_participant[p.id].get(a.id)) for a in activities]) for p in people]
 

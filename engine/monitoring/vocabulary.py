@@ -7,6 +7,7 @@ fr of ``completion.php``, with the older wordings still found in exports of olde
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 INCOMPLETE, COMPLETE, PASSED, FAILED, VIEWED = "incomplete", "complete", "passed", "failed", "viewed"
@@ -35,6 +36,7 @@ QUIZ_UNFINISHED = {"in progress", "в процессе", "en cours", "overdue", 
                    "never submitted", "никогда не отправлялось", "jamais remis", "jamais remise"}
 
 
+@functools.lru_cache(maxsize=1024)
 def completion_state(word: str) -> str | None:
     """The state a completion cell names, or None when the word is not Moodle's."""
     text = _normal(word)
@@ -81,6 +83,11 @@ def parse_date(text: str, utc_offset: dt.timedelta = dt.timedelta(0)) -> dt.date
     Returns None for text that is not a date. Moodle writes the downloading user's local time
     without a zone; ``utc_offset`` is that zone's offset (UTC by default).
     """
+    if len(text) == 19 and text[4] == "-" and text[10] == " ":  # Moodle's own "YYYY-MM-DD HH:MM:SS", fast
+        try:
+            return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC) - utc_offset
+        except ValueError:
+            pass
     value = _normal(text)
     found = _ISO.match(value)
     if found:
