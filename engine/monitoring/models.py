@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.base.models import Base
@@ -63,7 +63,10 @@ class Result(Base):
     """A participant's state in one activity as the newest covering import says (10.1 reads it)."""
 
     __tablename__ = "monitoring_results"
+    # The course's figures are counted from this index alone (see summary.summary).
+    __table_args__ = (Index("ix_monitoring_results_course", "course_id", "activity_id", "state", "at"),)
 
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("monitoring_participants.id", ondelete="CASCADE"),
                                                 primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("monitoring_activities.id"), primary_key=True, index=True)

@@ -153,7 +153,8 @@ def _activity_results(session, row, people, activities, records) -> tuple[int, i
         values = {"state": record.state, "at": record.at, "grade": record.grade, "seconds": record.seconds}
         before = existing.get(key)
         if before is None:
-            inserts.append({"participant_id": key[0], "activity_id": key[1], "import_id": row.id,
+            inserts.append({"course_id": row.course_id, "participant_id": key[0], "activity_id": key[1],
+                            "import_id": row.id,
                             "period_to": row.period_to, **values})
         elif before[:4] != (record.state, record.at, record.grade, record.seconds) and row.period_to >= before[4]:
             updates.append({"pid": key[0], "aid": key[1], "import_id": row.id, "period_to": row.period_to, **values})

@@ -72,7 +72,7 @@ class ActivityState:
     state: str
     at: dt.datetime | None
     grade: float | None
-    import_id: int
+    import_id: int | None  # the import it came from; None: no report named it yet
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,9 @@ def summary(session: Session, course_id: int, period: Period) -> Summary:
     counts: dict[int, Counter] = defaultdict(Counter)
     for aid, state, in_period, count in session.execute(_counts(course_id, period)):
         counts[aid][state if state not in DONE or in_period else vocabulary.INCOMPLETE] += count
-    participants = session.scalar(_course_results(course_id, period, func.count(func.distinct(Result.participant_id))
-                                                  )) or 0
+    participants = session.scalar(
+        _course_results(course_id, period, func.count(func.distinct(Result.participant_id))) if period.start
+        else select(func.count()).select_from(Participant).where(Participant.course_id == course_id)) or 0
     by_month: dict[str, Counter] = defaultdict(Counter)
     for month, aid, count in session.execute(_months(session, course_id, period)):
         by_month[month][names[aid]] += count
@@ -128,8 +129,7 @@ def summary(session: Session, course_id: int, period: Period) -> Summary:
 
 def _course_results(course_id: int, period: Period, *columns):
     """The course's results reported on since the period began (a participant counts from their export on)."""
-    query = (select(*(columns or (Result.participant_id,))).join(Activity, Activity.id == Result.activity_id)
-             .where(Activity.course_id == course_id))
+    query = select(*(columns or (Result.participant_id,))).where(Result.course_id == course_id)
     return query.where(Result.period_to >= period.start) if period.start is not None else query
 
 
@@ -219,16 +219,17 @@ def participant_states(session: Session, course_id: int, limit: int | None = Non
                                       .order_by(Activity.position)))
     people = list(session.scalars(select(Participant).where(Participant.course_id == course_id)
                                   .order_by(Participant.name, Participant.id).limit(limit)))
-    by_participant: dict[int, dict[int, Result]] = defaultdict(dict)
+    by_participant: dict[int, dict[int, ActivityState]] = defaultdict(dict)
+    names = {a.id: a.name for a in activities}
+    columns = select(Result.participant_id, Result.activity_id, Result.state, Result.at, Result.grade,
+                     Result.import_id)
     ids = [p.id for p in people]
-    for start in range(0, len(ids), 500):
-        for result in session.scalars(select(Result).where(Result.participant_id.in_(ids[start:start + 500]))):
-            by_participant[result.participant_id][result.activity_id] = result
+    chunks = [columns.where(Result.course_id == course_id)] if limit is None else [
+        columns.where(Result.participant_id.in_(ids[start:start + 500])) for start in range(0, len(ids), 500)]
+    for query in chunks:
+        for pid, aid, state, at, grade, import_id in session.execute(query):
+            by_participant[pid][aid] = ActivityState(names[aid], state, at, grade, import_id)
     return [ParticipantStates(p.name, p.email, p.platform_id, p.course_state, p.course_completed_at,
-                              [_state(a, by_participant[p.id].get(a.id)) for a in activities]) for p in people]
-
-
-def _state(activity: Activity, result: Result | None) -> ActivityState:
-    if result is None:
-        return ActivityState(activity.name, vocabulary.INCOMPLETE, None, None, 0)
-    return ActivityState(activity.name, result.state, result.at, result.grade, result.import_id)
+                              [by_participant[p.id].get(a.id) or ActivityState(a.name, vocabulary.INCOMPLETE, None,
+                                                                               None, None)
+                               for a in activities]) for p in people]

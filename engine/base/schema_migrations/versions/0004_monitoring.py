@@ -68,6 +68,7 @@ def upgrade() -> None:
     op.create_index('ix_monitoring_activities_course_id', 'monitoring_activities', ['course_id'])
     op.create_table(
         'monitoring_results',
+        sa.Column('course_id', sa.Integer(), sa.ForeignKey('courses.id'), nullable=False),
         sa.Column('participant_id', sa.Integer(), sa.ForeignKey('monitoring_participants.id', ondelete='CASCADE'),
                   nullable=False),
         sa.Column('activity_id', sa.Integer(), sa.ForeignKey('monitoring_activities.id'), nullable=False),
@@ -80,6 +81,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('participant_id', 'activity_id'),
     )
     op.create_index('ix_monitoring_results_activity_id', 'monitoring_results', ['activity_id'])
+    op.create_index('ix_monitoring_results_course', 'monitoring_results', ['course_id', 'activity_id', 'state', 'at'])
     op.create_table(
         'monitoring_figures',
         sa.Column('id', sa.Integer(), nullable=False),
