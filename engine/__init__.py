@@ -24,6 +24,7 @@ from engine.base.errors import (
                                 InvalidData,
                                 NotAllowed,
                                 NotFound,
+                                PlatformError,
                                 Problem,
                                 ProcessFailed,
                                 TaskNotOpen,
@@ -71,5 +72,5 @@ __all__ = [
     "file_name_problem", "verify_dossier",
     # errors
     "CourseFlowError", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen",
-    "FileRefused", "Problem", "FieldError",
+    "FileRefused", "PlatformError", "Problem", "FieldError",
 ]

@@ -32,7 +32,7 @@ from engine.instances import choices, inbox, migration, runtime, store
 from engine.instances.tree import find_task
 from engine.monitoring import access as monitoring_access
 from engine.monitoring import overview as monitoring_overview
-from engine.monitoring import participation, reports, retention
+from engine.monitoring import participation, reports, retention, webservice
 from engine.monitoring import store as monitoring_store
 from engine.monitoring import summary as monitoring_summary
 from engine.monitoring.period import Period
@@ -487,6 +487,28 @@ class Engine:
                                            ensure_ascii=False).encode()).hexdigest()
         return self._store_import(course_id, parsed, "(typed in)", digest, actor, period)
 
+    def sync_platform(self, course_id: int, token: str, base_url: str | None = None, actor: Actor | None = None
+                      ) -> monitoring_store.ImportReport:
+        """Fetch the course's completions through the platform's web services and import them (9.1).
+
+        ``base_url`` defaults to the site of the course's platform address. The platform is asked
+        outside any transaction; what it answered is stored like an uploaded report (the same
+        answer again changes nothing).
+        """
+        with self._read() as session:
+            course = _course_row(session, course_id)
+            if actor is not None:
+                monitoring_access.require_monitor(actor, course)
+            platform_id, url = course.platform_course_id, course.platform_url
+        if not platform_id:
+            raise CourseFlowError(f"Course {course_id} has no platform course id: record it first "
+                                  "('courseflow monitoring platform').")
+        site = base_url or _site_of(url)
+        parsed = webservice.fetch(webservice.MoodleClient(site, token), platform_id)
+        digest = hashlib.sha256(json.dumps([[r.person.key, r.activity, r.state, str(r.at)] for r in parsed.records],
+                                           ensure_ascii=False).encode()).hexdigest()
+        return self._store_import(course_id, parsed, f"{site} (web services)", digest, actor, None)
+
     def _store_import(self, course_id, parsed, filename, digest, actor, period) -> monitoring_store.ImportReport:
         with self._write() as session:
             course = _course_row(session, course_id)
@@ -576,6 +598,13 @@ def _course_row(session: Session, course_id: int) -> Course:
     if course is None:
         raise NotFound(f"There is no course {course_id}.")
     return course
+
+
+def _site_of(url: str | None) -> str:
+    """The Moodle site of a course address: https://host/path/course/view.php?id=12 -> https://host/path."""
+    if not url:
+        raise CourseFlowError("The course has no platform address: record it, or name the site's address.")
+    return url.split("/course/view.php", 1)[0]
 
 
 def _period(period: Period | str | None) -> Period:

@@ -26,7 +26,8 @@ def N_(message: str) -> str:
 
 
 KIND_LABELS = {"activity-completion": N_("Activity completion"), "course-completion": N_("Course completion"),
-               "quiz-grades": N_("Quiz grades"), "participation": N_("Activity report (views)")}
+               "quiz-grades": N_("Quiz grades"), "participation": N_("Activity report (views)"),
+               "web-services": N_("Platform web services")}
 STATE_LABELS = {"incomplete": N_("not completed"), "complete": N_("completed"), "passed": N_("passed"),
                 "failed": N_("failed"), "viewed": N_("viewed")}
 PAGE_PEOPLE = 500  # shown on the page; the export holds everyone

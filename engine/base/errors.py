@@ -44,6 +44,10 @@ class FileRefused(CourseFlowError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class PlatformError(CourseFlowError):
+    """The BIPM platform's web services could not be reached or refused the call (9.1)."""
+
+
 @dataclass(frozen=True)
 class FieldError:
     """One problem with submitted form data, located by its JSON path."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from engine.base.errors import FileRefused
 
-KINDS = ("activity-completion", "course-completion", "quiz-grades", "participation")
+KINDS = ("activity-completion", "course-completion", "quiz-grades", "participation")  # files; "web-services" too
 COURSE = None  # a record about the whole course (course completion), not one activity
 
 

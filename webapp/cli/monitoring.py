@@ -1,6 +1,7 @@
 """§9 monitoring: the BIPM platform's reports imported per course, and the figures they give."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -103,6 +104,28 @@ def platform(course_id, platform_course_id, url, login):
         fail("--as LOGIN is required")
     engine = engine_for_writing()
     engine.set_platform_course(course_id, platform_course_id, url, engine.actor(login))
+
+
+@monitoring.command()
+@click.argument("course_id", type=int)
+@click.option("--site", help="The Moodle site's address (default: from the course's platform address).")
+@json_option
+@handles_errors
+def sync(course_id, site, as_json):
+    """Fetch COURSE_ID's completions through the platform's web services (token: COURSEFLOW_MOODLE_TOKEN).
+
+    Meant for a schedule (cron, systemd timer): the same answer again changes nothing.
+    """
+    token = os.environ.get("COURSEFLOW_MOODLE_TOKEN", "")
+    if not token:
+        fail("set COURSEFLOW_MOODLE_TOKEN to the platform's web-services token")
+    report = engine_for_writing().sync_platform(course_id, token, site)
+    if as_json:
+        print_json(vars(report))
+    else:
+        click.echo("nothing changed" if report.unchanged else
+                   f"synchronised: {report.participants} participants, {report.activities} activities; "
+                   f"{report.added} new, {report.updated} updated")
 
 
 @monitoring.command()
