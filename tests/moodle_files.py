@@ -126,3 +126,16 @@ def activity_report_page(rows: list[tuple[str, str]]) -> bytes:
     return (f"<!DOCTYPE html><html><head><script>alert(1)</script></head><body><table class='generaltable'>"
             f"<thead><tr><th>Activity</th><th>Views</th><th>Related blog entries</th><th>Last access</th></tr></thead>"
             f"<tbody>{body}</tbody></table></body></html>").encode()
+
+
+PARTICIPATION = {"en": ("Full name", "All actions", "Yes", "No"), "ru": ("Полное имя", "Все действия", "Да", "Нет"),
+                 "fr": ("Nom complet", "Toutes les actions", "Oui", "Non")}
+
+
+def participation_page(people: list[tuple[str, int]], lang: str = "en") -> bytes:
+    """Moodle's Course participation report for one module saved from the browser: "Yes (n)" or "No" per person."""
+    name, actions, yes, no = PARTICIPATION[lang]
+    body = "".join(f"<tr><td><a href='#'>{person}</a></td><td>{f'{yes} ({count})' if count else no}</td>"
+                   f"<td><input type='checkbox'></td></tr>" for person, count in people)
+    return (f"<!DOCTYPE html><html><body><table id='participants' class='generaltable'><thead><tr><th>{name}</th>"
+            f"<th>{actions}</th><th>Select</th></tr></thead><tbody>{body}</tbody></table></body></html>").encode()

@@ -252,3 +252,19 @@ def test_9_cli_import_and_summary_contract(engine, course, cli, tmp_path):
     assert "row 2, column 3: 'Fini' is not a completion state" in refused.stderr
     assert "Ind-e.1.6" in cli("monitoring", "overview", "--period", "2026-01-01..2026-12-31").output
     assert "FROM..TO" in cli("monitoring", "summary", course, "--period", "2026-13-01..", ok=False).stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "fr"])
+def test_9_2_course_participation_page_marks_who_viewed_a_module_without_undoing_completions(engine, course, lang):
+    engine.import_monitoring(course, mf.csv_utf8(mf.progress_rows(PEOPLE)), "p.csv", admin(engine), period="..2026-01-31")
+    page = mf.participation_page([("Anna Ivanova", 4), ("Boris Petrov", 2), ("Paul Martin", 0)], lang)
+    report = engine.import_monitoring(course, page, "participation.html", admin(engine), activity="Module 2. Uncertainty",
+                                      period="2026-01-01..2026-02-28")
+    assert (report.kind, report.rows, report.new_participants, report.updated) == ("participation", 3, 0, 1)
+    anna, boris, paul = engine.participant_states(course, admin(engine))
+    assert [a.state for a in anna.activities][1] == "complete"  # her completion stands
+    assert [a.state for a in boris.activities][1] == "viewed" and [a.state for a in paul.activities][1] == "incomplete"
+    assert summary_of(engine, course)["activities"][1] | {"completed": 1, "viewed": 1} == \
+        summary_of(engine, course)["activities"][1]
+    with pytest.raises(FileRefused, match="name the activity"):
+        engine.import_monitoring(course, mf.participation_page([("X", 1)]), "other.html", admin(engine))

@@ -163,9 +163,9 @@ def export(course_id: int, table: str, fmt: str):
 
 def _activity_rows(course_id: int) -> list[list]:
     summary = engine().monitoring_summary(course_id, current_user.actor, _period())
-    rows: list[list] = [[_("Activity"), _("Completed"), _("Passed"), _("Failed"), _("Not completed"), _("Views"),
+    rows: list[list] = [[_("Activity"), _("Completed"), _("Passed"), _("Failed"), _("Not completed"), _("Viewed only"), _("Views"),
                          _("Viewers"), _("Median time (min)")]]
-    rows += [[a.name, a.completed, a.passed, a.failed, a.incomplete, a.views, a.viewers, a.median_minutes]
+    rows += [[a.name, a.completed, a.passed, a.failed, a.incomplete, a.viewed, a.views, a.viewers, a.median_minutes]
              for a in summary.activities]
     return rows
 

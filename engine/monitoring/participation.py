@@ -1,15 +1,17 @@
-"""Moodle's Activity report (``report_outline``) saved as an HTML page, or its figures typed in (9.2 items 1-2).
+"""Moodle's Activity report and Course participation report saved as HTML pages, or figures typed in (9.2 items 1-2).
 
-The page's table has a row per activity: its name, then "Views" — "12 views by 5 users" in recent
-versions, or the views and users in two columns. Only the views and participants per activity for the
-import's period are kept.
+The Activity report (``report_outline``) has a row per activity: its name, then "Views" — "12 views by
+5 users" in recent versions, or the views and users in two columns; the views and participants per
+activity for the import's period are kept. The Course participation report (``report_participation``)
+is for one activity (named on import): a row per participant with "Yes (3)" or "No" — who viewed it.
 """
 from __future__ import annotations
 
 import re
 
 from engine.base.errors import FileRefused
-from engine.monitoring.records import ActivityFigures, Parsed
+from engine.monitoring import vocabulary
+from engine.monitoring.records import ActivityFigures, Parsed, Person, Record, require_unique
 from engine.monitoring.table import html_tables
 
 _VIEWS = ("views", "просмотры", "просмотров", "affichages", "consultations", "vues")
@@ -17,17 +19,47 @@ _USERS = ("users", "пользователи", "участники", "utilisateu
 _NUMBER = re.compile(r"\d[\d\s\u00a0,]*")
 
 
-def read_page(content: bytes) -> Parsed:
+_FULL_NAME = ("full name", "first name / surname", "first name / last name", "полное имя", "имя / фамилия",
+              "nom complet", "prénom / nom")
+_ACTED = re.compile(r"^(yes|да|oui)\s*\((\d+)\)$")
+_NOT_ACTED = ("no", "нет", "non")
+
+
+def read_page(content: bytes, activity: str | None = None) -> Parsed:
     for rows in html_tables(content):
         if not rows:
             continue
         header = [" ".join(cell.split()).casefold() for cell in rows[0]]
         views = next((column for column, text in enumerate(header) if text in _VIEWS), None)
-        if views is not None:
+        if views is not None and header[0] not in _FULL_NAME:
             users = next((column for column, text in enumerate(header) if text in _USERS), None)
             return _figures(rows, views, users)
-    raise FileRefused("the page holds no table with a \"Views\" column: save Moodle's Activity report page "
-                      "(Reports › Activity report) as HTML")
+        name = next((column for column, text in enumerate(header) if text in _FULL_NAME), None)
+        if name is not None:
+            return _participants(rows, name, activity)
+    raise FileRefused("the page holds neither Moodle's Activity report (a \"Views\" column) nor its Course "
+                      "participation report (a \"Full name\" column): save one of them as HTML")
+
+
+def _participants(rows: list[list[str]], name: int, activity: str | None) -> Parsed:
+    """Course participation for one activity: who viewed it ("Yes (n)"); "No" adds nothing (9.2 item 2)."""
+    if not activity:
+        raise FileRefused("name the activity this participation report is for (the module chosen on the page)")
+    parsed = Parsed("participation", activities=[activity])
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) <= name or not row[name].strip():
+            continue
+        answer = next((cell for cell in row if _ACTED.match(" ".join(cell.split()).casefold())
+                       or " ".join(cell.split()).casefold() in _NOT_ACTED), None)
+        if answer is None:
+            raise FileRefused("the row says neither \"Yes (n)\" nor \"No\"", number)
+        person = Person(row[name].strip())
+        require_unique(seen, person, number)
+        parsed.rows += 1
+        if _ACTED.match(" ".join(answer.split()).casefold()):
+            parsed.records.append(Record(person, activity, vocabulary.VIEWED))
+    return parsed
 
 
 def _figures(rows: list[list[str]], views: int, users: int | None) -> Parsed:

@@ -13,7 +13,7 @@ def parse(content: bytes, filename: str, kind: str | None = None, activity: str 
     if kind is not None and kind not in KINDS:
         raise FileRefused(f"{kind!r} is not a kind of report; use one of {', '.join(KINDS)}")
     if kind == "participation" or (kind is None and _looks_like_html(content)):
-        return participation.read_page(content)
+        return participation.read_page(content, activity)
     rows = table.read(content, filename)
     kind = kind or _recognise(rows)
     if kind == "activity-completion":

@@ -113,6 +113,8 @@ def _participants(session: Session, course_id: int, records: list[Record], now: 
     existing = {key: (pid, name, email, platform_id) for pid, key, name, email, platform_id in session.execute(
         select(Participant.id, Participant.key, Participant.name, Participant.email, Participant.platform_id)
         .where(Participant.course_id == course_id))}
+    aliases = _known_by_name(persons, existing)
+    persons = {aliases[key]: person for key, person in persons.items()}
     new = [{"course_id": course_id, "key": key[:400], "name": p.name[:300], "email": p.email, "platform_id": p.platform_id,
             "last_seen_at": now} for key, p in persons.items() if key not in existing]
     if new:
@@ -127,7 +129,20 @@ def _participants(session: Session, course_id: int, records: list[Record], now: 
             last_seen_at=bindparam("seen")), changed)
     ids = {key: pid for key, pid in session.execute(select(Participant.key, Participant.id)
                                                      .where(Participant.course_id == course_id))}
-    return {key: ids[key[:400]] for key in persons}, len(new)
+    return {key: ids[stored[:400]] for key, stored in aliases.items()}, len(new)
+
+
+def _known_by_name(persons: dict[str, Person], existing: dict[str, tuple]) -> dict[str, str]:
+    """{key: key to store under}: someone named only by name (a participation page) is the known participant
+    of that name, if there is just one."""
+    by_name: dict[str, list[str]] = {}
+    for key, (_pid, name, _email, _platform_id) in existing.items():
+        by_name.setdefault(name.casefold(), []).append(key)
+    aliases = {}
+    for key, person in persons.items():
+        same = by_name.get(person.name.casefold(), []) if key.startswith("name:") and key not in existing else []
+        aliases[key] = same[0] if len(same) == 1 else key
+    return aliases
 
 
 def _results(session: Session, row: MonitoringImport, people: dict[str, int], activities: dict[str, int],
@@ -156,7 +171,8 @@ def _activity_results(session, row, people, activities, records) -> tuple[int, i
             inserts.append({"course_id": row.course_id, "participant_id": key[0], "activity_id": key[1],
                             "import_id": row.id,
                             "period_to": row.period_to, **values})
-        elif before[:4] != (record.state, record.at, record.grade, record.seconds) and row.period_to >= before[4]:
+        elif before[:4] != (record.state, record.at, record.grade, record.seconds) and row.period_to >= before[4] \
+                and not (record.state == vocabulary.VIEWED and before[0] != vocabulary.INCOMPLETE):
             updates.append({"pid": key[0], "aid": key[1], "import_id": row.id, "period_to": row.period_to, **values})
     if inserts:
         session.execute(insert(table), inserts)

@@ -23,6 +23,7 @@ class ActivitySummary:
     passed: int
     failed: int
     incomplete: int
+    viewed: int      # viewed (course participation report) but not completed
     views: int
     viewers: int
     median_minutes: float | None   # quiz "Time taken", where imported
@@ -120,7 +121,7 @@ def summary(session: Session, course_id: int, period: Period) -> Summary:
         round(statistics.median(days), 1) if days else None,
         [ActivitySummary(a.name, sum(counts[a.id][s] for s in DONE), counts[a.id][vocabulary.PASSED],
                          counts[a.id][vocabulary.FAILED], counts[a.id][vocabulary.INCOMPLETE],
-                         sum(v for _, name, v, _ in views if name == a.name),
+                         counts[a.id][vocabulary.VIEWED], sum(v for _, name, v, _ in views if name == a.name),
                          sum(n for _, name, _, n in views if name == a.name),
                          round(statistics.median(minutes[a.id]), 1) if minutes[a.id] else None)
          for a in activities],

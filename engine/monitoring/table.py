@@ -137,7 +137,11 @@ def html_tables(content: bytes) -> list[Rows]:
     """Every table of a saved HTML page as rows of cell text (no script runs, no entity or network is fetched)."""
     parser = lxml_html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
     try:
-        root = lxml_html.document_fromstring(content, parser=parser)
+        text: str | bytes = content.decode("utf-8-sig")  # Moodle's pages are UTF-8, saved with or without <meta>
+    except UnicodeDecodeError:
+        text = content  # another encoding: lxml reads the page's own <meta charset>
+    try:
+        root = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as error:
         raise FileRefused(f"the page cannot be read as HTML: {error}")
     tables = []
