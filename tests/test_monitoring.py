@@ -268,3 +268,13 @@ def test_9_2_course_participation_page_marks_who_viewed_a_module_without_undoing
         summary_of(engine, course)["activities"][1]
     with pytest.raises(FileRefused, match="name the activity"):
         engine.import_monitoring(course, mf.participation_page([("X", 1)]), "other.html", admin(engine))
+
+
+def test_9_3_ind_e_1_6_is_met_with_two_published_courses_in_the_period(engine, course, clock):
+    for name in ("Mass metrology", "Flow metrology"):
+        CourseDriver(engine, course_name=name).publish_one_csb_course()
+    this_year = engine.monitoring_overview(admin(engine), "2026-01-01..2026-12-31")
+    assert this_year.available == 2 and this_year.indicator_met
+    assert sorted(c.name for c in this_year.courses if c.available) == ["Flow metrology", "Mass metrology"]
+    last_year = engine.monitoring_overview(admin(engine), "2025-01-01..2025-12-31")
+    assert last_year.available == 0 and not last_year.indicator_met  # not yet published then
