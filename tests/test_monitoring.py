@@ -278,3 +278,21 @@ def test_9_3_ind_e_1_6_is_met_with_two_published_courses_in_the_period(engine, c
     assert sorted(c.name for c in this_year.courses if c.available) == ["Flow metrology", "Mass metrology"]
     last_year = engine.monitoring_overview(admin(engine), "2025-01-01..2025-12-31")
     assert last_year.available == 0 and not last_year.indicator_met  # not yet published then
+
+
+def drop_column(rows, column):
+    return [row[:column] + row[column + 1:] for row in rows]
+
+
+@pytest.mark.parametrize("kind, content, row, words", [
+    ("quiz-grades", lambda: mf.csv_utf8(drop_column(mf.quiz_rows(), 3)), 1, "no column state"),
+    ("quiz-grades", lambda: mf.csv_utf8(drop_column(mf.quiz_rows(), 7)), 1, "Grade/<maximum>"),
+    ("course-completion", lambda: mf.csv_utf8(drop_column(mf.course_completion_rows(), 0)), 1, "ID and Name"),
+    ("activity-completion", lambda: mf.csv_utf8(mf.course_completion_rows()), 1, "first header cell"),
+    (None, lambda: mf.csv_utf8([["Surname", "Score"], ["Ivanova", "3"]]), 1, "name its kind"),
+], ids=["quiz without State", "quiz without Grade", "completion without ID", "wrong report named", "unknown"])
+def test_9_2_a_file_with_the_wrong_columns_is_refused_with_its_row(engine, course, kind, content, row, words):
+    with pytest.raises(FileRefused) as refused:
+        engine.import_monitoring(course, content(), "c-Final test-grades.csv", admin(engine), kind)
+    assert refused.value.row == row and words in str(refused.value)
+    assert not engine.monitoring_summary(course).imports
