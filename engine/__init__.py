@@ -15,18 +15,21 @@ Where things live:
 - ``engine.registry`` — courses, people, roles and CSBs
 - ``engine.mail`` — the outbox, notifications of tasks, preferences, SMTP delivery
 - ``engine.announcement`` — §12: the NMI directory, invitation letters, the public course list
+- ``engine.monitoring`` — the BIPM platform's reports imported per course, the course and sector figures (§9)
 """
 from engine.announcement.catalogue import Catalogue, PublicCourse
-from engine.announcement.directory import ImportReport, NmiView
+from engine.announcement.directory import NmiImportReport, NmiView
 from engine.announcement.invitations import InvitationView
 from engine.base.clock import Clock, FixedClock, SystemClock
 from engine.base.errors import (
                                 ChangedMeanwhile,
                                 CourseFlowError,
                                 FieldError,
+                                FileRefused,
                                 InvalidData,
                                 NotAllowed,
                                 NotFound,
+                                PlatformError,
                                 Problem,
                                 ProcessFailed,
                                 TaskNotOpen,
@@ -42,6 +45,12 @@ from engine.mail.delivery import MailRun
 from engine.mail.models import FREQUENCIES as MAIL_FREQUENCIES
 from engine.mail.outbox import OutboxDetail, OutboxView
 from engine.mail.settings import check_production
+from engine.monitoring.overview import CourseFigures, Overview
+from engine.monitoring.period import Period
+from engine.monitoring.records import KINDS as MONITORING_KINDS
+from engine.monitoring.records import ActivityFigures
+from engine.monitoring.store import ImportReport
+from engine.monitoring.summary import ActivityState, ActivitySummary, ImportView, ParticipantStates, Summary
 from engine.proof.audit import Verdict
 from engine.proof.diagram import Diagram, Edge, Shape
 from engine.proof.dossier import Finding
@@ -67,7 +76,10 @@ __all__ = [
     # mail: a worker pass, the outbox, the choices of how often
     "MailRun", "OutboxView", "OutboxDetail", "MAIL_FREQUENCIES",
     # §12: the NMI directory, invitations, the public course list
-    "NmiView", "ImportReport", "InvitationView", "InvitationPreview", "Catalogue", "PublicCourse",
+    "NmiView", "NmiImportReport", "InvitationView", "InvitationPreview", "Catalogue", "PublicCourse",
+    # monitoring (§9)
+    "Period", "ActivityFigures", "ImportReport", "Summary", "ActivitySummary", "ImportView", "ParticipantStates",
+    "ActivityState", "Overview", "CourseFigures", "MONITORING_KINDS",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # BPMN element types of the tasks people do (the modeller's lint uses them)
@@ -76,5 +88,5 @@ __all__ = [
     "file_name_problem", "verify_dossier", "check_production",
     # errors
     "CourseFlowError", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen",
-    "Problem", "FieldError",
+    "FileRefused", "PlatformError", "Problem", "FieldError",
 ]

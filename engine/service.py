@@ -7,6 +7,7 @@ it, the form data is valid — then it runs.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -41,6 +42,13 @@ from engine.mail import preferences as mail_preferences
 from engine.mail import settings as mail_settings
 from engine.mail import smtp as mail_smtp
 from engine.mail.delivery import MailRun
+from engine.monitoring import access as monitoring_access
+from engine.monitoring import overview as monitoring_overview
+from engine.monitoring import participation, reports, retention, webservice
+from engine.monitoring import store as monitoring_store
+from engine.monitoring import summary as monitoring_summary
+from engine.monitoring.period import Period
+from engine.monitoring.records import ActivityFigures
 from engine.proof import audit, diagram, dossier, paths, replay
 from engine.registry import courses, users
 from engine.registry.roles import Actor
@@ -540,7 +548,7 @@ class Engine:
         with self._write() as session:
             nmi_directory.remove(session, nmi_id, actor.login)
 
-    def import_nmis(self, text: str, actor: Actor) -> nmi_directory.ImportReport:
+    def import_nmis(self, text: str, actor: Actor) -> nmi_directory.NmiImportReport:
         """Add or update the NMIs of a CSV file (country, nmi, email[, language]); all rows or none."""
         _require_any(actor, "secretariat", "sector_administrator")
         with self._write() as session:
@@ -569,6 +577,126 @@ class Engine:
         """The COOMET courses anyone may see (12.2): published, not cancelled."""
         with self._read() as session:
             return public_catalogue.catalogue(session)
+    # -- monitoring (§9): the platform's reports in, the sector's picture out ---------------
+
+    def set_platform_course(self, course_id: int, platform_course_id: str | None, platform_url: str | None,
+                            actor: Actor) -> None:
+        """Record the course's Moodle course id and address on the BIPM platform (9.1); the administrator's."""
+        _require(actor, "sector_administrator")
+        url = (platform_url or "").strip() or None
+        if url is not None and not url.lower().startswith(("http://", "https://")):
+            raise CourseFlowError("The platform address must be an http(s) link, e.g. https://elearning.bipm.org/course/view.php?id=12.")
+        with self._write() as session:
+            course = _course_row(session, course_id)
+            course.platform_course_id = (platform_course_id or "").strip()[:50] or None
+            course.platform_url = url
+            audit.append(session, [audit.NewEvent("course_platform_set", actor=actor.login, data={
+                "course_id": course_id, "platform_course_id": course.platform_course_id, "platform_url": url})],
+                clock.now())
+
+    def import_monitoring(self, course_id: int, content: bytes, filename: str, actor: Actor | None = None,
+                          kind: str | None = None, period: Period | str | None = None, activity: str | None = None,
+                          pass_grade: float | None = None) -> monitoring_store.ImportReport:
+        """Import one of the platform's reports for a course and period (9.2); the same file again changes nothing.
+
+        ``actor`` None is the operator at the command line. A file that does not fit is refused with its
+        row and column (:class:`FileRefused`) and nothing is stored.
+        """
+        digest = hashlib.sha256(content).hexdigest()
+        with self._read() as session:
+            course = _course_row(session, course_id)
+            if actor is not None:
+                monitoring_access.require_monitor(actor, course)
+            done = monitoring_store.earlier(session, course_id, digest)
+        if done is not None:
+            return done
+        parsed = reports.parse(content, filename, kind, activity, pass_grade)
+        return self._store_import(course_id, parsed, filename, digest, actor, period)
+
+    def import_figures(self, course_id: int, figures: list[ActivityFigures], period: Period | str,
+                       actor: Actor | None = None) -> monitoring_store.ImportReport:
+        """Views and participants per module typed in from Moodle's activity report (9.2 items 1-2)."""
+        parsed = participation.typed(figures)
+        digest = hashlib.sha256(json.dumps([str(_period(period)), [vars(f) for f in figures]],
+                                           ensure_ascii=False).encode()).hexdigest()
+        return self._store_import(course_id, parsed, "(typed in)", digest, actor, period)
+
+    def sync_platform(self, course_id: int, token: str, base_url: str | None = None, actor: Actor | None = None
+                      ) -> monitoring_store.ImportReport:
+        """Fetch the course's completions through the platform's web services and import them (9.1).
+
+        ``base_url`` defaults to the site of the course's platform address. The platform is asked
+        outside any transaction; what it answered is stored like an uploaded report (the same
+        answer again changes nothing).
+        """
+        with self._read() as session:
+            course = _course_row(session, course_id)
+            if actor is not None:
+                monitoring_access.require_monitor(actor, course)
+            platform_id, url = course.platform_course_id, course.platform_url
+        if not platform_id:
+            raise CourseFlowError(f"Course {course_id} has no platform course id: record it first "
+                                  "('courseflow monitoring platform').")
+        site = base_url or _site_of(url)
+        parsed = webservice.fetch(webservice.MoodleClient(site, token), platform_id)
+        digest = hashlib.sha256(json.dumps([[r.person.key, r.activity, r.state, str(r.at)] for r in parsed.records],
+                                           ensure_ascii=False).encode()).hexdigest()
+        return self._store_import(course_id, parsed, f"{site} (web services)", digest, actor, None)
+
+    def _store_import(self, course_id, parsed, filename, digest, actor, period) -> monitoring_store.ImportReport:
+        with self._write() as session:
+            course = _course_row(session, course_id)
+            if actor is not None:
+                monitoring_access.require_monitor(actor, course)
+            done = monitoring_store.earlier(session, course_id, digest)
+            if done is not None:
+                return done
+            upload = monitoring_store.Upload(course_id, filename, digest, _period(period),
+                                             actor.login if actor else None)
+            return monitoring_store.apply(session, upload, parsed, clock.now())
+
+    def monitoring_summary(self, course_id: int, actor: Actor | None = None, period: Period | str | None = None
+                           ) -> monitoring_summary.Summary:
+        """A course's participants, completions, passes and failures, views and imports for a period (9.1, 9.3)."""
+        with self._read() as session:
+            course = _course_row(session, course_id)
+            if actor is not None:
+                monitoring_access.require_monitor(actor, course)
+            return monitoring_summary.summary(session, course_id, _period(period))
+
+    def participant_states(self, course_id: int, actor: Actor | None = None, limit: int | None = None
+                           ) -> list[monitoring_summary.ParticipantStates]:
+        """Per participant, per activity: incomplete / complete / passed / failed / viewed, with its date and import.
+
+        What §10 certificates read (10.1: all modules completed, all tests passed). ``limit``: the first N by name.
+        """
+        with self._read() as session:
+            course = _course_row(session, course_id)
+            if actor is not None:
+                monitoring_access.require_monitor(actor, course)
+            return monitoring_summary.participant_states(session, course_id, limit)
+
+    def may_monitor(self, course_id: int, actor: Actor) -> bool:
+        with self._read() as session:
+            return monitoring_access.may_monitor(actor, _course_row(session, course_id))
+
+    def monitoring_overview(self, actor: Actor | None = None, period: Period | str | None = None
+                            ) -> monitoring_overview.Overview:
+        """Every course side by side for a period, with TC 4's indicator Ind-e.1.6 (9.3)."""
+        if actor is not None:
+            monitoring_access.require_overview(actor)
+        with self._read() as session:
+            return monitoring_overview.overview(session, _period(period))
+
+    def purge_participants(self) -> int:
+        """Delete participants not reported for COURSEFLOW_MONITORING_RETENTION_DAYS; return how many."""
+        days = retention.retention_days()
+        with self._write() as session:
+            count = retention.purge(session, clock.now(), days)
+            if count:
+                audit.append(session, [audit.NewEvent("participants_purged", data={"count": count, "days": days})],
+                             clock.now())
+            return count
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -597,6 +725,24 @@ class Engine:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def _course_row(session: Session, course_id: int) -> Course:
+    course = session.get(Course, course_id)
+    if course is None:
+        raise NotFound(f"There is no course {course_id}.")
+    return course
+
+
+def _site_of(url: str | None) -> str:
+    """The Moodle site of a course address: https://host/path/course/view.php?id=12 -> https://host/path."""
+    if not url:
+        raise CourseFlowError("The course has no platform address: record it, or name the site's address.")
+    return url.split("/course/view.php", 1)[0]
+
+
+def _period(period: Period | str | None) -> Period:
+    return period if isinstance(period, Period) else Period.parse(period)
 
 
 def _require(actor: Actor, role: str) -> None:

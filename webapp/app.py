@@ -9,7 +9,21 @@ from flask_wtf.csrf import CSRFError
 
 from engine import CourseFlowError, Engine, NotAllowed, NotFound, check_production
 
-from . import admin, announcement, auth, courses, form_editor, i18n, mail, processes, public, tasks, ticker, webportal
+from . import (
+    admin,
+    announcement,
+    auth,
+    courses,
+    form_editor,
+    i18n,
+    mail,
+    monitoring,
+    processes,
+    public,
+    tasks,
+    ticker,
+    webportal,
+)
 from .extensions import babel, csrf, engine, login_manager
 
 
@@ -41,7 +55,7 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp,
-                      mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp):
+                      mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS)
     app.context_processor(tasks.inbox_count)

@@ -28,7 +28,7 @@ class NmiView:
 
 
 @dataclass(frozen=True)
-class ImportReport:
+class NmiImportReport:
     added: int
     updated: int
     problems: tuple[str, ...]
@@ -81,7 +81,7 @@ def remove(session: Session, nmi_id: int, by: str) -> None:
     audit.append(session, [audit.NewEvent("nmi_removed", actor=by, data={"nmi": row.name})], clock.now())
 
 
-def import_csv(session: Session, text: str, by: str) -> ImportReport:
+def import_csv(session: Session, text: str, by: str) -> NmiImportReport:
     """Add or update every row of a CSV file with the columns country, nmi, email (and language).
 
     Nothing is stored when any row is wrong: the report names each wrong row.
@@ -90,7 +90,7 @@ def import_csv(session: Session, text: str, by: str) -> ImportReport:
     header = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
-        return ImportReport(0, 0, (f"The first line must name the columns {', '.join(CSV_COLUMNS)} "
+        return NmiImportReport(0, 0, (f"The first line must name the columns {', '.join(CSV_COLUMNS)} "
                                    f"(and optionally language); missing: {', '.join(missing)}.",))
     entries, problems = [], []
     for number, raw in enumerate(reader, start=2):
@@ -100,7 +100,7 @@ def import_csv(session: Session, text: str, by: str) -> ImportReport:
         except CourseFlowError as error:
             problems.append(f"line {number}: {error}")
     if problems:
-        return ImportReport(0, 0, tuple(problems))
+        return NmiImportReport(0, 0, tuple(problems))
     added = sum(save(session, *entry, by=by) for entry in entries)
     known = len({entry[1] for entry in entries})
-    return ImportReport(added, known - added, ())
+    return NmiImportReport(added, known - added, ())

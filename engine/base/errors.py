@@ -35,6 +35,19 @@ class ProcessFailed(CourseFlowError):
     """
 
 
+class FileRefused(CourseFlowError):
+    """An uploaded report does not fit (9.2): nothing of it was stored; row and column say where (1-based)."""
+
+    def __init__(self, message: str, row: int | None = None, column: int | None = None):
+        self.row, self.column = row, column
+        where = ", ".join(part for part in (f"row {row}" if row else "", f"column {column}" if column else "") if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class PlatformError(CourseFlowError):
+    """The BIPM platform's web services could not be reached or refused the call (9.1)."""
+
+
 @dataclass(frozen=True)
 class FieldError:
     """One problem with submitted form data, located by its JSON path."""

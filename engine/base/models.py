@@ -221,6 +221,9 @@ class Course(Base):
     implementer: Mapped[str | None] = mapped_column(String(100))
     summary: Mapped[str | None] = mapped_column(Text)
     course_url: Mapped[str | None] = mapped_column(String(2000))
+    # The course on the BIPM platform (9.1): its Moodle course id and address, for monitoring imports.
+    platform_course_id: Mapped[str | None] = mapped_column(String(50))
+    platform_url: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     published_at: Mapped[dt.datetime | None]

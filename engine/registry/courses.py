@@ -105,12 +105,14 @@ class CourseView:
     course_url: str | None
     published_at: object
     cancelled_at: object
+    platform_course_id: str | None = None  # the course on the BIPM platform (9.1)
+    platform_url: str | None = None
 
     @classmethod
     def of(cls, c: Course) -> CourseView:
         return cls(c.id, c.name, c.name_ru, c.status, c.instance_id, c.initiator, c.languages, c.format, c.access,
                    json.loads(c.csbs_json or "[]"), c.creator, c.coordinator, c.summary, c.course_url,
-                   c.published_at, c.cancelled_at)
+                   c.published_at, c.cancelled_at, c.platform_course_id, c.platform_url)
 
 
 def courses(session: Session, statuses=STATUSES) -> list[CourseView]:
