@@ -227,3 +227,35 @@ def test_a_flood_of_answers_is_refused_without_knowing_who_sends_them(coomet, cl
         answer(coomet, course.id, "good", "good", "good", "good")
     clock.advance(hours=1, seconds=1)
     answer(coomet, course.id, "good", "good", "good", "good")
+
+
+def test_the_cli_prints_the_results_as_json_11_1(database_url, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from engine import Engine
+    from webapp.cli import main
+
+    monkeypatch.setenv("COURSEFLOW_DATABASE_URL", database_url)
+    monkeypatch.setenv("COURSEFLOW_NOW", "2026-02-10T09:00:00Z")
+    engine = Engine(database_url)
+    engine.init()
+    deploy_with_people(engine)
+    course = published(engine).course
+    for grades in (("excellent", "good", "good", "good"), ("good", "good", "satisfactory", "good"),
+                   ("good", "unsatisfactory", "good", "good")):
+        answer(engine, course.id, *grades, proposals="Fine." if grades[0] == "excellent" else None)
+    engine.close()
+    runner = CliRunner()
+    printed = runner.invoke(main, ["satisfaction", str(course.id), "--period", "2026-Q1..2026-Q1", "--json"])
+    assert printed.exit_code == 0, printed.output
+    result = json.loads(printed.output)
+    assert result["answers"] == 3 and result["comments"] == ["Fine."]
+    assert result["criteria"]["relevance"] == {"excellent": 1, "good": 2, "satisfactory": 0, "unsatisfactory": 0,
+                                               "mean": 3.33}  # (4 + 3 + 3) / 3
+    assert result["criteria"]["theoretical_utility"]["mean"] == 2.33  # (3 + 3 + 1) / 3
+    refused = runner.invoke(main, ["satisfaction", str(course.id), "--as", "creator", "--json"])
+    assert refused.exit_code == 1 and "coordinator" in refused.stderr
+    made = runner.invoke(main, ["questionnaire-codes", str(course.id), "--count", "3", "--as", "coordinator"])
+    assert made.exit_code == 0 and len(made.output.split()) == 3

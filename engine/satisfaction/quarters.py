@@ -11,6 +11,10 @@ from engine.base.errors import CourseFlowError
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
+class InvalidPeriod(CourseFlowError):
+    """A period or quarter that cannot be read."""
+
+
 @dataclass(frozen=True, order=True)
 class Quarter:
     year: int
@@ -24,7 +28,7 @@ class Quarter:
     def parse(cls, text: str) -> Quarter:
         found = QUARTER.match(text.strip())
         if not found:
-            raise CourseFlowError(f"{text!r} is not a quarter: write it as YYYY-Qn, e.g. 2026-Q1")
+            raise InvalidPeriod(f"{text!r} is not a quarter: write it as YYYY-Qn, e.g. 2026-Q1")
         return cls(int(found[1]), int(found[2]))
 
     @property
@@ -85,7 +89,7 @@ def _bound(text: str, end: bool) -> dt.datetime | None:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise CourseFlowError(f"{text!r} is neither a date (YYYY-MM-DD) nor a quarter (YYYY-Qn); "
+        raise InvalidPeriod(f"{text!r} is neither a date (YYYY-MM-DD) nor a quarter (YYYY-Qn); "
                               f"give the period as FROM..TO, e.g. 2026-01-01..2026-06-30 or 2026-Q1..2026-Q2") from None
     instant = dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
     return instant + dt.timedelta(days=1) if end else instant

@@ -4,7 +4,7 @@ Errors go to stderr with exit status 1 (2 for a malformed command line);
 ``--json`` prints machine-readable output on stdout. Commands that only read
 never upgrade the schema nor take a write lock: ``courseflow init`` does that.
 """
-from webapp.cli import courses, people, processes, proof, server, work  # noqa: F401  (they register their commands)
+from webapp.cli import courses, people, processes, proof, satisfaction, server, work  # noqa: F401  (they register their commands)
 from webapp.cli.common import main
 
 __all__ = ["main"]
