@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 
 from engine import CourseFlowError, Engine, NotAllowed, NotFound
 
-from . import admin, auth, courses, form_editor, i18n, processes, public, satisfaction, tasks, ticker
+from . import admin, auth, courses, form_editor, i18n, processes, public, satisfaction, schemaform, tasks, ticker
 from .extensions import babel, csrf, engine, login_manager
 
 
@@ -43,6 +43,7 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
                       satisfaction.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS)
+    app.jinja_env.globals["record_rows"] = schemaform.read_only_rows
     app.context_processor(tasks.inbox_count)
     _register_error_pages(app)
     if app.config["TICK_SECONDS"]:
