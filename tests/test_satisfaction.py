@@ -259,3 +259,14 @@ def test_the_cli_prints_the_results_as_json_11_1(database_url, monkeypatch):
     assert refused.exit_code == 1 and "coordinator" in refused.stderr
     made = runner.invoke(main, ["questionnaire-codes", str(course.id), "--count", "3", "--as", "coordinator"])
     assert made.exit_code == 0 and len(made.output.split()) == 3
+
+
+def test_workers_ticking_at_once_start_each_analysis_once_11_2(coomet, clock, database_url):
+    from tests.parallel import at_once
+
+    courses = [published(coomet, f"Course {n}") for n in range(3)]
+    clock.set(at("2026-04-01T00:00:01"))
+    started = at_once(database_url, clock, [lambda engine: engine.start_quarterly_analyses()] * 4)
+    assert sum(started) == 3, started
+    assert sorted(t.course_id for t in analyses(coomet) if t.bpmn_id == "q_coordinator") == \
+        sorted(c.course.id for c in courses)
