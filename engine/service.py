@@ -481,6 +481,8 @@ class Engine:
                                                self.satisfaction_min_answers) is not None
             except IntegrityError:
                 continue  # another worker started this one at the same moment
+            except CourseFlowError as error:  # never let one course stop the timers of the tick
+                log.warning("quarterly analysis of course %s for %s not started: %s", course_id, quarter.label, error)
         return started
 
     def questionnaire_access(self, course_id: int) -> str:
