@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from engine.base import clock
@@ -69,15 +70,15 @@ def admit(session: Session, course_id: int, code: str | None) -> None:
     """Let one answer in: refuse a flood, and in "codes" mode consume a valid code or refuse."""
     since = clock.now() - FLOOD_WINDOW
     recent = session.scalar(select(func.count()).select_from(Instance).where(
-        Instance.process_id == "satisfaction", Instance.course_id == course_id, Instance.started_at >= since))
+        Instance.process_id == "satisfaction", Instance.course_id == course_id, Instance.started_at >= since)) or 0
     if recent >= FLOOD_LIMIT:
         raise Refused("This questionnaire has received many answers in the last hour; please try again later.")
     if mode(session, course_id) != "codes":
         return
     if not code or not code.strip():
         raise Refused("This questionnaire needs the code your course coordinator gave you.")
-    consumed = session.execute(delete(QuestionnaireCode).where(QuestionnaireCode.code_hash == _hash(code),
-                                                                QuestionnaireCode.course_id == course_id))
+    consumed = cast(CursorResult, session.execute(delete(QuestionnaireCode).where(QuestionnaireCode.code_hash == _hash(code),
+                                                                QuestionnaireCode.course_id == course_id)))
     if consumed.rowcount != 1:
         raise Refused("This code is not valid for this course, or it was used already; each code works once.")
 
