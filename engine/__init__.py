@@ -42,6 +42,7 @@ from engine.proof.replay import Outcome, Step
 from engine.registry.courses import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES, CourseView, HistoryEntry, SheetView
 from engine.registry.roles import ROLES, Actor, Role
 from engine.registry.users import UserView
+from engine.satisfaction.quarterly import QuarterlyAnalysisView
 from engine.satisfaction.quarters import InvalidPeriod
 from engine.satisfaction.results import GRADES, SCORES, CriterionResult, QuarterResult, SatisfactionResults
 from engine.service import Engine
@@ -58,7 +59,7 @@ __all__ = [
     "MigrationCheck", "MigrationResult", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",
     "Finding", "SourceFile",
     # §11 satisfaction
-    "SatisfactionResults", "CriterionResult", "InvalidPeriod", "QuarterResult", "GRADES", "SCORES",
+    "SatisfactionResults", "CriterionResult", "InvalidPeriod", "QuarterlyAnalysisView", "QuarterResult", "GRADES", "SCORES",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # BPMN element types of the tasks people do (the modeller's lint uses them)

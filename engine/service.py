@@ -485,6 +485,12 @@ class Engine:
                 log.warning("quarterly analysis of course %s for %s not started: %s", course_id, quarter.label, error)
         return started
 
+    def quarterly_analyses(self, course_id: int | None = None, year: int | None = None
+                           ) -> list[quarterly.QuarterlyAnalysisView]:
+        """The 11.2 analyses started (of one course, of one year's quarters), each with what was recorded."""
+        with self._read() as session:
+            return quarterly.analyses(session, course_id, year)
+
     def questionnaire_access(self, course_id: int) -> str:
         """"open" (anyone with the link) or "codes" (single-use codes from the coordinator)."""
         with self._read() as session:

@@ -180,6 +180,10 @@ def test_the_administrator_may_take_the_analysis_over_11_2(coomet, clock):
                               "early_inspection_proposed": True, "early_inspection_reason": "Outdated content."},
                     coomet.actor("admin"))
     assert analyses(coomet) == [] and coomet.sheets(course.course.id)[-1].actor == "admin"
+    (recorded,) = coomet.quarterly_analyses(year=2026)
+    assert (recorded.course_id, recorded.quarter, recorded.recorded_by) == (course.course.id, "2026-Q1", "admin")
+    assert recorded.analysis["actions"] == ["Amend module 3"] and recorded.analysis["early_inspection_proposed"]
+    assert coomet.quarterly_analyses(year=2025) == []
 
 
 def test_a_cancelled_course_gets_no_quarterly_task_13_5(coomet, clock):

@@ -81,6 +81,8 @@ def test_the_coordinator_reads_the_results_and_records_the_quarterly_analysis_11
              "actions": "Amend module 3\nRaise at the next inspection", "early_inspection_proposed": False})
     ui.submit()
     assert ui.page.locator(".flash.ok").count() == 1
+    ui.page.goto(f"{ui.base}/courses/{ui.course.id}/satisfaction")
+    assert "Amend module 3; Raise at the next inspection" in ui.page.inner_text("#analyses")
     ui.page.goto(f"{ui.base}/courses/{ui.course.id}")
     assert "Quarterly analysis of the satisfaction results" in ui.page.inner_text("ul.documents")
     ui.page.click("ul.documents a:has-text('Quarterly analysis')")

@@ -42,6 +42,7 @@ def results(course_id: int):
     return render_template("satisfaction.html", course=course, results=found, period=period, grades=GRADES,
                            grade_names=grade_names(), scores=SCORES, criterion_title=criterion_title,
                            trend=found.quarters[-CHART_QUARTERS:], manage=manage,
+                           analyses=engine().quarterly_analyses(course_id),
                            access=engine().questionnaire_access(course_id) if manage else None,
                            unused=engine().unused_questionnaire_codes(course_id) if manage else 0)
 

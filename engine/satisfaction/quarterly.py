@@ -7,12 +7,16 @@ instance, so two workers never start the same analysis twice.
 """
 from __future__ import annotations
 
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.base import clock
-from engine.base.models import Course
-from engine.base.vocabulary import CATALOGUE_STATUSES
+from engine.base.models import Course, Event
+from engine.base.vocabulary import CATALOGUE_STATUSES, EventKind
 from engine.definitions import deploy
 from engine.definitions.cache import DefinitionCache
 from engine.instances import runtime
@@ -76,3 +80,36 @@ def results_data(session: Session, course_id: int, quarter: Quarter, criteria_fo
         current = current.next()
     return {"quarter": quarter.label, "answers": by_quarter[quarter.label].answers
             if quarter.label in by_quarter else 0, "trend": trend}
+
+
+@dataclass(frozen=True)
+class QuarterlyAnalysisView:
+    """One 11.2 analysis: the course and quarter, and — once recorded — who recorded it, when, and what."""
+
+    course_id: int
+    quarter: str
+    instance_id: str
+    started_at: dt.datetime
+    recorded_by: str | None = None
+    recorded_at: dt.datetime | None = None
+    analysis: dict = field(default_factory=dict)  # the form as submitted (findings, actions, early inspection)
+
+
+def analyses(session: Session, course_id: int | None = None, year: int | None = None) -> list[QuarterlyAnalysisView]:
+    """The analyses started, by course and quarter (for the course's page and the annual report to TC 4)."""
+    query = select(QuarterlyAnalysis).order_by(QuarterlyAnalysis.course_id, QuarterlyAnalysis.quarter)
+    if course_id is not None:
+        query = query.where(QuarterlyAnalysis.course_id == course_id)
+    if year is not None:
+        query = query.where(QuarterlyAnalysis.quarter.like(f"{year:04d}-Q%"))
+    rows = list(session.scalars(query))
+    recorded = {event.instance_id: event for event in session.scalars(select(Event).where(
+        Event.instance_id.in_([row.instance_id for row in rows]), Event.kind == EventKind.TASK_COMPLETED))}
+    return [_view(row, recorded.get(row.instance_id)) for row in rows]
+
+
+def _view(row: QuarterlyAnalysis, event: Event | None) -> QuarterlyAnalysisView:
+    if event is None:
+        return QuarterlyAnalysisView(row.course_id, row.quarter, row.instance_id, row.started_at)
+    return QuarterlyAnalysisView(row.course_id, row.quarter, row.instance_id, row.started_at, event.actor, event.at,
+                                 json.loads(event.data_json).get("form", {}))
