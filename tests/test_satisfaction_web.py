@@ -97,3 +97,10 @@ def test_codes_close_the_questionnaire_to_anyone_without_one(app, engine, course
     assert student.post(f"/survey/{course.id}", data={**form, "code": codes[0]}).status_code == 200
     again = student.post(f"/survey/{course.id}", data={**form, "code": codes[0]})
     assert again.status_code == 422 and engine.satisfaction(course.id).answers == 1
+
+
+def test_the_history_shows_an_answer_only_by_its_quarter_11_1(app, engine, course, clock):
+    clock.set(dt.datetime(2026, 2, 10, 14, 37, tzinfo=dt.UTC))
+    answer(engine, course.id, "good", "good", "good", "good")
+    page = as_user(app, "auditor").get(f"/courses/{course.id}/history").get_data(as_text=True)
+    assert "2026-Q1" in page and "2026-02-10 14:37" not in page
