@@ -74,6 +74,22 @@ def demo_courses(engine: Engine) -> None:
     c = CourseDriver(engine, course_name="Uncertainty of measurement", course_name_ru="Неопределенность измерений")
     c.publish_one_csb_course()
     engine.send_invitations(c.course.id, c.actor("secretariat"))  # 12.1: one letter per NMI, in the outbox
+    demo_answers(engine, c.course.id)
     c = CourseDriver(engine, course_name="Length measurement", course_name_ru="Измерения длины")
     c.publish_one_csb_course()
     engine.send_message(c.instance, "inspection_requested", {"reason": "demo"}, c.actor("secretariat"))
+
+
+DEMO_ANSWERS = [  # Appendix 3 (11.1): four anonymous answers, so the results page has something to show
+    ("excellent", "good", "good", "satisfactory", "More worked examples, please."),
+    ("good", "good", "excellent", "good", "The GUM chapter was the most useful."),
+    ("excellent", "excellent", "good", "good", ""),
+    ("good", "satisfactory", "satisfactory", "good", "Audio in module 3 is too quiet."),
+]
+
+
+def demo_answers(engine: Engine, course_id: int) -> None:
+    keys = ("relevance", "theoretical_utility", "material_quality", "material_presentation")
+    for *grades, proposals in DEMO_ANSWERS:
+        engine.answer_questionnaire(course_id, {**dict(zip(keys, grades, strict=True)),
+                                                **({"proposals": proposals} if proposals else {})})

@@ -60,6 +60,9 @@ from engine.proof.replay import Outcome, Step
 from engine.registry.courses import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES, CourseView, HistoryEntry, SheetView
 from engine.registry.roles import ROLES, Actor, Role
 from engine.registry.users import UserView
+from engine.satisfaction.quarterly import QuarterlyAnalysisView
+from engine.satisfaction.quarters import InvalidPeriod
+from engine.satisfaction.results import GRADES, SCORES, CriterionResult, QuarterResult, SatisfactionResults
 from engine.service import Engine, InvitationPreview
 from engine.views import DefinitionView, InstanceView
 
@@ -80,6 +83,8 @@ __all__ = [
     # monitoring (§9)
     "Period", "ActivityFigures", "ImportReport", "Summary", "ActivitySummary", "ImportView", "ParticipantStates",
     "ActivityState", "Overview", "CourseFigures", "MONITORING_KINDS",
+    # §11 satisfaction
+    "SatisfactionResults", "CriterionResult", "InvalidPeriod", "QuarterlyAnalysisView", "QuarterResult", "GRADES", "SCORES",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # BPMN element types of the tasks people do (the modeller's lint uses them)

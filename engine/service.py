@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.announcement import catalogue as public_catalogue
@@ -52,6 +53,11 @@ from engine.monitoring.records import ActivityFigures
 from engine.proof import audit, diagram, dossier, paths, replay
 from engine.registry import courses, users
 from engine.registry.roles import Actor
+from engine.satisfaction import access as satisfaction_access
+from engine.satisfaction import answers as satisfaction_answers
+from engine.satisfaction import codes, quarterly
+from engine.satisfaction.quarters import parse_period
+from engine.satisfaction.results import SatisfactionResults, aggregate, criteria_of
 from engine.views import DefinitionView, InstanceView
 
 log = logging.getLogger(__name__)
@@ -62,6 +68,7 @@ class Engine:
         settings = Settings.from_env()
         self.db = Database(database_url or settings.database_url)
         self.clock = clock_ or settings.clock
+        self.satisfaction_min_answers = settings.satisfaction_min_answers
         self.codec = WorkflowCodec()
         self.definitions = DefinitionCache(self.codec)
 
@@ -299,12 +306,14 @@ class Engine:
             return migration.MigrationResult(instance_id, False, str(error))
 
     def tick(self, batch: int = 100) -> int:
-        """Fire every due timer of every due instance; return how many timers fired.
+        """Fire every due timer of every due instance, and start the quarterly analyses due (11.2); return how
+        many timers fired.
 
         Safe to run from several workers at once: each leases a batch of due
         instances (SKIP LOCKED on PostgreSQL) and fires each in its own
         transaction; a timer that fails is recorded and retried later.
         """
+        self.start_quarterly_analyses()
         fired = 0
         while True:
             with self._write() as session:
@@ -697,6 +706,106 @@ class Engine:
                 audit.append(session, [audit.NewEvent("participants_purged", data={"count": count, "days": days})],
                              clock.now())
             return count
+    # -- §11 satisfaction: results, quarterly analyses, questionnaire access -------------------------
+
+    def satisfaction(self, course_id: int, actor: Actor | None = None, period: str | None = None
+                     ) -> SatisfactionResults:
+        """A course's questionnaire results (11.1) for ``period`` (``FROM..TO``, dates or quarters; all when empty).
+
+        ``actor``, if given, must be the course's coordinator, a sector administrator, TC 4 or an auditor;
+        fewer answers than ``COURSEFLOW_SATISFACTION_MIN_ANSWERS`` are given only as a count.
+        """
+        chosen = parse_period(period)
+        with self._read() as session:
+            course = courses.course(session, course_id)
+            if actor is not None:
+                satisfaction_access.require_reader(actor, course)
+            found = satisfaction_answers.answers(session, course_id, chosen)
+            criteria = criteria_of(self._questionnaire_form(session))
+            return aggregate(course_id, chosen.label, found, criteria, self.satisfaction_min_answers)
+
+    def may_read_satisfaction(self, course_id: int, actor: Actor) -> bool:
+        with self._read() as session:
+            return satisfaction_access.may_read(actor, courses.course(session, course_id))
+
+    def start_quarterly_analyses(self) -> int:
+        """11.2: start the analysis of the quarter that ended last for every course in the catalogue that has
+        none yet (each in its own transaction; another worker's start of the same one is skipped). Return how
+        many started."""
+        with self._read() as session:
+            due = quarterly.due(session, self.clock.now())
+        started = 0
+        for course_id, quarter in due:
+            try:
+                with self._write() as session:
+                    started += quarterly.start(session, self.definitions, course_id, quarter,
+                                               self._questionnaire_form(session),
+                                               self.satisfaction_min_answers) is not None
+            except IntegrityError:
+                continue  # another worker started this one at the same moment
+            except CourseFlowError as error:  # never let one course stop the timers of the tick
+                log.warning("quarterly analysis of course %s for %s not started: %s", course_id, quarter.label, error)
+        return started
+
+    def quarterly_analyses(self, course_id: int | None = None, year: int | None = None
+                           ) -> list[quarterly.QuarterlyAnalysisView]:
+        """The 11.2 analyses started (of one course, of one year's quarters), each with what was recorded."""
+        with self._read() as session:
+            return quarterly.analyses(session, course_id, year)
+
+    def questionnaire_access(self, course_id: int) -> str:
+        """"open" (anyone with the link) or "codes" (single-use codes from the coordinator)."""
+        with self._read() as session:
+            courses.course(session, course_id)
+            return codes.mode(session, course_id)
+
+    def unused_questionnaire_codes(self, course_id: int) -> int:
+        with self._read() as session:
+            return codes.unused(session, course_id)
+
+    def may_manage_questionnaire(self, course_id: int, actor: Actor) -> bool:
+        with self._read() as session:
+            return satisfaction_access.may_manage_codes(actor, courses.course(session, course_id))
+
+    def set_questionnaire_access(self, course_id: int, mode: str, actor: Actor) -> None:
+        with self._write() as session:
+            self._require_code_manager(session, course_id, actor)
+            codes.set_mode(session, course_id, mode, actor.login)
+
+    def issue_questionnaire_codes(self, course_id: int, count: int, actor: Actor) -> list[str]:
+        """New single-use codes for the course's questionnaire: shown once, only their hashes are kept."""
+        with self._write() as session:
+            self._require_code_manager(session, course_id, actor)
+            return codes.issue(session, course_id, count, actor.login)
+
+    def answer_questionnaire(self, course_id: int, answers: dict[str, Any], code: str | None = None) -> str:
+        """Record an anonymous Appendix 3 answer (11.1) about a course in the catalogue: a used code is
+        consumed in the same transaction; a flood is refused. Return the answer's instance id."""
+        data = {**answers, "course_id": course_id}
+        check_shape(data)
+        with self._write() as session:
+            course = courses.course(session, course_id)
+            if course.status not in courses.CATALOGUE_STATUSES:
+                raise NotFound(f"The course {course_id} is not in the catalogue; its questionnaire is closed.")
+            codes.admit(session, course_id, code)
+            definition = deploy.latest_definitions(session).get(satisfaction_answers.PROCESS)
+            if definition is None:
+                raise NotFound("The questionnaire process is not deployed; run 'courseflow deploy' first.")
+            return runtime.start(session, self.definitions, self.definitions.parsed(session, definition.id), data,
+                                 ANONYMOUS_STUDENT)
+
+    @staticmethod
+    def _require_code_manager(session, course_id: int, actor: Actor) -> None:
+        if not satisfaction_access.may_manage_codes(actor, courses.course(session, course_id)):
+            raise NotAllowed("Only the course's coordinator or a sector administrator may set how its "
+                             "questionnaire is answered.")
+
+    def _questionnaire_form(self, session) -> dict:
+        definition = deploy.latest_definitions(session).get(satisfaction_answers.PROCESS)
+        if definition is None:
+            return {}
+        name = self.definitions.parsed(session, definition.id).start_form
+        return self.definitions.form(session, definition.id, name) if name else {}
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -743,6 +852,7 @@ def _site_of(url: str | None) -> str:
 
 def _period(period: Period | str | None) -> Period:
     return period if isinstance(period, Period) else Period.parse(period)
+ANONYMOUS_STUDENT = Actor("anonymous", frozenset({("student", None)}))
 
 
 def _require(actor: Actor, role: str) -> None:

@@ -287,3 +287,22 @@ def test_read_only_sheet_fields_come_from_the_process_not_the_user(coomet, clock
         sheet = json.loads(session.scalars(select(Event.data_json).where(Event.task_id == review.id,
                                                                       Event.kind == "task_completed")).one())
     assert sheet["form"]["course_name"] == "Uncertainty of measurement" and sheet["form"]["csb"] == "TC 1.3"
+
+
+def test_quarterly_analysis_by_the_coordinator_or_the_administrator(coomet, clock):
+    """11.2: after a quarter ends, each published course's coordinator — or the sector administrator in their
+    place — records the analysis of the satisfaction results; the other's task is withdrawn."""
+    first, second = published(coomet, clock), run(coomet, clock, course_name="Length measurement")
+    second.publish_one_csb_course()
+    coomet.answer_questionnaire(first.course.id, {k: v for k, v in first.sheets["appendix3.json"].items()})
+    clock.set(dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC))
+    coomet.tick()
+    tasks = [t for t in coomet.tasks() if t.process == "quarterly_analysis"]
+    assert sorted(t.bpmn_id for t in tasks) == ["q_administrator", "q_administrator", "q_coordinator", "q_coordinator"]
+    by_coordinator = next(t for t in tasks if t.course_id == first.course.id and t.bpmn_id == "q_coordinator")
+    by_admin = next(t for t in tasks if t.course_id == second.course.id and t.bpmn_id == "q_administrator")
+    coomet.complete(by_coordinator.id, {"findings": "One answer: too few to judge.", "early_inspection_proposed": False},
+                    first.actor("coordinator"))
+    coomet.complete(by_admin.id, {"findings": "No answers this quarter.", "actions": ["Raise at the next inspection"],
+                                  "early_inspection_proposed": False}, second.actor("admin"))
+    assert [t for t in coomet.tasks() if t.process == "quarterly_analysis"] == []

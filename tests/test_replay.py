@@ -37,8 +37,9 @@ def as_utc_value(value):
 
 
 def outcome(engine, run):
-    (result,) = engine.replay_course(run.course.id)
-    return result
+    """The course's own process (the tick three years on also started a quarterly analysis, 11.2)."""
+    own, *_ = engine.replay_course(run.course.id)
+    return own
 
 
 def event_seq(engine, run, kind, bpmn_id):

@@ -20,6 +20,8 @@ from . import (
     monitoring,
     processes,
     public,
+    satisfaction,
+    schemaform,
     tasks,
     ticker,
     webportal,
@@ -55,9 +57,10 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp,
-                      mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp):
+                      mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp, satisfaction.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS)
+    app.jinja_env.globals["record_rows"] = schemaform.read_only_rows
     app.context_processor(tasks.inbox_count)
     _register_error_pages(app)
     if app.config["TICK_SECONDS"]:

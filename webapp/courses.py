@@ -32,7 +32,8 @@ def index():
 def course(course_id: int):
     found = engine().course(course_id)
     open_tasks = engine().tasks(None, TaskFilter(course_id=course_id))
-    return render_template("course.html", course=found, open_tasks=open_tasks, sheets=engine().sheets(course_id))
+    return render_template("course.html", course=found, open_tasks=open_tasks, sheets=engine().sheets(course_id),
+                           satisfaction=engine().may_read_satisfaction(course_id, current_user.actor))
 
 
 @bp.route("/<int:course_id>/sheets/<int:seq>")

@@ -99,7 +99,8 @@ SECTIONS = {"course_creation": ("§6 Creation", "Раздел 6. Создани�
             "csb_agreeing": ("§7 Agreeing in a CSB", "Раздел 7. Согласование в СОК"),
             "course_review": ("§8 Review and approval", "Раздел 8. Экспертиза и утверждение"),
             "course_inspection": ("§13 Inspection", "Раздел 13. Проверка"),
-            "satisfaction": ("§11 Satisfaction", "Раздел 11. Удовлетворенность")}
+            "satisfaction": ("§11 Satisfaction", "Раздел 11. Удовлетворенность"),
+            "quarterly_analysis": ("§11 Quarterly analysis", "Раздел 11. Ежеквартальный анализ")}
 
 
 def section(process_id: str) -> str:

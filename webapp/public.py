@@ -8,14 +8,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
-from engine import CATALOGUE_STATUSES, Actor, InvalidData, NotFound
+from engine import CATALOGUE_STATUSES, InvalidData, NotAllowed, NotFound
 
 from . import schemaform
 from .extensions import engine
 
 bp = Blueprint("public", __name__, url_prefix="/survey")
 PROCESS = "satisfaction"
-ANONYMOUS = Actor("anonymous", frozenset({("student", None)}))
 
 
 @bp.route("/<int:course_id>", methods=["GET", "POST"])
@@ -32,10 +31,14 @@ def questionnaire(course_id: int):
     if request.method == "POST":
         values = schemaform.parse(shown, request.form)
         try:
-            engine().start(PROCESS, {**values, "course_id": course_id}, ANONYMOUS)
+            engine().answer_questionnaire(course_id, values, request.form.get("code"))
             done = True
         except InvalidData as error:
             errors = schemaform.errors_by_field(error.errors)
+        except NotAllowed:  # a missing or used code, or a flood: say so without detail about others' codes
+            errors = {"code": _("This questionnaire needs a valid code from your course coordinator; each code "
+                                "works once. If you have one, try again in a while.")}
     return render_template("survey.html", course=course, done=done, schema=schema,
+                           needs_code=engine().questionnaire_access(course_id) == "codes", code_error=errors.get("code"),
                            fields=schemaform.fields(shown, values, errors),
                            thanks=_("Thank you: your answers were recorded anonymously.")), 422 if errors else 200

@@ -42,6 +42,7 @@ def fields(schema: dict, values: dict | None = None, errors: dict[str, str] | No
                      error=errors.get(name))
         if item.kind == "readonly":
             item.display = display(prop, value)
+            item.rows = read_only_rows(prop, value)
         elif item.kind == "group":
             item.children = fields(prop, value or {}, errors, f"{name}.")
         elif item.kind == "rows":
@@ -50,6 +51,16 @@ def fields(schema: dict, values: dict | None = None, errors: dict[str, str] | No
                          for index, row in enumerate([*existing, {}])]
         result.append(item)
     return result
+
+
+def read_only_rows(prop: dict, value: Any) -> list[list[Field]]:
+    """A read-only list of records (e.g. 11.2's quarters) as table rows, one cell per item property."""
+    columns = prop.get("items", {}).get("properties") if prop.get("type") == "array" else None
+    if not columns or not isinstance(value, list):
+        return []
+    return [[Field(name=key, label=label(column, default=key), kind="readonly",
+                   display=display(column, row.get(key))) for key, column in columns.items()]
+            for row in value if isinstance(row, dict)]
 
 
 def _kind(prop: dict) -> str:

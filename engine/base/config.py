@@ -17,11 +17,13 @@ DEFAULT_DATA_DIR = Path("instance")
 class Settings:
     database_url: str
     clock: Clock
+    satisfaction_min_answers: int = 3
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        return cls(database_url=database_url(env), clock=clock_from_env(env))
+        return cls(database_url=database_url(env), clock=clock_from_env(env),
+                   satisfaction_min_answers=satisfaction_min_answers(env))
 
 
 def database_url(env: Mapping[str, str]) -> str:
@@ -42,3 +44,14 @@ def clock_from_env(env: Any) -> Clock:
         return FixedClock(parse_instant(pinned))
     except ValueError:
         raise CourseFlowError(f"COURSEFLOW_NOW={pinned!r} is not an ISO 8601 date-time, e.g. 2026-03-01T09:00:00Z") from None
+
+
+def satisfaction_min_answers(env) -> int:
+    """``COURSEFLOW_SATISFACTION_MIN_ANSWERS``: fewer questionnaire answers than this are shown only as a count
+    (11.1: the answers stay anonymous). Default 3."""
+    text = env.get("COURSEFLOW_SATISFACTION_MIN_ANSWERS", "").strip()
+    if not text:
+        return 3
+    if not text.isdigit() or int(text) < 1:
+        raise CourseFlowError(f"COURSEFLOW_SATISFACTION_MIN_ANSWERS={text!r} must be a whole number of at least 1")
+    return int(text)

@@ -30,6 +30,9 @@ class EventKind(StrEnum):
     ROLE_REVOKED = "role_revoked"
     USER_ACTIVATED = "user_activated"
     USER_DEACTIVATED = "user_deactivated"
+    # §11 questionnaire access (never who answered: a code is consumed without an event of its own)
+    QUESTIONNAIRE_ACCESS_SET = "questionnaire_access_set"
+    QUESTIONNAIRE_CODES_ISSUED = "questionnaire_codes_issued"
 
 
 DRIVING_EVENTS = (EventKind.INSTANCE_STARTED, EventKind.TASK_COMPLETED, EventKind.MESSAGE_RECEIVED,

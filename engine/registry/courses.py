@@ -146,11 +146,13 @@ def course(session: Session, course_id: int) -> CourseView:
 
 
 def sheets(session: Session, course_id: int) -> list[SheetView]:
-    """Every form submitted in the course's own process, oldest first."""
+    """Every form submitted in the course's own process and in the processes about it (e.g. the quarterly
+    analyses of 11.2), oldest first. Questionnaire answers are no sheets: they complete no task."""
     row = session.get(Course, course_id)
     if row is None:
         raise NotFound(f"There is no course {course_id}.")
-    events = session.scalars(select(Event).where(Event.instance_id == row.instance_id,
+    instance_ids = select(Instance.id).where((Instance.id == row.instance_id) | (Instance.course_id == course_id))
+    events = session.scalars(select(Event).where(Event.instance_id.in_(instance_ids),
                                                  Event.kind == EventKind.TASK_COMPLETED).order_by(Event.seq))
     result = []
     for event in events:
