@@ -24,6 +24,7 @@ from engine.base.errors import (
                                 NotFound,
                                 Problem,
                                 ProcessFailed,
+                                Refused,
                                 TaskNotOpen,
 )
 from engine.definitions.checks import SourceFile, file_name_problem
@@ -39,8 +40,9 @@ from engine.proof.dossier import verify as verify_dossier
 from engine.proof.paths import Path
 from engine.proof.replay import Outcome, Step
 from engine.registry.courses import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES, CourseView, HistoryEntry, SheetView
+from engine.registry.csbs import CsbView
 from engine.registry.roles import ROLES, Actor, Role
-from engine.registry.users import UserView
+from engine.registry.users import MIN_PASSWORD, Contact, Grant, UserView
 from engine.service import Engine
 from engine.views import DefinitionView, InstanceView
 
@@ -50,15 +52,15 @@ __all__ = [
     # people and time
     "Actor", "Role", "ROLES", "Clock", "FixedClock", "SystemClock",
     # views and filters
-    "TaskFilter", "TaskView", "TaskDetail", "CourseView", "SheetView", "HistoryEntry", "UserView",
+    "TaskFilter", "TaskView", "TaskDetail", "CourseView", "SheetView", "HistoryEntry", "UserView", "Contact", "Grant", "CsbView",
     "DefinitionView", "InstanceView", "VersionView", "Change", "DeployReport", "FormReport",
     "MigrationCheck", "MigrationResult", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",
     "Finding", "SourceFile",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # pure checks a front end may run before asking the engine
-    "file_name_problem", "verify_dossier",
+    "file_name_problem", "verify_dossier", "MIN_PASSWORD",
     # errors
-    "CourseFlowError", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen",
+    "CourseFlowError", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen", "Refused",
     "Problem", "FieldError",
 ]

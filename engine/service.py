@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from engine.base import clock, schema
 from engine.base.config import Settings
 from engine.base.db import Database
-from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, Problem, ProcessFailed
+from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, Problem, ProcessFailed, Refused
 from engine.base.models import Course, Definition, Event, Instance, User
 from engine.base.serialization import WorkflowCodec
 from engine.definitions import compare, deploy, form_library
@@ -30,7 +30,7 @@ from engine.definitions.form_schema import check_shape, prefill
 from engine.instances import choices, inbox, migration, runtime, store
 from engine.instances.tree import find_task
 from engine.proof import audit, diagram, dossier, paths, replay
-from engine.registry import courses, users
+from engine.registry import courses, csbs, users
 from engine.registry.roles import Actor
 from engine.views import DefinitionView, InstanceView
 
@@ -140,32 +140,78 @@ class Engine:
     # -- people -----------------------------------------------------------------------
 
     def add_user(self, login: str, grants: list[str], password: str | None = None, name: str | None = None,
-                 email: str | None = None, by: str | None = None) -> None:
-        """Add a user (the CLI, the demo, or a sector administrator in the web app)."""
+                 email: str | None = None, by: str | None = None, nmi: str | None = None, phone: str | None = None,
+                 require_csb: bool = False) -> None:
+        """Add a user (the CLI, the demo, tests); ``require_csb`` refuses a CSB role without its CSB."""
         with self._write() as session:
-            users.add_user(session, login, grants, password, name, email, by)
+            users.add_user(session, login, grants, password, name, email, by, nmi, phone, require_csb)
+
+    def add_person(self, login: str, grants: list[str], contact: users.Contact, by: Actor) -> str:
+        """A sector administrator adds a person; return their temporary password (changed at first login).
+
+        CSB chairs and members are granted for one CSB only (7.3).
+        """
+        _require(by, "sector_administrator")
+        password = users.temporary_password()
+        with self._write() as session:
+            users.add_user(session, login, grants, password, contact.name, contact.email, by.login, contact.nmi,
+                           contact.phone, require_csb=True, temporary=True)
+        return password
 
     def users(self) -> list[users.UserView]:
         with self._read() as session:
             return users.list_users(session)
 
-    def grant(self, login: str, grant: str, by: Actor) -> None:
-        """Give ``login`` a role (``ROLE`` or ``ROLE:SCOPE``); only a sector administrator may."""
-        _require(by, "sector_administrator")
-        with self._write() as session:
-            users.grant(session, login, grant, by.login)
+    def person(self, login: str) -> users.UserView:
+        with self._read() as session:
+            return users.person(session, login)
 
-    def revoke(self, login: str, grant: str, by: Actor) -> None:
+    def grant(self, login: str, grant: str, by: Actor) -> users.Grant:
+        """Give ``login`` a role (``ROLE`` or ``ROLE:CSB``; CSB roles need the CSB); only a sector administrator may."""
         _require(by, "sector_administrator")
         with self._write() as session:
-            users.revoke(session, login, grant, by.login)
+            return users.grant(session, login, grant, by.login, require_csb=True)
+
+    def revoke(self, login: str, grant: str, by: Actor) -> users.Grant:
+        """Take a role away; never one's own administrator role, never the last active administrator's."""
+        _require(by, "sector_administrator")
+        with self._write() as session:
+            return users.revoke(session, login, grant, by.login)
 
     def set_active(self, login: str, active: bool, by: Actor) -> None:
         _require(by, "sector_administrator")
         if login == by.login and not active:
-            raise CourseFlowError("You cannot deactivate yourself.")
+            raise Refused("own_deactivation", "You cannot deactivate yourself.")
         with self._write() as session:
             users.set_active(session, login, active, by.login)
+
+    def update_contact(self, login: str, contact: users.Contact, by: Actor) -> tuple[str, ...]:
+        """Change a person's name, e-mail, NMI and phone (an administrator, or the person); return what changed."""
+        if by.login != login:
+            _require(by, "sector_administrator")
+        with self._write() as session:
+            return users.update_contact(session, login, contact, by.login)
+
+    def reset_password(self, login: str, by: Actor) -> str:
+        """A sector administrator gives ``login`` a temporary password (returned once)."""
+        _require(by, "sector_administrator")
+        with self._write() as session:
+            return users.reset_password(session, login, by.login)
+
+    def change_password(self, login: str, current: str, new: str) -> None:
+        with self._write() as session:
+            users.change_password(session, login, current, new)
+
+    def csbs(self) -> list[csbs.CsbView]:
+        """The CSB list with each CSB's chairs and members."""
+        with self._read() as session:
+            return csbs.csbs(session)
+
+    def save_csb(self, code: str, name: str, name_ru: str | None, by: Actor) -> str:
+        """Add or rename a CSB (sector administrators): "added", "changed" or "unchanged"."""
+        _require(by, "sector_administrator")
+        with self._write() as session:
+            return csbs.save(session, code, name, name_ru, by.login)
 
     def set_language(self, login: str, language: str) -> None:
         with self._write() as session:

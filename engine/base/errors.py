@@ -20,6 +20,15 @@ class NotAllowed(CourseFlowError):
     """The actor may not do this (wrong role, wrong scope, not the assignee)."""
 
 
+class Refused(CourseFlowError):
+    """A refusal a front end translates: ``reason`` is a stable key, ``params`` the values the message names."""
+
+    def __init__(self, reason: str, message: str, **params: str):
+        self.reason = reason
+        self.params = params
+        super().__init__(message)
+
+
 class TaskNotOpen(CourseFlowError):
     """The task exists but cannot be completed now (completed, cancelled, waiting)."""
 
