@@ -251,7 +251,7 @@ def update_contact(session: Session, login: str, contact: Contact, by: str | Non
     """Change a person's name, e-mail, NMI and phone; return the fields that changed (audited)."""
     user = _user(session, login)
     new = checked_contact(contact)
-    changed = {field: [getattr(user, field), getattr(new, field)] for field in ("name", "email", "nmi", "phone")
+    changed = {field: [getattr(user, field), getattr(new, field)] for field in ("name", "nmi", "email", "phone")
                if getattr(user, field) != getattr(new, field)}
     if not changed:
         return ()

@@ -1,0 +1,245 @@
+"""People (5.1-5.3, 7.3): a sector administrator adds people with CSB-scoped roles, keeps their contact
+details and the CSB list; the system never loses its last administrator; every change is audited."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from engine import Contact, NotAllowed, Refused
+from engine.base.models import Event
+from tests.coomet import deploy_with_people
+from tests.test_web import login, token
+from webapp.app import create_app
+from webapp.cli import main
+
+
+@pytest.fixture
+def app(engine):
+    deploy_with_people(engine)
+    return create_app(engine, TESTING=True, TICK_SECONDS=0)
+
+
+def admin_client(app):
+    client = app.test_client()
+    assert login(client, "admin").status_code == 302
+    return client
+
+
+def events(engine, *kinds):
+    with engine.db.read() as session:
+        return [(e.kind, e.actor, e.data_json) for e in session.scalars(select(Event).where(Event.kind.in_(kinds))
+                                                                        .order_by(Event.seq))]
+
+
+# -- the engine's rules ----------------------------------------------------------------------
+
+def test_7_3_a_csb_chair_is_granted_for_one_csb_only(engine):
+    engine.add_user("admin", ["sector_administrator"], "password1")
+    admin = engine.actor("admin")
+    with pytest.raises(Refused) as refused:
+        engine.add_person("kim", ["csb_chair"], Contact("Kim Lee"), admin)
+    assert refused.value.reason == "csb_required" and "choose the CSB" in str(refused.value)
+    engine.add_person("kim", ["csb_chair:TC 1.3"], Contact("Kim Lee"), admin)
+    with pytest.raises(Refused, match="choose the CSB"):
+        engine.grant("kim", "csb_member", admin)
+    assert engine.actor("kim").holds("csb_chair", "TC 1.3") and not engine.actor("kim").holds("csb_chair", "TC 2")
+    assert [c.chairs for c in engine.csbs() if c.code == "TC 1.3"] == [("Kim Lee",)]
+
+
+def test_nobody_revokes_their_own_administrator_role_and_one_administrator_always_stays(engine):
+    engine.add_user("admin", ["sector_administrator"], "password1")
+    admin = engine.actor("admin")
+    with pytest.raises(Refused, match="your own administrator role"):
+        engine.revoke("admin", "sector_administrator", admin)
+    with pytest.raises(Refused, match="deactivate yourself"):
+        engine.set_active("admin", False, admin)
+    engine.add_person("second", ["sector_administrator"], Contact("Second Admin"), admin)
+    engine.revoke("second", "sector_administrator", admin)
+    assert not engine.actor("second").holds("sector_administrator")
+    with pytest.raises(NotAllowed):
+        engine.revoke("admin", "sector_administrator", engine.actor("second"))
+
+
+def test_contact_details_are_checked_changed_and_audited(engine):
+    engine.add_user("admin", ["sector_administrator"], "password1")
+    admin = engine.actor("admin")
+    engine.add_person("kim", ["course_creator"], Contact("Kim Lee", "kim@vniim.ru", "VNIIM", "+7 812 323-96-00"),
+                      admin)
+    with pytest.raises(Refused) as refused:
+        engine.update_contact("kim", Contact("Kim Lee", phone="call me"), admin)
+    assert refused.value.reason == "phone_invalid"
+    with pytest.raises(Refused, match="e-mail"):
+        engine.update_contact("kim", Contact("Kim Lee", email="kim at vniim"), admin)
+    changed = engine.update_contact("kim", Contact("Kim Lee-Park", "kim@vniim.ru", "BelGIM", "+375 17 233-55-01"),
+                                    admin)
+    assert changed == ("name", "nmi", "phone")
+    assert engine.update_contact("kim", Contact("Kim Lee-Park", "kim@vniim.ru", "BelGIM", "+375 17 233-55-01"),
+                                 admin) == ()
+    person = engine.person("kim")
+    assert (person.name, person.nmi, person.phone) == ("Kim Lee-Park", "BelGIM", "+375 17 233-55-01")
+    (event,) = events(engine, "person_changed")
+    assert event[1] == "admin" and '"nmi":["VNIIM","BelGIM"]' in event[2]
+
+
+def test_a_temporary_password_must_be_changed_and_an_administrator_can_reset_it(engine):
+    engine.add_user("admin", ["sector_administrator"], "password1")
+    admin = engine.actor("admin")
+    temporary = engine.add_person("kim", ["tc4"], Contact("Kim Lee"), admin)
+    assert engine.authenticate("kim", temporary) is not None and engine.person("kim").must_change_password
+    with pytest.raises(Refused, match="at least 8"):
+        engine.change_password("kim", temporary, "short")
+    with pytest.raises(Refused, match="not right"):
+        engine.change_password("kim", "guess", "a long new password")
+    engine.change_password("kim", temporary, "a long new password")
+    assert not engine.person("kim").must_change_password
+    again = engine.reset_password("kim", admin)
+    assert engine.authenticate("kim", "a long new password") is None and engine.authenticate("kim", again)
+    assert engine.person("kim").must_change_password
+    assert [e[:2] for e in events(engine, "password_changed", "password_reset")] == [
+        ("password_changed", "kim"), ("password_reset", "admin")]
+
+
+def test_the_csb_list_is_kept_by_administrators(engine):
+    engine.add_user("admin", ["sector_administrator"], "password1")
+    engine.add_user("tc4", ["tc4"], "password1")
+    admin = engine.actor("admin")
+    assert engine.save_csb("TC 1.13", "Acoustics", "Акустика", admin) == "added"
+    assert engine.save_csb("TC 1.13", "Acoustics, ultrasound and vibration", "Акустика", admin) == "changed"
+    assert engine.save_csb("TC 1.13", "Acoustics, ultrasound and vibration", "Акустика", admin) == "unchanged"
+    with pytest.raises(NotAllowed):
+        engine.save_csb("TC 9", "Nine", None, engine.actor("tc4"))
+    with pytest.raises(Refused, match="not a CSB code"):
+        engine.save_csb("<b>", "Bold", None, admin)
+    engine.grant("tc4", "csb_member:TC 1.13", admin)
+    (found,) = [c for c in engine.csbs() if c.code == "TC 1.13"]
+    assert (found.name, found.name_ru, found.members) == ("Acoustics, ultrasound and vibration", "Акустика", ("tc4",))
+    assert [e[0] for e in events(engine, "csb_added", "csb_changed")] == ["csb_added", "csb_changed"]
+
+
+# -- the web pages ---------------------------------------------------------------------------
+
+def test_adding_a_chair_needs_a_csb_from_the_list_and_shows_the_password_once(app, engine):
+    admin = admin_client(app)
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert '<option value="csb_chair" data-scoped="yes">Chair of the CSB</option>' in page
+    assert '<option value="TC 1.3"' in page and 'placeholder="role[:CSB]"' not in page
+    csrf = token(admin, "/admin/users")
+    person = {"csrf_token": csrf, "login": "kim", "name": "Kim Lee", "nmi": "VNIIM", "email": "kim@vniim.ru",
+              "phone": "+7 812 323-96-00", "role": "csb_chair", "csb": ""}
+    refused = admin.post("/admin/users", data=person)
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Chair of the CSB is held for one CSB: choose the CSB." in text and 'value="Kim Lee"' in text
+    added = admin.post("/admin/users", data={**person, "csb": "TC 1.3"})
+    assert added.status_code == 302 and added.headers["Location"].endswith("/admin/users/kim/password")
+    shown = admin.get("/admin/users/kim/password")
+    password = re.search(r'id="temporary-password">([^<]+)<', shown.get_data(as_text=True)).group(1)
+    assert shown.headers["Cache-Control"] == "no-store"
+    assert "Kim Lee added with the role Chair of the CSB (TC 1.3)." in shown.get_data(as_text=True)
+    assert password not in admin.get("/admin/users").get_data(as_text=True)
+    assert password not in admin.get("/admin/users/kim/password").get_data(as_text=True)  # shown once
+    assert engine.actor("kim").grants == {("csb_chair", "TC 1.3")}
+
+    kim = app.test_client()
+    assert login(kim, "kim", password).headers["Location"].startswith("/password")
+    assert kim.get("/").headers["Location"].startswith("/password")  # nothing else until it is changed
+    csrf = token(kim, "/password")
+    differ = kim.post("/password", data={"csrf_token": csrf, "current": password, "new": "my own secret",
+                                         "again": "my own secreT"})
+    assert differ.status_code == 422 and "The two new passwords differ" in differ.get_data(as_text=True)
+    kim.post("/password", data={"csrf_token": csrf, "current": password, "new": "my own secret",
+                                "again": "my own secret"})
+    assert kim.get("/").status_code == 200
+    assert engine.authenticate("kim", "my own secret") is not None
+
+
+def test_granting_and_revoking_use_role_names_and_revoking_asks_first(app, engine):
+    admin = admin_client(app)
+    csrf = token(admin, "/admin/users/creator")
+    granted = admin.post("/admin/users/creator/grants", data={"csrf_token": csrf, "role": "csb_member",
+                                                               "csb": "TC 2"}, follow_redirects=True)
+    assert "now holds the role CSB member (TC 2)." in granted.get_data(as_text=True)
+    page = admin.get("/admin/users/creator").get_data(as_text=True)
+    assert "CSB member (TC 2)" in page and "csb_member:TC 2" not in page
+    confirm = admin.get("/admin/users/creator/revoke?role=csb_member&csb=TC+2").get_data(as_text=True)
+    assert "Revoke the role CSB member (TC 2) from Kirill Creator?" in confirm
+    assert engine.actor("creator").holds("csb_member", "TC 2")  # asking changes nothing
+    revoked = admin.post("/admin/users/creator/revoke", data={"csrf_token": csrf, "role": "csb_member",
+                                                               "csb": "TC 2"}, follow_redirects=True)
+    assert "no longer holds the role CSB member (TC 2)." in revoked.get_data(as_text=True)
+    assert not engine.actor("creator").holds("csb_member")
+    own = admin.post("/admin/users/admin/revoke", data={"csrf_token": csrf, "role": "sector_administrator"},
+                     follow_redirects=True)
+    assert "You cannot revoke your own administrator role" in own.get_data(as_text=True)
+    assert engine.actor("admin").holds("sector_administrator")
+    assert [e[0] for e in events(engine, "role_granted", "role_revoked")] == ["role_granted", "role_revoked"]
+
+
+def test_the_people_pages_speak_russian(app, engine):
+    admin = admin_client(app)
+    admin.post("/language", data={"csrf_token": token(admin, "/"), "lang": "ru", "next": "/"})
+    csrf = token(admin, "/admin/users")
+    page = admin.post("/admin/users", data={"csrf_token": csrf, "login": "kim", "name": "Ким", "role": "csb_member"}
+                      ).get_data(as_text=True)
+    assert "Роль «Член СОК» назначается для одного СОК: выберите СОК." in page
+    page = admin.post("/admin/users", data={"csrf_token": csrf, "login": "kim", "name": "Ким", "role": "tc4",
+                                            "phone": "звонить"}).get_data(as_text=True)
+    assert "Введите номер телефона: цифры, пробелы, + ( ) . / -" in page
+    assert "Председатель" in admin.get("/admin/csbs").get_data(as_text=True)
+
+
+def test_contact_details_and_the_csb_list_are_edited_on_their_pages(app, engine):
+    admin = admin_client(app)
+    csrf = token(admin, "/admin/users/creator")
+    saved = admin.post("/admin/users/creator/contact", data={
+        "csrf_token": csrf, "name": "Kirill Creator", "nmi": "VNIIM", "email": "k.creator@vniim.ru",
+        "phone": "+7 812 251-76-01"}, follow_redirects=True)
+    assert "Saved: NMI, e-mail, phone changed." in saved.get_data(as_text=True)
+    assert "k.creator@vniim.ru" in admin.get("/admin/users").get_data(as_text=True)
+    page = admin.get("/admin/csbs").get_data(as_text=True)
+    assert re.search(r"<td>TC 1\.3</td>.*?<td>Chair of TC 1\.3</td><td>Member of TC 1\.3</td>", page, re.S)
+    added = admin.post("/admin/csbs", data={"csrf_token": csrf, "code": "TC 1.13", "name": "Acoustics",
+                                            "name_ru": "Акустика"}, follow_redirects=True)
+    assert "CSB TC 1.13 added." in added.get_data(as_text=True)
+    assert '<option value="TC 1.13">TC 1.13 — Acoustics</option>' in admin.get("/admin/users").get_data(
+        as_text=True)
+    assert app.test_client().get("/admin/csbs").status_code == 302
+    creator = app.test_client()
+    login(creator, "creator")
+    assert creator.get("/admin/csbs").status_code == 403
+    assert creator.post("/admin/csbs", data={"csrf_token": token(creator, "/"), "code": "X",
+                                             "name": "X"}).status_code == 403
+
+
+def test_a_reset_password_is_shown_once_and_replaces_the_old_one(app, engine):
+    admin = admin_client(app)
+    response = admin.post("/admin/users/creator/password", data={"csrf_token": token(admin, "/admin/users/creator")},
+                          follow_redirects=True)
+    password = re.search(r'id="temporary-password">([^<]+)<', response.get_data(as_text=True)).group(1)
+    assert login(app.test_client(), "creator").status_code == 401  # the old password no longer works
+    assert login(app.test_client(), "creator", password).headers["Location"].startswith("/password")
+
+
+# -- the command line ------------------------------------------------------------------------
+
+def test_cli_grants_and_revokes_with_the_same_rules(database_url, monkeypatch):
+    monkeypatch.setenv("COURSEFLOW_DATABASE_URL", database_url)
+    runner = CliRunner()
+
+    def run(*args, ok=True, input=None):
+        result = runner.invoke(main, list(args), input=input)
+        assert (result.exit_code == 0) == ok, result.output + result.stderr
+        return result
+    run("users", "add", "admin", "--role", "sector_administrator", "--password-stdin", input="password1\n")
+    assert "choose the CSB" in run("users", "add", "kim", "--role", "csb_chair", ok=False).stderr
+    run("users", "add", "kim", "--role", "tc4", "--nmi", "VNIIM", "--phone", "+7 812 000")
+    run("users", "grant", "kim", "csb_chair", "--csb", "TC 1.3", "--as", "admin")
+    assert "your own administrator role" in run("users", "revoke", "admin", "sector_administrator", "--as", "admin",
+                                                ok=False).stderr
+    run("users", "revoke", "kim", "csb_chair", "--csb", "TC 1.3", "--as", "admin")
+    assert "temporary password for kim: " in run("users", "reset-password", "kim", "--as", "admin").output
+    listed = run("users", "list").output
+    assert "kim\tkim\tVNIIM\t\t+7 812 000\ttc4\tactive" in listed
