@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.base import clock, schema
@@ -30,7 +31,7 @@ from engine.definitions.form_schema import check_shape, prefill
 from engine.instances import choices, inbox, migration, runtime, store
 from engine.instances.tree import find_task
 from engine.proof import audit, diagram, dossier, paths, replay
-from engine.registry import courses, csbs, users
+from engine.registry import course_requests, courses, csbs, users, withdrawal
 from engine.registry.roles import Actor
 from engine.views import DefinitionView, InstanceView
 
@@ -413,6 +414,45 @@ class Engine:
         with self._read() as session:
             return [replace(sheet, schema=self.definitions.form(session, sheet.definition_id, sheet.sheet))
                     for sheet in courses.sheets(session, course_id)]
+
+    def open_course(self, process_id: str, data: dict[str, Any], actor: Actor, token: str,
+                    same_name_confirmed: bool = False) -> int:
+        """Open a course from the *New course* form (6.2) once per submission ``token``; return its id.
+
+        A second submission with the same token returns the course the first
+        opened; a name already used by a live course needs ``same_name_confirmed``.
+        """
+        check_shape(data)
+        try:
+            with self._write() as session:
+                opened = course_requests.already_opened(session, token)
+                if opened is not None:
+                    return opened
+                if not same_name_confirmed:
+                    course_requests.refuse_same_name(session, str(data.get("course_name") or ""))
+                return course_requests.open_once(session, token, actor.login,
+                                                 lambda: self._start_in(session, process_id, data, actor))
+        except IntegrityError:  # the same submission, a moment earlier, in another transaction
+            with self._read() as session:
+                opened = course_requests.already_opened(session, token)
+            if opened is None:
+                raise
+            return opened
+
+    def _start_in(self, session: Session, process_id: str, data: dict[str, Any], actor: Actor) -> str:
+        definition = deploy.latest_definitions(session).get(process_id)
+        if definition is None:
+            raise NotFound(f"No process {process_id!r} is deployed; run 'courseflow deploy' first.")
+        return runtime.start(session, self.definitions, self.definitions.parsed(session, definition.id), data, actor)
+
+    def withdraw_course(self, course_id: int, reason: str, actor: Actor) -> int:
+        """A sector administrator withdraws a course created by mistake (reason required, audited).
+
+        It leaves the lists, its open tasks are withdrawn, its history stays; returns how many tasks were withdrawn.
+        """
+        _require(actor, "sector_administrator")
+        with self._write() as session:
+            return withdrawal.withdraw(session, course_id, reason, actor.login)
 
     def courses(self, statuses=courses.STATUSES) -> list[courses.CourseView]:
         """Courses by status: the List (6.2), the catalogue (8.2) or the cancelled (13.5)."""

@@ -243,3 +243,56 @@ def test_cli_grants_and_revokes_with_the_same_rules(database_url, monkeypatch):
     assert "temporary password for kim: " in run("users", "reset-password", "kim", "--as", "admin").output
     listed = run("users", "list").output
     assert "kim\tkim\tVNIIM\t\t+7 812 000\ttc4\tactive" in listed
+
+
+# -- courses: opened once, withdrawn when created by mistake (6.2) ---------------------------
+
+def new_course_form(client, **values):
+    page = client.get("/courses/new").get_data(as_text=True)
+    submission = re.search(r'name="submission" value="([^"]+)"', page).group(1)
+    return {"csrf_token": token(client, "/courses/new"), "submission": submission, "course_name": "Hydrometry",
+            "initiator": "VNIIM", **values}
+
+
+def test_6_2_a_double_submit_of_new_course_opens_one_course(app, engine):
+    admin = admin_client(app)
+    form = new_course_form(admin)
+    first, second = admin.post("/courses/new", data=form), admin.post("/courses/new", data=form)
+    assert first.status_code == second.status_code == 302 and first.headers["Location"] == second.headers["Location"]
+    assert [c.name for c in engine.courses()] == ["Hydrometry"]
+    assert len([t for t in engine.tasks() if t.bpmn_id == "m_survey"]) == 1
+
+
+def test_6_2_a_course_named_like_a_live_one_needs_confirmation(app, engine):
+    admin = admin_client(app)
+    admin.post("/courses/new", data=new_course_form(admin))
+    form = new_course_form(admin, course_name="hydrometry")
+    asked = admin.post("/courses/new", data=form)
+    assert asked.status_code == 422
+    assert "A course named “Hydrometry” is already in the List of created COOMET courses." in asked.get_data(
+        as_text=True)
+    assert len(engine.courses()) == 1
+    confirmed = admin.post("/courses/new", data={**form, "same_name": "confirmed"})
+    assert confirmed.status_code == 302 and len(engine.courses()) == 2
+
+
+def test_6_2_withdrawing_a_course_created_by_mistake(app, engine):
+    admin = admin_client(app)
+    admin.post("/courses/new", data=new_course_form(admin, course_name="Hydrometry by mistake"))
+    (course,) = engine.courses()
+    url = f"/courses/{course.id}/withdraw"
+    creator = app.test_client()
+    login(creator, "creator")
+    assert creator.post(url, data={"csrf_token": token(creator, "/"), "reason": "x"}).status_code == 403
+    no_reason = admin.post(url, data={"csrf_token": token(admin, "/"), "reason": " "}, follow_redirects=True)
+    assert "Say why the course is withdrawn." in no_reason.get_data(as_text=True) and engine.courses()
+    done = admin.post(url, data={"csrf_token": token(admin, "/"), "reason": "opened twice"}, follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert "1 open task(s) were withdrawn" in page and "by Alla Admin: opened twice" in page
+    assert engine.courses() == [] and engine.tasks() == []
+    assert "Hydrometry by mistake" not in admin.get("/courses/?which=list").get_data(as_text=True)
+    assert engine.course(course.id).withdrawn_reason == "opened twice"
+    assert [e[:2] for e in events(engine, "task_withdrawn", "course_withdrawn")] == [
+        ("task_withdrawn", "admin"), ("course_withdrawn", "admin")]
+    assert [o.status for o in engine.replay_course(course.id)] == ["reproduced"]
+    assert engine.verify().ok

@@ -210,7 +210,8 @@ def test_sector_administrator_starts_a_course_others_may_not(app, engine):
     bad = admin.post("/courses/new", data={"csrf_token": token(admin, "/courses/new"), "course_name": ""})
     assert bad.status_code == 422 and "this field is required" in bad.get_data(as_text=True)
     response = admin.post("/courses/new", data={"csrf_token": token(admin, "/courses/new"),
-                                                "course_name": "Hydrometry", "initiator": "VNIIM"})
+                                                "submission": "s" * 24, "course_name": "Hydrometry",
+                                                "initiator": "VNIIM"})
     assert response.status_code == 302 and [c.name for c in engine.courses()] == ["Hydrometry"]
     creator = as_user(app, "creator")
     assert creator.get("/courses/new").status_code == 403

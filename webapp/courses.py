@@ -3,15 +3,17 @@ starting a course (§6) and asking for an inspection (13.1)."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import CATALOGUE_STATUSES, LIST_STATUSES, InvalidData, TaskFilter, TaskNotOpen
+from engine import CATALOGUE_STATUSES, LIST_STATUSES, InvalidData, Refused, TaskFilter, TaskNotOpen
 
 from . import schemaform
 from .extensions import engine
+from .refusals import explain
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 COURSE_PROCESS = "course_creation"
@@ -32,7 +34,10 @@ def index():
 def course(course_id: int):
     found = engine().course(course_id)
     open_tasks = engine().tasks(None, TaskFilter(course_id=course_id))
-    return render_template("course.html", course=found, open_tasks=open_tasks, sheets=engine().sheets(course_id))
+    mine = {t.id for t in engine().tasks(current_user.actor, TaskFilter(course_id=course_id))}
+    people = {person.login: person for person in engine().users()}
+    return render_template("course.html", course=found, open_tasks=open_tasks, mine=mine, people=people,
+                           sheets=engine().sheets(course_id))
 
 
 @bp.route("/<int:course_id>/sheets/<int:seq>")
@@ -98,23 +103,46 @@ def _day(text: str | None, end: bool = False):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """The sector administrator opens a new course (the §6 process)."""
+    """The sector administrator opens a new course (the §6 process), once per submission of the form (6.2)."""
     schema = engine().start_form(COURSE_PROCESS) or {"type": "object", "properties": {}}
-    values, errors = {}, {}
+    values, errors, same_name = {}, {}, None
+    submission = request.form.get("submission") or secrets.token_urlsafe(24)
     if request.method == "POST":
         values = schemaform.parse(schema, request.form)
         try:
-            engine().start(COURSE_PROCESS, values, current_user.actor)
+            course_id = engine().open_course(COURSE_PROCESS, values, current_user.actor, submission,
+                                             same_name_confirmed=request.form.get("same_name") == "confirmed")
         except InvalidData as error:
             errors = schemaform.errors_by_field(error.errors)
+        except Refused as error:
+            if error.reason == "course_name_taken":
+                same_name = error.params
+            else:
+                errors = {"": explain(error)}
         else:
             flash(_("The course is in the List of created COOMET courses; TC 4 has the survey task."), "ok")
-            return redirect(url_for("courses.index"))
+            return redirect(url_for("courses.course", course_id=course_id))
     elif not engine().may_start(COURSE_PROCESS, current_user.actor):
         abort(403)
-    status = 422 if errors else 200
+    status = 422 if errors or same_name else 200
     return render_template("start.html", fields=schemaform.fields(schema, values, errors), schema=schema,
-                           form_error=errors.get("")), status
+                           form_error=errors.get(""), submission=submission, same_name=same_name), status
+
+
+@bp.route("/<int:course_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(course_id: int):
+    """The sector administrator withdraws a course created by mistake: off the lists, open tasks withdrawn."""
+    if not current_user.actor.holds("sector_administrator"):
+        abort(403)
+    try:
+        count = engine().withdraw_course(course_id, request.form.get("reason", ""), current_user.actor)
+    except Refused as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("The course is withdrawn: it left the List of created courses and %(count)s open task(s) were "
+                "withdrawn. Its history stays.", count=count), "ok")
+    return redirect(url_for("courses.course", course_id=course_id))
 
 
 @bp.route("/<int:course_id>/inspection", methods=["POST"])

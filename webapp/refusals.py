@@ -39,6 +39,9 @@ def explain(error: CourseFlowError) -> str:
         "password_same": lambda: _("Choose a new password different from the current one."),
         "csb_code_invalid": lambda: _("A CSB code has letters, digits, spaces, dots and dashes (e.g. TC 1.3)."),
         "csb_name_required": lambda: _("Enter the CSB's English name."),
+        "token_invalid": lambda: _("The form is missing its submission token: reload the page and try again."),
+        "reason_required": lambda: _("Say why the course is withdrawn."),
+        "already_withdrawn": lambda: _("This course was already withdrawn."),
     }
     message = messages.get(error.reason)
     return message() if message else str(error)

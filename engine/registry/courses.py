@@ -107,16 +107,21 @@ class CourseView:
     course_url: str | None
     published_at: object
     cancelled_at: object
+    created_at: object = None
+    withdrawn_at: object = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
     @classmethod
     def of(cls, c: Course) -> CourseView:
         return cls(c.id, c.name, c.name_ru, c.status, c.instance_id, c.initiator, c.languages, c.format, c.access,
                    json.loads(c.csbs_json or "[]"), c.creator, c.coordinator, c.summary, c.course_url,
-                   c.published_at, c.cancelled_at)
+                   c.published_at, c.cancelled_at, c.created_at, c.withdrawn_at, c.withdrawn_by, c.withdrawn_reason)
 
 
 def courses(session: Session, statuses=STATUSES) -> list[CourseView]:
-    rows = session.scalars(select(Course).where(Course.status.in_(statuses)).order_by(Course.name, Course.id))
+    rows = session.scalars(select(Course).where(Course.status.in_(statuses), Course.withdrawn_at.is_(None))
+                           .order_by(Course.name, Course.id))
     return [CourseView.of(c) for c in rows]
 
 
