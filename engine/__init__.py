@@ -39,6 +39,8 @@ from engine.proof.dossier import Finding
 from engine.proof.dossier import verify as verify_dossier
 from engine.proof.paths import Path
 from engine.proof.replay import Outcome, Step
+from engine.registry.course_list import SORTS as COURSE_SORTS
+from engine.registry.course_list import CourseList, CourseQuery, CourseRow
 from engine.registry.courses import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES, CourseView, HistoryEntry, SheetView
 from engine.registry.csbs import CsbView
 from engine.registry.roles import ROLES, Actor, Role
@@ -53,6 +55,7 @@ __all__ = [
     "Actor", "Role", "ROLES", "Clock", "FixedClock", "SystemClock",
     # views and filters
     "TaskFilter", "TaskView", "TaskDetail", "CourseView", "SheetView", "HistoryEntry", "UserView", "Contact", "Grant", "CsbView",
+    "CourseQuery", "CourseList", "CourseRow", "COURSE_SORTS",
     "DefinitionView", "InstanceView", "VersionView", "Change", "DeployReport", "FormReport",
     "MigrationCheck", "MigrationResult", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",
     "Finding", "SourceFile",

@@ -31,7 +31,7 @@ from engine.definitions.form_schema import check_shape, prefill
 from engine.instances import choices, inbox, migration, runtime, store
 from engine.instances.tree import find_task
 from engine.proof import audit, diagram, dossier, paths, replay
-from engine.registry import course_requests, courses, csbs, users, withdrawal
+from engine.registry import course_list, course_requests, courses, csbs, users, withdrawal
 from engine.registry.roles import Actor
 from engine.views import DefinitionView, InstanceView
 
@@ -458,6 +458,12 @@ class Engine:
         """Courses by status: the List (6.2), the catalogue (8.2) or the cancelled (13.5)."""
         with self._read() as session:
             return courses.courses(session, statuses)
+
+    def course_list(self, statuses, query: course_list.CourseQuery = course_list.CourseQuery()
+                    ) -> course_list.CourseList:
+        """A course list (6.2, 8.2, 13.5) searched, filtered and sorted, with people's names and counts."""
+        with self._read() as session:
+            return course_list.course_list(session, statuses, query)
 
     def instance(self, instance_id: str) -> InstanceView:
         with self._read() as session:

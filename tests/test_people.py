@@ -296,3 +296,37 @@ def test_6_2_withdrawing_a_course_created_by_mistake(app, engine):
         ("task_withdrawn", "admin"), ("course_withdrawn", "admin")]
     assert [o.status for o in engine.replay_course(course.id)] == ["reproduced"]
     assert engine.verify().ok
+
+
+# -- the course lists (6.2, 8.2, 13.5) -------------------------------------------------------
+
+def test_6_2_the_list_is_searched_filtered_sorted_counted_and_exported(app, engine, clock):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.coomet import CourseDriver
+
+    CourseDriver(engine, course_name="Flow measurement", initiator="VNIIM")
+    published = CourseDriver(engine, course_name="Uncertainty of measurement", initiator="PTB")
+    published.publish_one_csb_course()
+    client = admin_client(app)
+    page = client.get("/courses/?which=list").get_data(as_text=True)
+    assert 'aria-current="page" class="current">List<' in page
+    assert "2 of 2 courses: planned 1, published 1" in page
+    assert "<td>Kirill Creator</td><td>Olga Coordinator</td>" in page  # names, not logins
+    assert "2029-01-05" in page  # published 2026-01-05 + 3 years (13.1)
+    found = client.get("/courses/?which=list&q=uncertainty").get_data(as_text=True)
+    assert "1 of 2 courses" in found and "Flow measurement" not in found
+    assert "Uncertainty" not in client.get("/courses/?which=list&status=planned").get_data(as_text=True)
+    by_name_desc = client.get("/courses/?which=list&sort=name&order=desc").get_data(as_text=True)
+    assert by_name_desc.index("Uncertainty of measurement") < by_name_desc.index("Flow measurement")
+    exported = client.get("/courses/?which=list&sort=name&export=csv")
+    assert exported.headers["Content-Disposition"].startswith('attachment; filename="coomet-courses-list-')
+    rows = list(csv.reader(io.StringIO(exported.get_data().decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Course", "Planned year", "Proposed by", "Creator"]
+    assert [r[0] for r in rows[1:]] == ["Flow measurement", "Uncertainty of measurement"]
+    xlsx = client.get("/courses/?which=catalogue&export=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
+    assert [c.value for c in sheet[2]][:1] == ["Uncertainty of measurement"] and sheet.max_row == 2

@@ -5,13 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import CATALOGUE_STATUSES, LIST_STATUSES, InvalidData, Refused, TaskFilter, TaskNotOpen
+from engine import (
+    CATALOGUE_STATUSES,
+    COURSE_SORTS,
+    LIST_STATUSES,
+    CourseQuery,
+    InvalidData,
+    Refused,
+    TaskFilter,
+    TaskNotOpen,
+)
 
-from . import schemaform
+from . import course_export, schemaform
 from .extensions import engine
 from .refusals import explain
 
@@ -23,10 +32,33 @@ LISTS = {"list": LIST_STATUSES, "catalogue": CATALOGUE_STATUSES, "cancelled": ("
 @bp.route("/")
 @login_required
 def index():
+    """A course list: search, filters, sort by column, counts, and the same rows as CSV or XLSX (6.2)."""
     which = request.args.get("which", "list")
     if which not in LISTS:
         abort(404)
-    return render_template("courses.html", courses=engine().courses(LISTS[which]), which=which)
+    query = CourseQuery(search=request.args.get("q", "").strip(), status=request.args.get("status") or None,
+                        year=request.args.get("year", type=int), csb=request.args.get("csb") or None,
+                        sort=request.args.get("sort") if request.args.get("sort") in COURSE_SORTS else "name",
+                        descending=request.args.get("order") == "desc")
+    listed = engine().course_list(LISTS[which], query)
+    titles = {"list": _("List of created COOMET courses (6.2)"), "catalogue": _("COOMET course catalogue (8.2)"),
+              "cancelled": _("Cancelled courses (13.5)")}
+    export = request.args.get("export")
+    if export in ("csv", "xlsx"):
+        return _download(listed, which, titles[which], export)
+    return render_template("courses.html", listed=listed, which=which, query=query, title=titles[which],
+                           args=request.args)
+
+
+def _download(listed, which: str, title: str, kind: str):
+    day = engine().clock.now().strftime("%Y-%m-%d")
+    if kind == "csv":
+        body, mimetype = course_export.as_csv(listed, which), "text/csv; charset=utf-8"
+    else:
+        body = course_export.as_xlsx(listed, which, title)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="coomet-courses-{which}-{day}.{kind}"'})
 
 
 @bp.route("/<int:course_id>")

@@ -228,6 +228,9 @@ class Course(Base):
     updated_at: Mapped[dt.datetime]
     published_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
+    planned_year: Mapped[int | None]  # from the TC 4 survey (6.1)
+    last_inspected_at: Mapped[dt.datetime | None]  # the last inspection's sheet (13.2)
+    cancel_decision: Mapped[str | None] = mapped_column(Text)  # TC 4's decision reference (13.5)
     # Withdrawn by the sector administrator when created by mistake: off the lists, history kept.
     withdrawn_at: Mapped[dt.datetime | None]
     withdrawn_by: Mapped[str | None] = mapped_column(String(100))

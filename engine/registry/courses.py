@@ -27,7 +27,9 @@ RECORD_PROPERTY = "courseRecord"
 COURSE_FIELDS = {"course_name": "name", "course_name_ru": "name_ru", "initiator": "initiator",
                  "languages": "languages", "format": "format", "access": "access", "creator": "creator",
                  "coordinator": "coordinator", "implementer": "implementer", "summary": "summary",
-                 "course_url": "course_url"}
+                 "course_url": "course_url", "planned_year": "planned_year",
+                 "decision_reference": "cancel_decision"}
+INSPECTION_FIELD = "inspected_on"  # a submitted inspection sheet (13.2) restarts the three years (13.1)
 LIST_STATUSES = STATUSES[:-1]          # the List of created COOMET courses (6.2)
 CATALOGUE_STATUSES = ("published", "under inspection", "updating")  # visible in the catalogue (8.2)
 
@@ -60,6 +62,8 @@ def follow(session: Session, instance, completed_tasks: list, forms: list[dict])
                 setattr(course, column, form[field])
         if "csbs" in form:
             course.csbs_json = json.dumps(form["csbs"])
+        if INSPECTION_FIELD in form:
+            course.last_inspected_at = clock.now()
     for task in completed_tasks:
         status = _status_of(task)
         if status is not None:
@@ -111,12 +115,27 @@ class CourseView:
     withdrawn_at: object = None
     withdrawn_by: str | None = None
     withdrawn_reason: str | None = None
+    planned_year: int | None = None
+    last_inspected_at: object = None
+    cancel_decision: str | None = None
+
+    @property
+    def next_inspection_due(self):
+        """Three years after publication or the last inspection (13.1); None before publication."""
+        since = self.last_inspected_at or self.published_at
+        if since is None or self.status == "cancelled":
+            return None
+        try:
+            return since.replace(year=since.year + 3)
+        except ValueError:  # 29 February
+            return since.replace(year=since.year + 3, day=28)
 
     @classmethod
     def of(cls, c: Course) -> CourseView:
         return cls(c.id, c.name, c.name_ru, c.status, c.instance_id, c.initiator, c.languages, c.format, c.access,
                    json.loads(c.csbs_json or "[]"), c.creator, c.coordinator, c.summary, c.course_url,
-                   c.published_at, c.cancelled_at, c.created_at, c.withdrawn_at, c.withdrawn_by, c.withdrawn_reason)
+                   c.published_at, c.cancelled_at, c.created_at, c.withdrawn_at, c.withdrawn_by, c.withdrawn_reason,
+                   c.planned_year, c.last_inspected_at, c.cancel_decision)
 
 
 def courses(session: Session, statuses=STATUSES) -> list[CourseView]:
