@@ -330,3 +330,22 @@ def test_6_2_the_list_is_searched_filtered_sorted_counted_and_exported(app, engi
     xlsx = client.get("/courses/?which=catalogue&export=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
     assert [c.value for c in sheet[2]][:1] == ["Uncertainty of measurement"] and sheet.max_row == 2
+
+
+def test_7_3_the_course_page_shows_each_csbs_agreeing_and_links_my_tasks(app, engine):
+    from tests.coomet import CourseDriver
+
+    course = CourseDriver(engine, course_name="Pressure gauge calibration")
+    course.prepare(csbs=("TC 1.3", "TC 2"))
+    course.send_for_agreeing(csbs=("TC 1.3", "TC 2"))
+    course.do("c_assign", "chair-tc13", scope="TC 1.3")
+    chair = app.test_client()
+    login(chair, "chair-tc2")
+    page = chair.get(f"/courses/{course.course.id}").get_data(as_text=True)
+    agreeing = re.search(r'<table class="tasks agreeing">.*?</table>', page, re.S).group(0)
+    assert "<td>TC 1.3</td>" in agreeing and "<td>TC 2</td>" in agreeing
+    (mine,) = course.open("chair-tc2")
+    assert f'href="/tasks/{mine.id}"' in page  # the chair of TC 2 may act: linked
+    (other,) = [t for t in course.open() if t.scope == "TC 1.3"]
+    assert f'href="/tasks/{other.id}"' not in page
+    assert "Kirill Creator" in page and ">creator<" not in page

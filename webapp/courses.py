@@ -68,8 +68,27 @@ def course(course_id: int):
     open_tasks = engine().tasks(None, TaskFilter(course_id=course_id))
     mine = {t.id for t in engine().tasks(current_user.actor, TaskFilter(course_id=course_id))}
     people = {person.login: person for person in engine().users()}
+    sheets = engine().sheets(course_id)
     return render_template("course.html", course=found, open_tasks=open_tasks, mine=mine, people=people,
-                           sheets=engine().sheets(course_id))
+                           now=engine().clock.now(), sheets=sheets, agreeing=_agreeing(found.csbs, open_tasks, sheets))
+
+
+APPENDIX_1 = ("appendix1_initial.json", "appendix1_reagreeing.json")
+
+
+def _agreeing(csbs: list[str], open_tasks, sheets) -> list[dict]:
+    """Per CSB (7.1, 7.3): the open agreeing task (who has it, since when, due) and the last Appendix 1 verdict."""
+    rows = []
+    for csb in csbs:
+        task = next((t for t in open_tasks if t.scope == csb and t.process == "csb_agreeing"), None)
+        signed = [s for s in sheets if s.sheet in APPENDIX_1 and s.scope == csb]
+        last = signed[-1] if signed else None
+        verdict = None
+        if last is not None:
+            verdict = "complies" if last.data.get("complies") else (
+                "requires refinement" if last.data.get("requires_refinement") else None)
+        rows.append({"csb": csb, "task": task, "sheet": last, "verdict": verdict})
+    return rows
 
 
 @bp.route("/<int:course_id>/sheets/<int:seq>")
