@@ -349,3 +349,69 @@ def test_7_3_the_course_page_shows_each_csbs_agreeing_and_links_my_tasks(app, en
     (other,) = [t for t in course.open() if t.scope == "TC 1.3"]
     assert f'href="/tasks/{other.id}"' not in page
     assert "Kirill Creator" in page and ">creator<" not in page
+
+
+# -- printed sheets (Appendix 1, 2; 8.3) -----------------------------------------------------
+
+def published_course(engine):
+    from tests.coomet import CourseDriver
+
+    course = CourseDriver(engine)
+    course.publish_one_csb_course()
+    sheets = {s.sheet: s for s in engine.sheets(course.course.id)}
+    return course.course, sheets
+
+
+def test_appendix_2_prints_in_the_papers_order_with_its_headings(app, engine):
+    course, sheets = published_course(engine)
+    client = admin_client(app)
+    page = client.get(f"/courses/{course.id}/sheets/{sheets['appendix2.json'].seq}").get_data(as_text=True)
+    page = page[page.find("<article"):]
+    order = ["Uncertainty of measurement", "COOMET sector administrator", "Compliance of the course with the "
+             "requirements of recommendation", "Proper course description", "Content quality",
+             "Copyright compliance", "can be posted", "should be refined",
+             "<th>Date</th><td>2026-03-01", "<th>Signature</th>", "<th>Name</th><td>Alla Admin"]
+    positions = [page.find(text) for text in order]
+    assert -1 not in positions and positions == sorted(positions), list(zip(order, positions, strict=True))
+    assert "Signed electronically by Alla Admin, COOMET sector administrator, on 2026-01-05 09:00 UTC" in page
+    assert 'data-key="what_to_refine"><th>What should be refined</th><td><span class="blank"' in page
+
+
+def test_appendix_1_prints_contact_groups_as_rows_and_the_russian_course_name(app, engine):
+    course, sheets = published_course(engine)
+    client = admin_client(app)
+    url = f"/courses/{course.id}/sheets/{sheets['appendix1_initial.json'].seq}"
+    page = client.get(url).get_data(as_text=True)
+    creator = page[page.find('<th colspan="2">COOMET course creator</th>'):]
+    assert creator.find('data-key="creator_details.nmi"') < creator.find('data-key="creator_details.name"') \
+        < creator.find('<th>Contact details (phone, email)</th>') < creator.find("Prospective COOMET course coordinator")
+    assert page.find("INITIAL AGREEING ON THE COURSE") < page.find("complies with")
+    assert "<p class=\"paper-line\">TC 1.3</p>" in page
+    client.post("/language", data={"csrf_token": token(client, "/"), "lang": "ru", "next": "/"})
+    russian = client.get(url).get_data(as_text=True)
+    assert '<p class="paper-line">Неопределенность измерений</p>' in russian and "ПЕРВИЧНОЕ СОГЛАСОВАНИЕ" in russian
+
+
+def test_8_3_sheets_download_as_a4_pdf_one_sheet_per_page_in_english_and_russian(app, engine):
+    import io
+
+    from pypdf import PdfReader
+
+    course, sheets = published_course(engine)
+    client = admin_client(app)
+    one = client.get(f"/courses/{course.id}/sheets/{sheets['appendix2.json'].seq}.pdf")
+    assert one.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(one.get_data()))
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Form for approving a COOMET course" in text and "Uncertainty of measurement" in text
+    assert "Signed electronically by Alla Admin" in text
+    client.post("/language", data={"csrf_token": token(client, "/"), "lang": "ru", "next": "/"})
+    every = PdfReader(io.BytesIO(client.get(f"/courses/{course.id}/sheets.pdf").get_data()))
+    texts = [page.extract_text() for page in every.pages]
+    titles = [next((i for i, t in enumerate(texts) if title in t), None) for title in (
+        "Лист согласования курса КООМЕТ", "Форма для утверждения курса КООМЕТ")]
+    assert None not in titles and titles[0] < titles[1]
+    assert len(every.pages) >= len(engine.sheets(course.id))  # each sheet starts a page
+    assert "Неопределенность измерений" in texts[titles[1]]

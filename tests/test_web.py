@@ -199,7 +199,7 @@ def test_courses_lists_course_page_and_printable_sheet(app, engine):
     course_page = client.get(f"/courses/{published.course.id}").get_data(as_text=True)
     seq = re.search(r'/sheets/(\d+)">Form for approving a COOMET course<', course_page).group(1)
     sheet = client.get(f"/courses/{published.course.id}/sheets/{seq}").get_data(as_text=True)
-    assert "Proper course description" in sheet and "Signed electronically by admin" in sheet
+    assert "Proper course description" in sheet and "Signed electronically by Alla Admin" in sheet
     assert client.get(f"/courses/{published.course.id}/sheets/999999").status_code == 404
     assert client.get("/courses/424242").status_code == 404
 

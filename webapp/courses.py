@@ -101,6 +101,34 @@ def sheet(course_id: int, seq: int):
     return render_template("sheet.html", course=engine().course(course_id), sheet=found)
 
 
+@bp.route("/<int:course_id>/sheets/<int:seq>.pdf")
+@login_required
+def sheet_pdf(course_id: int, seq: int):
+    """One sheet as an A4 PDF for the Secretariat's files (8.3)."""
+    found = [s for s in engine().sheets(course_id) if s.seq == seq]
+    if not found:
+        abort(404)
+    return _pdf(course_id, found, f"course-{course_id}-sheet-{seq}.pdf")
+
+
+@bp.route("/<int:course_id>/sheets.pdf")
+@login_required
+def sheets_pdf(course_id: int):
+    """Every sheet of the course, one A4 page (or more) each, oldest first."""
+    found = engine().sheets(course_id)
+    if not found:
+        abort(404)
+    return _pdf(course_id, found, f"course-{course_id}-sheets.pdf")
+
+
+def _pdf(course_id: int, sheets, filename: str) -> Response:
+    from weasyprint import HTML  # loads Pango: only when a PDF is asked for
+
+    html = render_template("sheets_pdf.html", course=engine().course(course_id), sheets=sheets)
+    return Response(HTML(string=html).write_pdf(), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 @bp.route("/<int:course_id>/diagram")
 @login_required
 def diagram(course_id: int):
