@@ -71,7 +71,7 @@ def test_a_failing_validation_is_shown_next_to_its_field(ui, engine):
     ui.fill({"survey_notes": "kept after the error"})
     ui.submit()
     error = ui.page.locator("[data-field=materials_available] .error")
-    assert error.inner_text() == "this field is required"
+    assert error.inner_text() == "Fill in this field."
     assert ui.page.input_value("[name=survey_notes]") == "kept after the error"
 
 

@@ -415,3 +415,109 @@ def test_8_3_sheets_download_as_a4_pdf_one_sheet_per_page_in_english_and_russian
     assert None not in titles and titles[0] < titles[1]
     assert len(every.pages) >= len(engine.sheets(course.id))  # each sheet starts a page
     assert "Неопределенность измерений" in texts[titles[1]]
+
+
+# -- forms: errors once, plain and translated, at the conclusion; the signer's details filled in -----------
+
+def open_task_form(engine, course, bpmn_id, login):
+    (task,) = [t for t in course.open(login) if t.bpmn_id == bpmn_id]
+    return task, {"instance_version": engine.task(task.id).instance_version}
+
+
+def error_of(page: str, name: str) -> str | None:
+    found = re.search(rf'<p class="error" id="err-{re.escape(name)}">([^<]*)</p>', page)
+    return found.group(1) if found else None
+
+
+def test_6_1_an_empty_survey_says_each_missing_answer_once_in_the_readers_language(app, engine):
+    from tests.coomet import CourseDriver
+
+    course = CourseDriver(engine)
+    task, hidden = open_task_form(engine, course, "m_survey", "tc4")
+    client = app.test_client()
+    login(client, "tc4")
+    csrf = token(client, f"/tasks/{task.id}")
+    page = client.post(f"/tasks/{task.id}", data={"csrf_token": csrf, **hidden}).get_data(as_text=True)
+    summary = re.search(r'<div class="error-summary".*?</ul>', page, re.S).group(0)
+    links = re.findall(r'<a href="#f-([^"]+)"', summary)
+    assert links == ["materials_available", "post_this_year", "languages", "format", "csbs", "procedural"]
+    assert page.count("Fill in this field.") == 2 * len(links)  # once in the summary, once at the field
+    assert 'id="f-languages" name="languages" aria-invalid="true" aria-describedby="err-languages"' in page
+    assert "this field is required" not in page and "is not of type" not in page
+    client.post("/language", data={"csrf_token": csrf, "lang": "ru", "next": "/"})
+    russian = client.post(f"/tasks/{task.id}", data={"csrf_token": csrf, **hidden, "survey_notes": "x" * 4001,
+                                                      "planned_year": "скоро"}).get_data(as_text=True)
+    assert error_of(russian, "languages") == "Заполните это поле."
+    assert error_of(russian, "planned_year") == "Введите число."
+    assert error_of(russian, "survey_notes") == "Не более 4000 символов (введено 4001)."
+
+
+def test_8_1_appendix_2_contradiction_is_asked_at_the_conclusion(app, engine):
+    from tests.coomet import CourseDriver, sheets
+
+    course = CourseDriver(engine)
+    course.prepare()
+    course.send_for_agreeing()
+    course.chair_agrees("chair-tc13", "TC 1.3")
+    course.finish_creation()
+    task, hidden = open_task_form(engine, course, "r_review", "admin")
+    client = admin_client(app)
+    form = dict(sheets()["appendix2.json"])
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'name="approver_name" value="Alla Admin"' in page  # the signer's name, from the profile
+    assert 'name="approved_on" value="2026-01-05"' in page    # today
+    assert re.search(r'data-field="what_to_refine" data-when="should_be_refined" data-when-value="yes"', page)
+    data = {"csrf_token": token(client, f"/tasks/{task.id}"), **hidden, "administrator_details.name": "Alla Admin",
+            "administrator_details.phone": "call me", "administrator_details.email": "alla@coomet.org",
+            "proper_description": "yes", "content_quality": "no", "copyright_ok": "yes", "can_be_posted": "yes",
+            "should_be_refined": "no", "approved_on": form["approved_on"], "approver_name": "Alla Admin"}
+    page = client.post(f"/tasks/{task.id}", data=data).get_data(as_text=True)
+    assert error_of(page, "content_quality") is None  # the honest criterion is not blamed
+    assert error_of(page, "can_be_posted") == "Revisit this conclusion: it contradicts “Content quality”. " \
+                                              "Which is meant?"
+    assert error_of(page, "administrator_details.phone") == "Enter a phone number: digits, spaces, + ( ) . / -"
+
+
+def test_7_3_appendix_1_asks_which_conclusion_is_meant_and_prefills_the_chair(app, engine):
+    from tests.coomet import CourseDriver
+
+    engine.update_contact("chair-tc13", Contact("Anna Sidorova", "sidorova@vniims.ru", "VNIIMS", "+7 495 000 00 00"),
+                          engine.actor("admin"))
+    course = CourseDriver(engine)
+    course.prepare()
+    course.send_for_agreeing()
+    course.do("c_assign", "chair-tc13", scope="TC 1.3")
+    task, hidden = open_task_form(engine, course, "c_chair_review", "chair-tc13")
+    client = app.test_client()
+    login(client, "chair-tc13")
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    for name, value in (("reviewer_details.name", "Anna Sidorova"), ("reviewer_details.phone", "+7 495 000 00 00"),
+                        ("reviewer_details.email", "sidorova@vniims.ru"), ("signed_by", "Anna Sidorova"),
+                        ("agreed_on", "2026-01-05")):
+        assert f'name="{name}" value="{value}"' in page, name
+    data = {"csrf_token": token(client, f"/tasks/{task.id}"), **hidden, "reviewer_details.name": "Anna Sidorova",
+            "reviewer_details.phone": "+7 495 000 00 00", "reviewer_details.email": "sidorova@vniims.ru",
+            "complies": "yes", "requires_refinement": "yes", "what_to_refine": "x", "agreed_on": "2026-01-05",
+            "signed_by": "Anna Sidorova"}
+    page = client.post(f"/tasks/{task.id}", data=data).get_data(as_text=True)
+    assert error_of(page, "complies") == "Revisit this conclusion: it contradicts “The course requires refinement”. " \
+                                         "Which is meant?"
+    assert error_of(page, "requires_refinement") is None
+
+
+def test_6_9_the_questionnaire_link_is_served_not_typed(app, engine):
+    from tests.coomet import CourseDriver, sheets
+
+    course = CourseDriver(engine)
+    course.prepare(csbs=())
+    task, hidden = open_task_form(engine, course, "m_finalize", "creator")
+    client = app.test_client()
+    login(client, "creator")
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    link = f"http://localhost/survey/{course.course.id}"
+    assert f'<div class="readonly">{link}</div>' in page and 'name="survey_link"' not in page
+    sheet = sheets()["course_finalization.json"]
+    data = {key: ("yes" if value else "no") if isinstance(value, bool) else value for key, value in sheet.items()}
+    client.post(f"/tasks/{task.id}", data={**data, **hidden, "csrf_token": token(client, f"/tasks/{task.id}"),
+                                           "survey_link": "https://typed.example/ignored"})
+    assert engine.sheets(course.course.id)[-1].data["survey_link"] == link

@@ -192,7 +192,7 @@ def new():
             course_id = engine().open_course(COURSE_PROCESS, values, current_user.actor, submission,
                                              same_name_confirmed=request.form.get("same_name") == "confirmed")
         except InvalidData as error:
-            errors = schemaform.errors_by_field(error.errors)
+            errors = schemaform.errors_by_field(error.errors, schema)
         except Refused as error:
             if error.reason == "course_name_taken":
                 same_name = error.params

@@ -35,7 +35,7 @@ def questionnaire(course_id: int):
             engine().start(PROCESS, {**values, "course_id": course_id}, ANONYMOUS)
             done = True
         except InvalidData as error:
-            errors = schemaform.errors_by_field(error.errors)
+            errors = schemaform.errors_by_field(error.errors, schema)
     return render_template("survey.html", course=course, done=done, schema=schema,
                            fields=schemaform.fields(shown, values, errors),
                            thanks=_("Thank you: your answers were recorded anonymously.")), 422 if errors else 200

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from engine import CourseFlowError, Refused
+from engine import CourseFlowError, FieldError, Refused
 
-from .i18n import role_name
+from .i18n import label, role_name
 
 
 def explain(error: CourseFlowError) -> str:
@@ -45,3 +45,41 @@ def explain(error: CourseFlowError) -> str:
     }
     message = messages.get(error.reason)
     return message() if message else str(error)
+
+
+def field_message(error: FieldError, schema: dict | None = None) -> str:
+    """A form field's problem in the reader's language, naming other fields by their labels."""
+    p = error.params
+
+    def named(path: str) -> str:
+        prop: dict = schema or {}
+        for part in path.split("/"):
+            prop = (prop.get("properties") or {}).get(part) or {}
+        return label(prop, default=path)
+
+    messages = {
+        "required": lambda: _("Fill in this field."),
+        "unknown": lambda: _("The form has no such field."),
+        "max_length": lambda: _("At most %(limit)s characters (you typed %(typed)s).", limit=p.get("limit"),
+                                typed=p.get("typed")),
+        "min_length": lambda: _("At least %(limit)s characters.", limit=p.get("limit")),
+        "phone": lambda: _("Enter a phone number: digits, spaces, + ( ) . / -"),
+        "pattern": lambda: _("This is not in the expected form."),
+        "format_email": lambda: _("Enter an e-mail address such as name@example.org."),
+        "format_date": lambda: _("Enter a date (YYYY-MM-DD)."),
+        "format_uri": lambda: _("Enter a full link starting with https://"),
+        "number": lambda: _("Enter a number."),
+        "minimum": lambda: _("At least %(limit)s.", limit=p.get("limit")),
+        "maximum": lambda: _("At most %(limit)s.", limit=p.get("limit")),
+        "minItems": lambda: _("Choose at least %(limit)s.", limit=p.get("limit")),
+        "maxItems": lambda: _("Choose at most %(limit)s.", limit=p.get("limit")),
+        "must_be": lambda: _("Must be YES.") if p.get("value") else _("Must be NO."),
+        "no_choices": lambda: _("There is nothing to choose yet (no matching people, CSBs or courses exist)."),
+        "choice": lambda: _("Choose one of the options offered."),
+        "conclusion": lambda: _("Revisit this conclusion: it contradicts “%(fields)s”. Which is meant?",
+                                fields="”, “".join(named(f) for f in p.get("conflicts", []))),
+        "date_order": lambda: _("Must not be before “%(other)s” (%(start)s).", other=named(p.get("other", "")),
+                                start=p.get("start", "")),
+    }
+    message = messages.get(error.code)
+    return message() if message else error.message

@@ -5,7 +5,7 @@ act on. Front ends (CLI, web) show ``str(error)`` and never a traceback.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class CourseFlowError(Exception):
@@ -46,10 +46,16 @@ class ProcessFailed(CourseFlowError):
 
 @dataclass(frozen=True)
 class FieldError:
-    """One problem with submitted form data, located by its JSON path."""
+    """One problem with submitted form data, located by its JSON path.
+
+    ``code`` names the kind of problem and ``params`` the values it mentions, so a front end can say it in
+    the reader's language; ``message`` says it in English.
+    """
 
     path: str
     message: str
+    code: str = ""
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         return f"{self.path or '(form)'}: {self.message}"
