@@ -521,3 +521,47 @@ def test_6_9_the_questionnaire_link_is_served_not_typed(app, engine):
     client.post(f"/tasks/{task.id}", data={**data, **hidden, "csrf_token": token(client, f"/tasks/{task.id}"),
                                            "survey_link": "https://typed.example/ignored"})
     assert engine.sheets(course.course.id)[-1].data["survey_link"] == link
+
+
+# -- the questionnaire (Appendix 3, 11.1) ----------------------------------------------------------------
+
+def satisfaction_answers(engine) -> int:
+    with engine.db.read() as session:
+        return len(session.scalars(select(Event).where(Event.kind == "instance_started",
+                                                       Event.process_id == "satisfaction")).all())
+
+
+def test_11_1_one_answer_per_submission_and_a_refresh_records_nothing(app, engine):
+    course, _ = published_course(engine)
+    student = app.test_client()
+    url = f"/survey/{course.id}"
+    page = student.get(url).get_data(as_text=True)
+    grid = re.search(r'<table class="sheet rating-grid">.*?</table>', page, re.S).group(0)
+    assert re.findall(r'<th scope="col">([^<]+)</th>', grid) == ["Criterion", "Excellent", "Good", "Satisfactory",
+                                                                  "Unsatisfactory"]
+    assert grid.count('type="radio"') == 16  # four criteria x four assessments, as on the paper
+    submission = re.search(r'name="submission" value="([^"]+)"', page).group(1)
+    answers = {"csrf_token": token(student, url), "submission": submission, "relevance": "excellent",
+               "theoretical_utility": "good", "material_quality": "good", "material_presentation": "satisfactory",
+               "participated_from": "2026-04-20", "participated_to": "2026-04-01"}
+    backwards = student.post(url, data=answers).get_data(as_text=True)
+    assert error_of(backwards, "participated_to") == "Must not be before “Participation in the course: from” " \
+                                                     "(2026-04-20)."
+    answers["participated_to"] = "2026-04-30"
+    first = student.post(url, data=answers)
+    assert first.status_code == 302 and first.headers["Location"].endswith(f"/survey/{course.id}/thanks")
+    assert "recorded anonymously" in student.get(first.headers["Location"]).get_data(as_text=True)
+    student.get(first.headers["Location"])  # refreshing the thank-you page
+    again = student.post(url, data=answers)  # the same submission sent again (back and resend)
+    assert again.status_code == 302 and satisfaction_answers(engine) == 1
+
+
+def test_11_1_a_course_that_is_not_published_shows_a_page_for_students(app, engine):
+    from tests.coomet import CourseDriver
+
+    planned = CourseDriver(engine, course_name="Not yet")
+    for url in (f"/survey/{planned.course.id}", "/survey/424242"):
+        response = app.test_client().get(url)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 404 and "This questionnaire is not open" in page
+        assert "Not found" not in page and "My tasks" not in page

@@ -242,7 +242,7 @@ def test_public_questionnaire_is_anonymous(app, engine):
     assert bad.status_code == 422
     answers = {"relevance": "excellent", "theoretical_utility": "good", "material_quality": "good",
                "material_presentation": "satisfactory", "proposals": "More exercises"}
-    done = anonymous.post(url, data={"csrf_token": token(anonymous, url), **answers})
+    done = anonymous.post(url, data={"csrf_token": token(anonymous, url), **answers}, follow_redirects=True)
     assert "recorded anonymously" in done.get_data(as_text=True)
     with engine.db.read() as session:
         started = session.scalars(select(Event).where(Event.kind == "instance_started",
