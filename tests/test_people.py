@@ -565,3 +565,25 @@ def test_11_1_a_course_that_is_not_published_shows_a_page_for_students(app, engi
         page = response.get_data(as_text=True)
         assert response.status_code == 404 and "This questionnaire is not open" in page
         assert "Not found" not in page and "My tasks" not in page
+
+
+# -- the demo ----------------------------------------------------------------------------------------------
+
+def test_the_demo_gives_every_role_work_distinct_courses_and_the_questionnaire_link(engine):
+    from demo import DEMO_USERS, load_demo
+    from webapp.cli.server import demo_notice
+
+    assert load_demo(engine) == []
+    idle = [login for login, _, grants in DEMO_USERS
+            if not engine.tasks(engine.actor(login)) and grants[0] not in ("process_owner", "auditor")]
+    assert idle == []
+    member = engine.tasks(engine.actor("member-tc2"))
+    assert [(t.bpmn_id, t.assignee) for t in member] == [("c_member_review", "member-tc2")]  # appointed (7.3)
+    courses = engine.courses()
+    summaries = [c.summary for c in courses if c.summary]
+    urls = [c.course_url for c in courses if c.course_url]
+    assert len(set(summaries)) == len(summaries) >= 7 and len(set(urls)) == len(urls) >= 2
+    (published,) = [c for c in courses if c.status == "published"]
+    notice = demo_notice(engine, "http://127.0.0.1:5000")
+    assert f"http://127.0.0.1:5000/survey/{published.id}  Uncertainty of measurement" in notice
+    assert "member-tc2" in notice and "csb_member:TC 2" in notice

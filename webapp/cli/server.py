@@ -26,16 +26,25 @@ def init():
 @handles_errors
 def serve(host, port, demo):
     """Run the web app (with the in-process timer ticker)."""
-    from demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+    from demo import load_demo
     from webapp.app import create_app
 
     engine = engine_for_writing()
     if demo:
         for problem in load_demo(engine, REPO_ROOT):
             click.echo(f"problem: {problem}", err=True)
-        click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for login, _, grants in DEMO_USERS:
-            click.echo(f"  {login:<12} {', '.join(grants)}")
+        click.echo(demo_notice(engine, f"http://{host}:{port}"))
     app = create_app(engine)
     click.echo(f"CourseFlow is running at http://{host}:{port}/")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def demo_notice(engine, base: str) -> str:
+    """The demo logins with their roles, and the student questionnaire of each published course (11.1)."""
+    from demo import DEMO_PASSWORD, DEMO_USERS, published_courses
+
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    lines += [f"  {login:<12} {', '.join(grants)}" for login, _, grants in DEMO_USERS]
+    lines.append("Student questionnaire (Appendix 3, no login):")
+    lines += [f"  {base}/survey/{course_id}  {name}" for course_id, name in published_courses(engine)]
+    return "\n".join(lines)
