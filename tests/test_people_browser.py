@@ -80,3 +80,60 @@ def test_revoking_asks_first_and_the_pages_read_in_russian_on_a_phone(ui, engine
     page.goto(f"{ui.base}/admin/csbs")
     assert "Chair of TC 2" in page.inner_text("table.csbs")
     ui.screenshot("people-csbs-ru-390.png")
+
+
+def test_8_1_appendix_2_errors_are_summarised_focused_and_the_refinement_field_follows_the_answer(ui, engine):
+    from tests.coomet import CourseDriver
+
+    course = CourseDriver(engine)
+    course.prepare()
+    course.send_for_agreeing()
+    course.chair_agrees("chair-tc13", "TC 1.3")
+    course.finish_creation()
+    page = ui.page
+    ui.login("admin")
+    ui.open_task("Review the course: Appendix 2")
+    refine = page.locator("[data-field=what_to_refine]")
+    assert not refine.is_visible()
+    page.check("input[name=should_be_refined][value=yes]")
+    assert refine.is_visible()
+    page.check("input[name=should_be_refined][value=no]")
+    assert page.input_value("[name=approver_name]") == "Alla Admin"
+    for name in ("proper_description", "copyright_ok", "can_be_posted"):
+        page.check(f"input[name={name}][value=yes]")
+    page.check("input[name=content_quality][value=no]")
+    page.fill("[name='administrator_details.phone']", "call me")
+    ui.submit()
+    summary = page.locator("#error-summary")
+    assert summary.locator("li").all_inner_texts()[:2] == [
+        "COOMET sector administrator — Phone: Enter a phone number: digits, spaces, + ( ) . / -",
+        "COOMET sector administrator — Email: Fill in this field."]  # the test admin has no e-mail on file
+    focused = page.evaluate("document.activeElement.name")
+    assert focused == "administrator_details.phone"  # the first field with an error, in form order
+    assert page.get_attribute("input[name=can_be_posted][value=yes]", "aria-invalid") == "true"
+    assert "Which is meant?" in page.inner_text("[data-field=can_be_posted] .error")
+    ui.screenshot("appendix2-errors-en-1280.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.click("form.lang button[value=ru]")
+    ui.submit()  # the empty Russian form
+    assert "Исправьте форму" in page.inner_text("#error-summary")
+    ui.screenshot("appendix2-errors-ru-390.png")
+
+
+def test_6_2_the_course_list_and_the_course_page_read_well_on_a_phone(ui, engine):
+    from tests.coomet import CourseDriver
+
+    CourseDriver(engine, course_name="Flow measurement in pipelines")
+    published = CourseDriver(engine)
+    published.publish_one_csb_course()
+    page = ui.page
+    ui.login("secretariat")
+    page.click("nav >> text=List of courses")
+    page.click("table.courses th >> text=Published on")
+    assert page.locator("table.courses tbody tr").first.inner_text().startswith("Flow measurement") is False
+    ui.screenshot("course-list-en-1280.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.click("form.lang button[value=ru]")
+    page.click("text=Неопределенность измерений")
+    assert "Согласование с СОК" in page.inner_text("main")
+    ui.screenshot("course-page-ru-390.png")

@@ -28,10 +28,11 @@ class Field:
     children: list[Field] = field(default_factory=list)        # a group's fields
     rows: list[list[Field]] = field(default_factory=list)      # repeatable rows (array of objects)
     when: tuple[str, str] | None = None  # shown only when this other field has this answer (name, form value)
+    within: str = ""  # the label of the group this field belongs to (named in the error summary)
 
 
 def fields(schema: dict, values: dict | None = None, errors: dict[str, str] | None = None,
-           prefix: str = "", served: set[str] | frozenset[str] = frozenset()) -> list[Field]:
+           prefix: str = "", served: set[str] | frozenset[str] = frozenset(), within: str = "") -> list[Field]:
     """The widgets for ``schema``, filled with ``values`` and marked with ``errors`` (by dotted path).
 
     ``served``: fields whose value CourseFlow supplies (shown read-only, e.g. the questionnaire link, 6.9).
@@ -45,13 +46,14 @@ def fields(schema: dict, values: dict | None = None, errors: dict[str, str] | No
         when = conditions.get(key)
         item = Field(name=name, label=label(prop, default=key), kind=_kind(prop), required=key in required,
                      help=label(prop, "description") or None, choices=_choices(prop), value=value,
-                     error=errors.get(name), when=(f"{prefix}{when[0]}", when[1]) if when else None)
+                     error=errors.get(name), when=(f"{prefix}{when[0]}", when[1]) if when else None,
+                     within=within)
         if key in served:
             item.kind = "readonly"
         if item.kind == "readonly":
             item.display = display(prop, value)
         elif item.kind == "group":
-            item.children = fields(prop, value or {}, errors, f"{name}.")
+            item.children = fields(prop, value or {}, errors, f"{name}.", within=item.label)
         elif item.kind == "rows":
             existing = value if isinstance(value, list) else []
             item.rows = [fields(prop["items"], row if isinstance(row, dict) else {}, errors, f"{name}.{index}.")
