@@ -41,7 +41,8 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, sheet_layout=sheet_layout.layout)
+    app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, sheet_layout=sheet_layout.layout,
+                                 person_name=sheet_layout.person_name)
     app.context_processor(tasks.inbox_count)
     _register_error_pages(app)
     if app.config["TICK_SECONDS"]:

@@ -58,6 +58,12 @@ def _people() -> dict:
     return g.people
 
 
+def person_name(login: str | None) -> str:
+    """A person's name instead of their login (the login if nobody has it)."""
+    found = _people().get(login or "")
+    return found.name if found else (login or "")
+
+
 def layout(sheet, course=None) -> Layout:
     schema = sheet.schema or {}
     props = schema.get("properties") or {key: {} for key in sheet.data}
