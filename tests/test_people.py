@@ -587,3 +587,21 @@ def test_the_demo_gives_every_role_work_distinct_courses_and_the_questionnaire_l
     notice = demo_notice(engine, "http://127.0.0.1:5000")
     assert f"http://127.0.0.1:5000/survey/{published.id}  Uncertainty of measurement" in notice
     assert "member-tc2" in notice and "csb_member:TC 2" in notice
+
+
+def test_13_5_the_cancelled_list_shows_the_date_and_tc4s_decision(app, engine, clock):
+    from tests.coomet import CourseDriver
+
+    course = CourseDriver(engine)
+    course.publish_one_csb_course()
+    engine.send_message(course.instance, "inspection_requested", {"reason": "superseded"}, course.actor("tc4"))
+    course.do("i_inspect", "secretariat", outcome="irrelevant", findings="Superseded by a newer course.")
+    clock.advance(days=30)
+    course.do("i_decide", "tc4")
+    client = admin_client(app)
+    page = client.get("/courses/?which=cancelled").get_data(as_text=True)
+    assert "TC 4 decision" in page
+    assert re.search(r"<td>2026-02-04</td><td>TC 4 meeting, 2029-04-20</td>", page)
+    assert "Uncertainty of measurement" not in client.get("/courses/?which=list").get_data(as_text=True)
+    rows = client.get("/courses/?which=cancelled&export=csv").get_data().decode("utf-8-sig").splitlines()
+    assert rows[0].endswith("Cancelled on,TC 4 decision") and rows[1].endswith("2026-02-04,\"TC 4 meeting, 2029-04-20\"")
