@@ -32,7 +32,10 @@ from engine.instances import choices, inbox, migration, runtime, store
 from engine.instances.tree import find_task
 from engine.proof import audit, diagram, dossier, paths, replay
 from engine.registry import course_list, course_requests, courses, csbs, users, withdrawal
+from engine.registry.course_list import CourseList, CourseQuery
+from engine.registry.csbs import CsbView
 from engine.registry.roles import Actor
+from engine.registry.users import Contact, Grant, UserView
 from engine.views import DefinitionView, InstanceView
 
 log = logging.getLogger(__name__)
@@ -147,7 +150,7 @@ class Engine:
         with self._write() as session:
             users.add_user(session, login, grants, password, name, email, by, nmi, phone, require_csb)
 
-    def add_person(self, login: str, grants: list[str], contact: users.Contact, by: Actor) -> str:
+    def add_person(self, login: str, grants: list[str], contact: Contact, by: Actor) -> str:
         """A sector administrator adds a person; return their temporary password (changed at first login).
 
         CSB chairs and members are granted for one CSB only (7.3).
@@ -159,21 +162,21 @@ class Engine:
                            contact.phone, require_csb=True, temporary=True)
         return password
 
-    def users(self) -> list[users.UserView]:
+    def users(self) -> list[UserView]:
         with self._read() as session:
             return users.list_users(session)
 
-    def person(self, login: str) -> users.UserView:
+    def person(self, login: str) -> UserView:
         with self._read() as session:
             return users.person(session, login)
 
-    def grant(self, login: str, grant: str, by: Actor) -> users.Grant:
+    def grant(self, login: str, grant: str, by: Actor) -> Grant:
         """Give ``login`` a role (``ROLE`` or ``ROLE:CSB``; CSB roles need the CSB); only a sector administrator may."""
         _require(by, "sector_administrator")
         with self._write() as session:
             return users.grant(session, login, grant, by.login, require_csb=True)
 
-    def revoke(self, login: str, grant: str, by: Actor) -> users.Grant:
+    def revoke(self, login: str, grant: str, by: Actor) -> Grant:
         """Take a role away; never one's own administrator role, never the last active administrator's."""
         _require(by, "sector_administrator")
         with self._write() as session:
@@ -186,7 +189,7 @@ class Engine:
         with self._write() as session:
             users.set_active(session, login, active, by.login)
 
-    def update_contact(self, login: str, contact: users.Contact, by: Actor) -> tuple[str, ...]:
+    def update_contact(self, login: str, contact: Contact, by: Actor) -> tuple[str, ...]:
         """Change a person's name, e-mail, NMI and phone (an administrator, or the person); return what changed."""
         if by.login != login:
             _require(by, "sector_administrator")
@@ -203,7 +206,7 @@ class Engine:
         with self._write() as session:
             users.change_password(session, login, current, new)
 
-    def csbs(self) -> list[csbs.CsbView]:
+    def csbs(self) -> list[CsbView]:
         """The CSB list with each CSB's chairs and members."""
         with self._read() as session:
             return csbs.csbs(session)
@@ -459,8 +462,8 @@ class Engine:
         with self._read() as session:
             return courses.courses(session, statuses)
 
-    def course_list(self, statuses, query: course_list.CourseQuery = course_list.CourseQuery()
-                    ) -> course_list.CourseList:
+    def course_list(self, statuses, query: CourseQuery = CourseQuery()
+                    ) -> CourseList:
         """A course list (6.2, 8.2, 13.5) searched, filtered and sorted, with people's names and counts."""
         with self._read() as session:
             return course_list.course_list(session, statuses, query)

@@ -21,7 +21,7 @@ def defaults(schema: dict, login: str, earlier_sheets) -> dict:
     for group in SIGNER_GROUPS:
         if group not in props:
             continue
-        previous = next((s.data[group] for s in earlier_sheets if s.actor == login and isinstance(
+        previous: dict = next((s.data[group] for s in earlier_sheets if s.actor == login and isinstance(
             s.data.get(group), dict)), {})
         inner = props[group].get("properties", {})
         filled = {key: previous.get(key) or profile.get(key) for key in inner if previous.get(key) or profile.get(key)}
