@@ -605,3 +605,17 @@ def test_13_5_the_cancelled_list_shows_the_date_and_tc4s_decision(app, engine, c
     assert "Uncertainty of measurement" not in client.get("/courses/?which=list").get_data(as_text=True)
     rows = client.get("/courses/?which=cancelled&export=csv").get_data().decode("utf-8-sig").splitlines()
     assert rows[0].endswith("Cancelled on,TC 4 decision") and rows[1].endswith("2026-02-04,\"TC 4 meeting, 2029-04-20\"")
+
+
+def test_6_2_cli_withdraws_a_course_with_a_reason(database_url, monkeypatch, engine):
+    from tests.coomet import CourseDriver, deploy_with_people
+
+    deploy_with_people(engine)
+    course = CourseDriver(engine, course_name="Opened twice")
+    monkeypatch.setenv("COURSEFLOW_DATABASE_URL", database_url)
+    runner = CliRunner()
+    refused = runner.invoke(main, ["withdraw-course", str(course.course.id), "--reason", " ", "--as", "admin"])
+    assert refused.exit_code == 1 and "say why the course is withdrawn" in refused.stderr
+    done = runner.invoke(main, ["withdraw-course", str(course.course.id), "--reason", "duplicate", "--as", "admin"])
+    assert done.exit_code == 0 and "1 open task(s) withdrawn" in done.output
+    assert "Opened twice" not in runner.invoke(main, ["courses"]).output
