@@ -81,7 +81,8 @@ def layout(sheet, course=None) -> Layout:
     who = role_name(sheet.role) + (f" ({sheet.scope})" if sheet.scope else "")
     date = next((str(data[k]) for k in DATE_FIELDS if data.get(k)), sheet.at.strftime("%Y-%m-%d"))
     return Layout(
-        title=label(schema, default=sheet.name), clause=str(schema.get("x-clause") or ""),
+        title=label(schema, default=sheet.name),
+        clause=str(schema.get("x-clause") or "").replace("Appendix", _("Appendix")),
         course=_course_name(course, data), csb=str(data.get("csb") or sheet.scope or ""), rows=rows, date=date,
         signature=_("Signed electronically by %(name)s, %(role)s, on %(when)s UTC", name=signer_name, role=who,
                     when=sheet.at.strftime("%Y-%m-%d %H:%M")),
