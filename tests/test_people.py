@@ -619,3 +619,17 @@ def test_6_2_cli_withdraws_a_course_with_a_reason(database_url, monkeypatch, eng
     done = runner.invoke(main, ["withdraw-course", str(course.course.id), "--reason", "duplicate", "--as", "admin"])
     assert done.exit_code == 0 and "1 open task(s) withdrawn" in done.output
     assert "Opened twice" not in runner.invoke(main, ["courses"]).output
+
+
+def test_a_person_keeps_their_own_contact_details_which_prefill_their_sheets(app, engine):
+    client = app.test_client()
+    login(client, "chair-tc13")
+    assert 'value="Chair of TC 1.3"' in client.get("/profile").get_data(as_text=True)
+    saved = client.post("/profile", data={"csrf_token": token(client, "/profile"), "name": "Anna Sidorova",
+                                          "nmi": "VNIIMS", "email": "sidorova@vniims.ru", "phone": "+7 495 437 55 77"},
+                        follow_redirects=True)
+    assert "Your details are saved." in saved.get_data(as_text=True)
+    assert engine.person("chair-tc13").phone == "+7 495 437 55 77"
+    bad = client.post("/profile", data={"csrf_token": token(client, "/profile"), "name": "", "phone": "x"})
+    assert bad.status_code == 422 and "Enter the person&#39;s name." in bad.get_data(as_text=True)
+    assert not engine.actor("chair-tc13").holds("sector_administrator")

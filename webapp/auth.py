@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
-from engine import MIN_PASSWORD, Actor, CourseFlowError
+from engine import MIN_PASSWORD, Actor, Contact, CourseFlowError
 
 from .extensions import engine
 from .i18n import LANGUAGES
@@ -88,6 +88,25 @@ def change_password():
 
 def _password_page(forced: bool, status: int = 200):
     return render_template("change_password.html", forced=forced, minimum=MIN_PASSWORD), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """A person keeps their own name and contact details; the sheets they sign are prefilled with them."""
+    login_name = current_user.actor.login
+    if request.method == "POST":
+        form = request.form
+        try:
+            changed = engine().update_contact(login_name, Contact(form.get("name", ""), form.get("email"),
+                                                                  form.get("nmi"), form.get("phone")),
+                                              current_user.actor)
+        except CourseFlowError as error:
+            flash(explain(error), "error")
+            return render_template("profile.html", values=form), 422
+        flash(_("Your details are saved.") if changed else _("Nothing to save: the details are as they were."), "ok")
+        return redirect(url_for("auth.profile"))
+    return render_template("profile.html", values=engine().person(login_name))
 
 
 @bp.route("/logout", methods=["POST"])
