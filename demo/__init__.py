@@ -6,7 +6,8 @@ sample sheets are filled-in copies of the paper forms (Appendices 1-3 and the
 other task forms); ``CourseDriver`` completes tasks by BPMN id as the right
 person would. Depends on the engine's public API only.
 """
-from demo.data import DEMO_PASSWORD, DEMO_USERS, REPO_ROOT, demo_courses, load_demo
+from demo.data import DEMO_PASSWORD, DEMO_USERS, REPO_ROOT, demo_courses, load_demo, published_courses
 from demo.driver import CourseDriver, sheets
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "REPO_ROOT", "CourseDriver", "demo_courses", "load_demo", "sheets"]
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "REPO_ROOT", "CourseDriver", "demo_courses", "load_demo", "published_courses",
+           "sheets"]

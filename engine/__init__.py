@@ -32,6 +32,7 @@ from engine.base.errors import (
                                 PlatformError,
                                 Problem,
                                 ProcessFailed,
+                                Refused,
                                 TaskNotOpen,
 )
 from engine.definitions.bpmn import HUMAN_TASKS
@@ -57,9 +58,12 @@ from engine.proof.dossier import Finding
 from engine.proof.dossier import verify as verify_dossier
 from engine.proof.paths import Path
 from engine.proof.replay import Outcome, Step
+from engine.registry.course_list import SORTS as COURSE_SORTS
+from engine.registry.course_list import CourseList, CourseQuery, CourseRow
 from engine.registry.courses import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES, CourseView, HistoryEntry, SheetView
+from engine.registry.csbs import CsbView
 from engine.registry.roles import ROLES, Actor, Role
-from engine.registry.users import UserView
+from engine.registry.users import MIN_PASSWORD, Contact, Grant, UserView
 from engine.satisfaction.quarterly import QuarterlyAnalysisView
 from engine.satisfaction.quarters import InvalidPeriod
 from engine.satisfaction.results import GRADES, SCORES, CriterionResult, QuarterResult, SatisfactionResults
@@ -72,7 +76,8 @@ __all__ = [
     # people and time
     "Actor", "Role", "ROLES", "Clock", "FixedClock", "SystemClock",
     # views and filters
-    "TaskFilter", "TaskView", "TaskDetail", "CourseView", "SheetView", "HistoryEntry", "UserView",
+    "TaskFilter", "TaskView", "TaskDetail", "CourseView", "SheetView", "HistoryEntry", "UserView", "Contact", "Grant", "CsbView",
+    "CourseQuery", "CourseList", "CourseRow", "COURSE_SORTS",
     "DefinitionView", "InstanceView", "VersionView", "Change", "DeployReport", "FormReport",
     "MigrationCheck", "MigrationResult", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",
     "Finding", "SourceFile",
@@ -94,4 +99,8 @@ __all__ = [
     # errors
     "CourseFlowError", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen",
     "FileRefused", "PlatformError", "Problem", "FieldError",
+    "file_name_problem", "verify_dossier", "MIN_PASSWORD",
+    # errors
+    "CourseFlowError", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen", "Refused",
+    "Problem", "FieldError",
 ]

@@ -26,7 +26,7 @@ from engine.announcement import invitations as nmi_invitations
 from engine.base import clock, schema
 from engine.base.config import Settings
 from engine.base.db import Database
-from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, Problem, ProcessFailed
+from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, Problem, ProcessFailed, Refused
 from engine.base.models import Course, Definition, Event, Instance, User
 from engine.base.serialization import WorkflowCodec
 from engine.definitions import compare, deploy, form_library
@@ -51,8 +51,11 @@ from engine.monitoring import summary as monitoring_summary
 from engine.monitoring.period import Period
 from engine.monitoring.records import ActivityFigures
 from engine.proof import audit, diagram, dossier, paths, replay
-from engine.registry import courses, users
+from engine.registry import course_list, course_requests, courses, csbs, users, withdrawal
+from engine.registry.course_list import CourseList, CourseQuery
+from engine.registry.csbs import CsbView
 from engine.registry.roles import Actor
+from engine.registry.users import Contact, Grant, UserView
 from engine.satisfaction import access as satisfaction_access
 from engine.satisfaction import answers as satisfaction_answers
 from engine.satisfaction import codes, quarterly
@@ -167,32 +170,78 @@ class Engine:
     # -- people -----------------------------------------------------------------------
 
     def add_user(self, login: str, grants: list[str], password: str | None = None, name: str | None = None,
-                 email: str | None = None, by: str | None = None) -> None:
-        """Add a user (the CLI, the demo, or a sector administrator in the web app)."""
+                 email: str | None = None, by: str | None = None, nmi: str | None = None, phone: str | None = None,
+                 require_csb: bool = False) -> None:
+        """Add a user (the CLI, the demo, tests); ``require_csb`` refuses a CSB role without its CSB."""
         with self._write() as session:
-            users.add_user(session, login, grants, password, name, email, by)
+            users.add_user(session, login, grants, password, name, email, by, nmi, phone, require_csb)
 
-    def users(self) -> list[users.UserView]:
+    def add_person(self, login: str, grants: list[str], contact: Contact, by: Actor) -> str:
+        """A sector administrator adds a person; return their temporary password (changed at first login).
+
+        CSB chairs and members are granted for one CSB only (7.3).
+        """
+        _require(by, "sector_administrator")
+        password = users.temporary_password()
+        with self._write() as session:
+            users.add_user(session, login, grants, password, contact.name, contact.email, by.login, contact.nmi,
+                           contact.phone, require_csb=True, temporary=True)
+        return password
+
+    def users(self) -> list[UserView]:
         with self._read() as session:
             return users.list_users(session)
 
-    def grant(self, login: str, grant: str, by: Actor) -> None:
-        """Give ``login`` a role (``ROLE`` or ``ROLE:SCOPE``); only a sector administrator may."""
-        _require(by, "sector_administrator")
-        with self._write() as session:
-            users.grant(session, login, grant, by.login)
+    def person(self, login: str) -> UserView:
+        with self._read() as session:
+            return users.person(session, login)
 
-    def revoke(self, login: str, grant: str, by: Actor) -> None:
+    def grant(self, login: str, grant: str, by: Actor) -> Grant:
+        """Give ``login`` a role (``ROLE`` or ``ROLE:CSB``; CSB roles need the CSB); only a sector administrator may."""
         _require(by, "sector_administrator")
         with self._write() as session:
-            users.revoke(session, login, grant, by.login)
+            return users.grant(session, login, grant, by.login, require_csb=True)
+
+    def revoke(self, login: str, grant: str, by: Actor) -> Grant:
+        """Take a role away; never one's own administrator role, never the last active administrator's."""
+        _require(by, "sector_administrator")
+        with self._write() as session:
+            return users.revoke(session, login, grant, by.login)
 
     def set_active(self, login: str, active: bool, by: Actor) -> None:
         _require(by, "sector_administrator")
         if login == by.login and not active:
-            raise CourseFlowError("You cannot deactivate yourself.")
+            raise Refused("own_deactivation", "You cannot deactivate yourself.")
         with self._write() as session:
             users.set_active(session, login, active, by.login)
+
+    def update_contact(self, login: str, contact: Contact, by: Actor) -> tuple[str, ...]:
+        """Change a person's name, e-mail, NMI and phone (an administrator, or the person); return what changed."""
+        if by.login != login:
+            _require(by, "sector_administrator")
+        with self._write() as session:
+            return users.update_contact(session, login, contact, by.login)
+
+    def reset_password(self, login: str, by: Actor) -> str:
+        """A sector administrator gives ``login`` a temporary password (returned once)."""
+        _require(by, "sector_administrator")
+        with self._write() as session:
+            return users.reset_password(session, login, by.login)
+
+    def change_password(self, login: str, current: str, new: str) -> None:
+        with self._write() as session:
+            users.change_password(session, login, current, new)
+
+    def csbs(self) -> list[CsbView]:
+        """The CSB list with each CSB's chairs and members."""
+        with self._read() as session:
+            return csbs.csbs(session)
+
+    def save_csb(self, code: str, name: str, name_ru: str | None, by: Actor) -> str:
+        """Add or rename a CSB (sector administrators): "added", "changed" or "unchanged"."""
+        _require(by, "sector_administrator")
+        with self._write() as session:
+            return csbs.save(session, code, name, name_ru, by.login)
 
     def set_language(self, login: str, language: str) -> None:
         with self._write() as session:
@@ -397,10 +446,55 @@ class Engine:
             return [replace(sheet, schema=self.definitions.form(session, sheet.definition_id, sheet.sheet))
                     for sheet in courses.sheets(session, course_id)]
 
+    def open_course(self, process_id: str, data: dict[str, Any], actor: Actor, token: str,
+                    same_name_confirmed: bool = False) -> int:
+        """Open a course from the *New course* form (6.2) once per submission ``token``; return its id.
+
+        A second submission with the same token returns the course the first
+        opened; a name already used by a live course needs ``same_name_confirmed``.
+        """
+        check_shape(data)
+        try:
+            with self._write() as session:
+                opened = course_requests.already_opened(session, token)
+                if opened is not None:
+                    return opened
+                if not same_name_confirmed:
+                    course_requests.refuse_same_name(session, str(data.get("course_name") or ""))
+                return course_requests.open_once(session, token, actor.login,
+                                                 lambda: self._start_in(session, process_id, data, actor))
+        except IntegrityError:  # the same submission, a moment earlier, in another transaction
+            with self._read() as session:
+                opened = course_requests.already_opened(session, token)
+            if opened is None:
+                raise
+            return opened
+
+    def _start_in(self, session: Session, process_id: str, data: dict[str, Any], actor: Actor) -> str:
+        definition = deploy.latest_definitions(session).get(process_id)
+        if definition is None:
+            raise NotFound(f"No process {process_id!r} is deployed; run 'courseflow deploy' first.")
+        return runtime.start(session, self.definitions, self.definitions.parsed(session, definition.id), data, actor)
+
+    def withdraw_course(self, course_id: int, reason: str, actor: Actor) -> int:
+        """A sector administrator withdraws a course created by mistake (reason required, audited).
+
+        It leaves the lists, its open tasks are withdrawn, its history stays; returns how many tasks were withdrawn.
+        """
+        _require(actor, "sector_administrator")
+        with self._write() as session:
+            return withdrawal.withdraw(session, course_id, reason, actor.login)
+
     def courses(self, statuses=courses.STATUSES) -> list[courses.CourseView]:
         """Courses by status: the List (6.2), the catalogue (8.2) or the cancelled (13.5)."""
         with self._read() as session:
             return courses.courses(session, statuses)
+
+    def course_list(self, statuses, query: CourseQuery = CourseQuery()
+                    ) -> CourseList:
+        """A course list (6.2, 8.2, 13.5) searched, filtered and sorted, with people's names and counts."""
+        with self._read() as session:
+            return course_list.course_list(session, statuses, query)
 
     def instance(self, instance_id: str) -> InstanceView:
         with self._read() as session:

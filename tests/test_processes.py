@@ -79,8 +79,8 @@ def appendix(name):
 
 
 @pytest.mark.parametrize("change, field", [
-    ({"complies": True, "requires_refinement": True}, "requires_refinement"),
-    ({"complies": False, "requires_refinement": False}, "requires_refinement"),
+    ({"complies": True, "requires_refinement": True}, "complies"),  # the conclusion is asked about
+    ({"complies": False, "requires_refinement": False}, "complies"),
     ({"complies": False, "requires_refinement": True}, "what_to_refine"),
 ])
 @pytest.mark.parametrize("name", ["appendix1_initial.json", "appendix1_reagreeing.json"])

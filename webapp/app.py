@@ -22,6 +22,7 @@ from . import (
     public,
     satisfaction,
     schemaform,
+    sheet_layout,
     tasks,
     ticker,
     webportal,
@@ -61,6 +62,8 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS)
     app.jinja_env.globals["record_rows"] = schemaform.read_only_rows
+    app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, sheet_layout=sheet_layout.layout,
+                                 person_name=sheet_layout.person_name)
     app.context_processor(tasks.inbox_count)
     _register_error_pages(app)
     if app.config["TICK_SECONDS"]:

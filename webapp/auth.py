@@ -7,10 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
-from engine import Actor
+from engine import MIN_PASSWORD, Actor, Contact, CourseFlowError
 
 from .extensions import engine
 from .i18n import LANGUAGES
+from .refusals import explain
 
 bp = Blueprint("auth", __name__)
 
@@ -44,8 +45,68 @@ def login():
             return render_template("login.html", login=login_name), 401
         login_user(WebUser(actor))
         session["lang"] = engine().language(actor.login)
+        if engine().person(actor.login).must_change_password:
+            session[MUST_CHANGE] = True
+            return redirect(url_for("auth.change_password", next=request.args.get("next")))
         return redirect(_safe_next(request.args.get("next")))
     return render_template("login.html", login="")
+
+
+MUST_CHANGE = "must_change_password"
+OPEN_WITH_TEMPORARY_PASSWORD = {"auth.change_password", "auth.logout", "auth.language", "static"}
+
+
+@bp.before_app_request
+def temporary_password_first():
+    """Someone who logged in with a temporary password chooses their own before anything else."""
+    if session.get(MUST_CHANGE) and current_user.is_authenticated \
+            and request.endpoint not in OPEN_WITH_TEMPORARY_PASSWORD:
+        return redirect(url_for("auth.change_password", next=request.full_path))
+    return None
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Choose one's own password (required after logging in with a temporary one)."""
+    forced = bool(session.get(MUST_CHANGE))
+    if request.method == "POST":
+        new = request.form.get("new", "")
+        if new != request.form.get("again", ""):
+            flash(_("The two new passwords differ: type the same password twice."), "error")
+            return _password_page(forced, 422)
+        try:
+            engine().change_password(current_user.actor.login, request.form.get("current", ""), new)
+        except CourseFlowError as error:
+            flash(explain(error), "error")
+            return _password_page(forced, 422)
+        session.pop(MUST_CHANGE, None)
+        flash(_("Your password is changed."), "ok")
+        return redirect(_safe_next(request.args.get("next")))
+    return _password_page(forced)
+
+
+def _password_page(forced: bool, status: int = 200):
+    return render_template("change_password.html", forced=forced, minimum=MIN_PASSWORD), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """A person keeps their own name and contact details; the sheets they sign are prefilled with them."""
+    login_name = current_user.actor.login
+    if request.method == "POST":
+        form = request.form
+        try:
+            changed = engine().update_contact(login_name, Contact(form.get("name", ""), form.get("email"),
+                                                                  form.get("nmi"), form.get("phone")),
+                                              current_user.actor)
+        except CourseFlowError as error:
+            flash(explain(error), "error")
+            return render_template("profile.html", values=form), 422
+        flash(_("Your details are saved.") if changed else _("Nothing to save: the details are as they were."), "ok")
+        return redirect(url_for("auth.profile"))
+    return render_template("profile.html", values=engine().person(login_name))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -53,6 +114,7 @@ def login():
 def logout():
     logout_user()
     session.pop("lang", None)
+    session.pop(MUST_CHANGE, None)
     return redirect(url_for("auth.login"))
 
 

@@ -3,15 +3,26 @@ starting a course (§6) and asking for an inspection (13.1)."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import CATALOGUE_STATUSES, LIST_STATUSES, InvalidData, TaskFilter, TaskNotOpen
+from engine import (
+    CATALOGUE_STATUSES,
+    COURSE_SORTS,
+    LIST_STATUSES,
+    CourseQuery,
+    InvalidData,
+    Refused,
+    TaskFilter,
+    TaskNotOpen,
+)
 
-from . import schemaform
+from . import course_export, schemaform
 from .extensions import engine
+from .refusals import explain
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 COURSE_PROCESS = "course_creation"
@@ -21,10 +32,33 @@ LISTS = {"list": LIST_STATUSES, "catalogue": CATALOGUE_STATUSES, "cancelled": ("
 @bp.route("/")
 @login_required
 def index():
+    """A course list: search, filters, sort by column, counts, and the same rows as CSV or XLSX (6.2)."""
     which = request.args.get("which", "list")
     if which not in LISTS:
         abort(404)
-    return render_template("courses.html", courses=engine().courses(LISTS[which]), which=which)
+    query = CourseQuery(search=request.args.get("q", "").strip(), status=request.args.get("status") or None,
+                        year=request.args.get("year", type=int), csb=request.args.get("csb") or None,
+                        sort=request.args.get("sort") if request.args.get("sort") in COURSE_SORTS else "name",
+                        descending=request.args.get("order") == "desc")
+    listed = engine().course_list(LISTS[which], query)
+    titles = {"list": _("List of created COOMET courses (6.2)"), "catalogue": _("COOMET course catalogue (8.2)"),
+              "cancelled": _("Cancelled courses (13.5)")}
+    export = request.args.get("export")
+    if export in ("csv", "xlsx"):
+        return _download(listed, which, titles[which], export)
+    return render_template("courses.html", listed=listed, which=which, query=query, title=titles[which],
+                           args=request.args)
+
+
+def _download(listed, which: str, title: str, kind: str):
+    day = engine().clock.now().strftime("%Y-%m-%d")
+    if kind == "csv":
+        body, mimetype = course_export.as_csv(listed, which), "text/csv; charset=utf-8"
+    else:
+        body = course_export.as_xlsx(listed, which, title)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="coomet-courses-{which}-{day}.{kind}"'})
 
 
 @bp.route("/<int:course_id>")
@@ -32,8 +66,30 @@ def index():
 def course(course_id: int):
     found = engine().course(course_id)
     open_tasks = engine().tasks(None, TaskFilter(course_id=course_id))
-    return render_template("course.html", course=found, open_tasks=open_tasks, sheets=engine().sheets(course_id),
+    mine = {t.id for t in engine().tasks(current_user.actor, TaskFilter(course_id=course_id))}
+    people = {person.login: person for person in engine().users()}
+    sheets = engine().sheets(course_id)
+    return render_template("course.html", course=found, open_tasks=open_tasks, mine=mine, people=people,
+                           now=engine().clock.now(), sheets=sheets, agreeing=_agreeing(found.csbs, open_tasks, sheets),
                            satisfaction=engine().may_read_satisfaction(course_id, current_user.actor))
+
+
+APPENDIX_1 = ("appendix1_initial.json", "appendix1_reagreeing.json")
+
+
+def _agreeing(csbs: list[str], open_tasks, sheets) -> list[dict]:
+    """Per CSB (7.1, 7.3): the open agreeing task (who has it, since when, due) and the last Appendix 1 verdict."""
+    rows = []
+    for csb in csbs:
+        task = next((t for t in open_tasks if t.scope == csb and t.process == "csb_agreeing"), None)
+        signed = [s for s in sheets if s.sheet in APPENDIX_1 and s.scope == csb]
+        last = signed[-1] if signed else None
+        verdict = None
+        if last is not None:
+            verdict = "complies" if last.data.get("complies") else (
+                "requires refinement" if last.data.get("requires_refinement") else None)
+        rows.append({"csb": csb, "task": task, "sheet": last, "verdict": verdict})
+    return rows
 
 
 @bp.route("/<int:course_id>/sheets/<int:seq>")
@@ -44,6 +100,34 @@ def sheet(course_id: int, seq: int):
     if found is None:
         abort(404)
     return render_template("sheet.html", course=engine().course(course_id), sheet=found)
+
+
+@bp.route("/<int:course_id>/sheets/<int:seq>.pdf")
+@login_required
+def sheet_pdf(course_id: int, seq: int):
+    """One sheet as an A4 PDF for the Secretariat's files (8.3)."""
+    found = [s for s in engine().sheets(course_id) if s.seq == seq]
+    if not found:
+        abort(404)
+    return _pdf(course_id, found, f"course-{course_id}-sheet-{seq}.pdf")
+
+
+@bp.route("/<int:course_id>/sheets.pdf")
+@login_required
+def sheets_pdf(course_id: int):
+    """Every sheet of the course, one A4 page (or more) each, oldest first."""
+    found = engine().sheets(course_id)
+    if not found:
+        abort(404)
+    return _pdf(course_id, found, f"course-{course_id}-sheets.pdf")
+
+
+def _pdf(course_id: int, sheets, filename: str) -> Response:
+    from weasyprint import HTML  # loads Pango: only when a PDF is asked for
+
+    html = render_template("sheets_pdf.html", course=engine().course(course_id), sheets=sheets)
+    return Response(HTML(string=html).write_pdf(), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route("/<int:course_id>/diagram")
@@ -99,23 +183,46 @@ def _day(text: str | None, end: bool = False):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """The sector administrator opens a new course (the §6 process)."""
+    """The sector administrator opens a new course (the §6 process), once per submission of the form (6.2)."""
     schema = engine().start_form(COURSE_PROCESS) or {"type": "object", "properties": {}}
-    values, errors = {}, {}
+    values, errors, same_name = {}, {}, None
+    submission = request.form.get("submission") or secrets.token_urlsafe(24)
     if request.method == "POST":
         values = schemaform.parse(schema, request.form)
         try:
-            engine().start(COURSE_PROCESS, values, current_user.actor)
+            course_id = engine().open_course(COURSE_PROCESS, values, current_user.actor, submission,
+                                             same_name_confirmed=request.form.get("same_name") == "confirmed")
         except InvalidData as error:
-            errors = schemaform.errors_by_field(error.errors)
+            errors = schemaform.errors_by_field(error.errors, schema)
+        except Refused as error:
+            if error.reason == "course_name_taken":
+                same_name = error.params
+            else:
+                errors = {"": explain(error)}
         else:
             flash(_("The course is in the List of created COOMET courses; TC 4 has the survey task."), "ok")
-            return redirect(url_for("courses.index"))
+            return redirect(url_for("courses.course", course_id=course_id))
     elif not engine().may_start(COURSE_PROCESS, current_user.actor):
         abort(403)
-    status = 422 if errors else 200
+    status = 422 if errors or same_name else 200
     return render_template("start.html", fields=schemaform.fields(schema, values, errors), schema=schema,
-                           form_error=errors.get("")), status
+                           form_error=errors.get(""), submission=submission, same_name=same_name), status
+
+
+@bp.route("/<int:course_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(course_id: int):
+    """The sector administrator withdraws a course created by mistake: off the lists, open tasks withdrawn."""
+    if not current_user.actor.holds("sector_administrator"):
+        abort(403)
+    try:
+        count = engine().withdraw_course(course_id, request.form.get("reason", ""), current_user.actor)
+    except Refused as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("The course is withdrawn: it left the List of created courses and %(count)s open task(s) were "
+                "withdrawn. Its history stays.", count=count), "ok")
+    return redirect(url_for("courses.course", course_id=course_id))
 
 
 @bp.route("/<int:course_id>/inspection", methods=["POST"])

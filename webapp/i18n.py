@@ -64,6 +64,16 @@ def role_name(key: str | None) -> str:
     return role.name_ru if lang() == "ru" else role.name
 
 
+def grant_name(role: str, scope: str | None) -> str:
+    """A role as people read it: its translated name, and the CSB it is held for."""
+    return f"{role_name(role)} ({scope})" if scope else role_name(role)
+
+
+def csb_name(csb) -> str:
+    """A CSB list entry's name in the current language."""
+    return csb.name_ru if lang() == "ru" and csb.name_ru else csb.name
+
+
 def course_name(course) -> str:
     """The name of a course record in the current language."""
     return course.name_ru if lang() == "ru" and course.name_ru else course.name
@@ -109,5 +119,5 @@ def section(process_id: str) -> str:
     return (names[1] if lang() == "ru" else names[0]) if names else process_id
 
 
-TEMPLATE_HELPERS = {"display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "course_name": course_name,
+TEMPLATE_HELPERS = {"display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
                     "task_course": task_course, "lang": lang}

@@ -5,10 +5,12 @@ course participant, with nothing that identifies the person.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+import secrets
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from engine import CATALOGUE_STATUSES, InvalidData, NotAllowed, NotFound
+from engine import InvalidData, NotAllowed
 
 from . import schemaform
 from .extensions import engine
@@ -17,28 +19,55 @@ bp = Blueprint("public", __name__, url_prefix="/survey")
 PROCESS = "satisfaction"
 
 
+RATINGS = ["excellent", "good", "satisfactory", "unsatisfactory"]
+ANSWERED = "questionnaires_answered"
+
+
 @bp.route("/<int:course_id>", methods=["GET", "POST"])
 def questionnaire(course_id: int):
-    try:
-        course = engine().course(course_id)
-    except NotFound:
-        abort(404)
-    if course.status not in CATALOGUE_STATUSES:
-        abort(404)
+    """Appendix 3: the four criteria as a grid; one answer per submission, then a thank-you page (PRG)."""
+    course = _published(course_id)
+    if course is None:
+        return render_template("survey_closed.html"), 404
     schema = engine().start_form(PROCESS)
     shown = {**schema, "properties": {k: v for k, v in schema["properties"].items() if k != "course_id"}}
-    values, errors, done = {}, {}, False
+    values, errors = {}, {}
+    submission = request.form.get("submission") or secrets.token_urlsafe(16)
     if request.method == "POST":
+        if submission in session.get(ANSWERED, []):
+            return redirect(url_for("public.thanks", course_id=course_id))
         values = schemaform.parse(shown, request.form)
         try:
             engine().answer_questionnaire(course_id, values, request.form.get("code"))
-            done = True
         except InvalidData as error:
-            errors = schemaform.errors_by_field(error.errors)
+            errors = schemaform.errors_by_field(error.errors, schema)
         except NotAllowed:  # a missing or used code, or a flood: say so without detail about others' codes
             errors = {"code": _("This questionnaire needs a valid code from your course coordinator; each code "
                                 "works once. If you have one, try again in a while.")}
-    return render_template("survey.html", course=course, done=done, schema=schema,
-                           needs_code=engine().questionnaire_access(course_id) == "codes", code_error=errors.get("code"),
-                           fields=schemaform.fields(shown, values, errors),
-                           thanks=_("Thank you: your answers were recorded anonymously.")), 422 if errors else 200
+        else:
+            session[ANSWERED] = [*session.get(ANSWERED, [])[-19:], submission]
+            return redirect(url_for("public.thanks", course_id=course_id))
+    fields = schemaform.fields(shown, values, errors)
+    grid = [f for f in fields if [value for value, _text in f.choices] == RATINGS]
+    return render_template("survey.html", course=course, schema=schema, submission=submission, grid=grid,
+                           ratings=grid[0].choices if grid else [], fields=[f for f in fields if f not in grid],
+                           all_fields=fields, needs_code=engine().questionnaire_access(course_id) == "codes",
+                           code_error=errors.get("code")), 422 if errors else 200
+
+
+@bp.route("/<int:course_id>/thanks")
+def thanks(course_id: int):
+    """Shown after an answer is recorded; refreshing it records nothing."""
+    course = _published(course_id)
+    if course is None:
+        return render_template("survey_closed.html"), 404
+    return render_template("survey_thanks.html", course=course,
+                           thanks=_("Thank you: your answers were recorded anonymously."))
+
+
+def _published(course_id: int):
+    try:
+        course = engine().course(course_id)
+    except NotFound:
+        return None
+    return course if course.status in CATALOGUE_STATUSES and not course.withdrawn_at else None

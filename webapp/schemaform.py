@@ -27,24 +27,34 @@ class Field:
     display: str = ""       # a read-only field's value as a person reads it
     children: list[Field] = field(default_factory=list)        # a group's fields
     rows: list[list[Field]] = field(default_factory=list)      # repeatable rows (array of objects)
+    when: tuple[str, str] | None = None  # shown only when this other field has this answer (name, form value)
+    within: str = ""  # the label of the group this field belongs to (named in the error summary)
 
 
 def fields(schema: dict, values: dict | None = None, errors: dict[str, str] | None = None,
-           prefix: str = "") -> list[Field]:
-    """The widgets for ``schema``, filled with ``values`` and marked with ``errors`` (by dotted path)."""
+           prefix: str = "", served: set[str] | frozenset[str] = frozenset(), within: str = "") -> list[Field]:
+    """The widgets for ``schema``, filled with ``values`` and marked with ``errors`` (by dotted path).
+
+    ``served``: fields whose value CourseFlow supplies (shown read-only, e.g. the questionnaire link, 6.9).
+    """
     values, errors = values or {}, errors or {}
     required = set(schema.get("required", []))
+    conditions = applies_when(schema)
     result = []
     for key, prop in schema.get("properties", {}).items():
         name, value = f"{prefix}{key}", values.get(key)
+        when = conditions.get(key)
         item = Field(name=name, label=label(prop, default=key), kind=_kind(prop), required=key in required,
                      help=label(prop, "description") or None, choices=_choices(prop), value=value,
-                     error=errors.get(name))
+                     error=errors.get(name), when=(f"{prefix}{when[0]}", when[1]) if when else None,
+                     within=within)
+        if key in served:
+            item.kind = "readonly"
         if item.kind == "readonly":
             item.display = display(prop, value)
             item.rows = read_only_rows(prop, value)
         elif item.kind == "group":
-            item.children = fields(prop, value or {}, errors, f"{name}.")
+            item.children = fields(prop, value or {}, errors, f"{name}.", within=item.label)
         elif item.kind == "rows":
             existing = value if isinstance(value, list) else []
             item.rows = [fields(prop["items"], row if isinstance(row, dict) else {}, errors, f"{name}.{index}.")
@@ -61,6 +71,26 @@ def read_only_rows(prop: dict, value: Any) -> list[list[Field]]:
     return [[Field(name=key, label=label(column, default=key), kind="readonly",
                    display=display(column, row.get(key))) for key, column in columns.items()]
             for row in value if isinstance(row, dict)]
+
+
+def applies_when(schema: dict) -> dict[str, tuple[str, str]]:
+    """Fields required only by one answer to another field (``allOf: [{if: {P: const V}, then: {required}}]``):
+    field -> (P, V as the form sends it). What to refine applies with "requires refinement YES" (Appendix 1, 2),
+    the member with "the chair appoints a member" (7.3).
+    """
+    result = {}
+    for rule in schema.get("allOf", []):
+        tested = rule.get("if", {}).get("properties", {})
+        needed = rule.get("then", {}).get("required", [])
+        if len(tested) != 1 or not needed or "const" not in next(iter(tested.values())):
+            continue
+        (answer, condition), = tested.items()
+        value = condition["const"]
+        shown = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+        for key in needed:
+            if key not in schema.get("required", []):
+                result[key] = (answer, shown)
+    return result
 
 
 def _kind(prop: dict) -> str:
@@ -150,9 +180,11 @@ def _number(raw: str, integer: bool):
         return raw  # the schema check reports it as "not a number"
 
 
-def errors_by_field(errors) -> dict[str, str]:
-    """Engine field errors ("a/b") keyed by the form's dotted names ("a.b")."""
+def errors_by_field(errors, schema: dict | None = None) -> dict[str, str]:
+    """Engine field errors ("a/b") keyed by the form's dotted names ("a.b"), in the reader's language."""
+    from .refusals import field_message
+
     result: dict[str, str] = {}
     for error in errors:
-        result.setdefault(error.path.replace("/", "."), error.message)
+        result.setdefault(error.path.replace("/", "."), field_message(error, schema))
     return result

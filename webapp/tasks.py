@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from engine import ChangedMeanwhile, InvalidData, ProcessFailed, TaskFilter, TaskNotOpen
 
-from . import schemaform
+from . import schemaform, signer
 from .extensions import engine
 from .i18n import task_name
 
@@ -49,14 +49,17 @@ def task(task_id: str):
     except TaskNotOpen as error:
         flash(str(error), "error")
         return redirect(url_for("tasks.inbox"))
+    served = signer.questionnaire_link(detail.schema, detail.course_id)
     if request.method == "GET":
-        return _page(detail, detail.values, {}, detail.instance_version)
-    data = schemaform.parse(detail.schema, request.form)
+        earlier = list(reversed(engine().sheets(detail.course_id))) if detail.course_id is not None else []
+        values = {**signer.defaults(detail.schema, actor.login, earlier), **detail.values}
+        return _page(detail, values, {}, detail.instance_version)
+    data = {**schemaform.parse(detail.schema, request.form), **served}
     expected = request.form.get("instance_version", type=int)
     try:
         engine().complete(task_id, data, actor, expected_version=expected)
     except InvalidData as error:
-        errors = schemaform.errors_by_field(error.errors)
+        errors = schemaform.errors_by_field(error.errors, detail.schema)
         return _page(detail, {**detail.values, **data}, errors, expected), 422
     except ChangedMeanwhile as error:
         flash(str(error), "error")
@@ -73,8 +76,9 @@ def _page(detail, values: dict, errors: dict, version):
     if detail.course_id is not None:
         course = engine().course(detail.course_id)
         sheets = list(reversed(engine().sheets(detail.course_id)))
-    return render_template("task.html", task=detail.task, schema=detail.schema,
-                           fields=schemaform.fields(detail.schema, values, errors), version=version,
+    served = signer.questionnaire_link(detail.schema, detail.course_id)
+    shown = schemaform.fields(detail.schema, {**values, **served}, errors, served=set(served))
+    return render_template("task.html", task=detail.task, schema=detail.schema, fields=shown, version=version,
                            form_error=errors.get(""), course=course, sheets=sheets)
 
 

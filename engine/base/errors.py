@@ -5,7 +5,7 @@ act on. Front ends (CLI, web) show ``str(error)`` and never a traceback.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class CourseFlowError(Exception):
@@ -18,6 +18,15 @@ class NotFound(CourseFlowError):
 
 class NotAllowed(CourseFlowError):
     """The actor may not do this (wrong role, wrong scope, not the assignee)."""
+
+
+class Refused(CourseFlowError):
+    """A refusal a front end translates: ``reason`` is a stable key, ``params`` the values the message names."""
+
+    def __init__(self, reason: str, message: str, **params: str):
+        self.reason = reason
+        self.params = params
+        super().__init__(message)
 
 
 class TaskNotOpen(CourseFlowError):
@@ -50,10 +59,16 @@ class PlatformError(CourseFlowError):
 
 @dataclass(frozen=True)
 class FieldError:
-    """One problem with submitted form data, located by its JSON path."""
+    """One problem with submitted form data, located by its JSON path.
+
+    ``code`` names the kind of problem and ``params`` the values it mentions, so a front end can say it in
+    the reader's language; ``message`` says it in English.
+    """
 
     path: str
     message: str
+    code: str = ""
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         return f"{self.path or '(form)'}: {self.message}"

@@ -163,7 +163,11 @@ class User(Base):
     login: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(200))
+    nmi: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(100))
     password_hash: Mapped[str | None] = mapped_column(String(300))
+    # A temporary password (new person, reset by an administrator) must be replaced at the next login.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(5), default="en")
     created_at: Mapped[dt.datetime]
@@ -228,6 +232,13 @@ class Course(Base):
     updated_at: Mapped[dt.datetime]
     published_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
+    planned_year: Mapped[int | None]  # from the TC 4 survey (6.1)
+    last_inspected_at: Mapped[dt.datetime | None]  # the last inspection's sheet (13.2)
+    cancel_decision: Mapped[str | None] = mapped_column(Text)  # TC 4's decision reference (13.5)
+    # Withdrawn by the sector administrator when created by mistake: off the lists, history kept.
+    withdrawn_at: Mapped[dt.datetime | None]
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class LibraryForm(Base):
@@ -245,3 +256,14 @@ class LibraryForm(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     saved_at: Mapped[dt.datetime]
     saved_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class CourseRequest(Base):
+    """One submission of the *New course* form: its token makes a double submit open one course."""
+
+    __tablename__ = "course_requests"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"))
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[dt.datetime]

@@ -123,34 +123,111 @@ def _validator(schema: dict) -> Draft202012Validator:
 
 
 def validate_submission(schema: dict, data: Any, shape_checked: bool = False) -> dict:
-    """Return ``data`` if it satisfies ``schema``; else raise :class:`InvalidData` listing every error.
+    """Return ``data`` if it satisfies ``schema``; else raise :class:`InvalidData`, one error per field.
 
     ``shape_checked``: the caller already ran :func:`check_shape` on this data.
     """
     errors = (not shape_checked and _shape_errors(data)) or _unknown_fields(schema, data)
     if not errors:
         validator = _validator(schema)
-        errors = sorted((f for e in validator.iter_errors(data) for f in _field_errors(e, schema)),
-                        key=lambda e: e.path)
+        errors = _conclusions([f for e in validator.iter_errors(data) for f in _field_errors(e, schema)])
+        errors += _date_order(schema, data, {e.path for e in errors})
     if errors:
-        raise InvalidData(errors)
+        raise InvalidData(_once_per_field(errors))
     return data
+
+
+def _once_per_field(errors: list[FieldError]) -> list[FieldError]:
+    """The first error of each field, in path order: a field is told one thing at a time."""
+    first: dict[str, FieldError] = {}
+    for error in errors:
+        first.setdefault(error.path, error)
+    return sorted(first.values(), key=lambda e: e.path)
+
+
+def _conclusions(errors: list[FieldError]) -> list[FieldError]:
+    """A contradiction between a conclusion and other answers is reported at the conclusion (Appendix 1, 2).
+
+    The schema's ``allOf`` rules read "if CONCLUSION is X then ANSWER must be Y": jsonschema reports ANSWER,
+    which may be an honest criterion; the error moves to CONCLUSION, naming what it contradicts.
+    """
+    kept: list[FieldError] = []
+    conflicts: dict[str, list[str]] = {}
+    for error in errors:
+        conclusion = error.params.get("conclusion") if error.code == "conflict" else None
+        if conclusion is None:
+            kept.append(error)
+        else:
+            conflicts.setdefault(conclusion, []).append(error.path)
+    for conclusion, paths in conflicts.items():
+        kept.insert(0, FieldError(conclusion, f"revisit this conclusion: it contradicts {', '.join(paths)}",
+                                  "conclusion", {"conflicts": paths}))
+    return kept
+
+
+def _date_order(schema: dict, data: dict, failed: set[str]) -> list[FieldError]:
+    """A date marked ``x-not-before: OTHER`` may not come before the date in OTHER (participation to ≥ from)."""
+    errors = []
+    for key, prop in schema.get("properties", {}).items():
+        other = prop.get("x-not-before")
+        if not other or key in failed or other in failed:
+            continue
+        start, end = data.get(other), data.get(key)
+        if isinstance(start, str) and isinstance(end, str) and end < start:
+            errors.append(FieldError(key, f"must not be before {other} ({start})", "date_order",
+                                     {"other": other, "start": start}))
+    return errors
 
 
 def _field_errors(error, schema: dict) -> list[FieldError]:
     """One jsonschema error as field errors at their own paths, in words a person can act on."""
     path = _path(error.absolute_path)
     if error.validator in ("anyOf", "oneOf") and not path and schema.get("x-any-of-message"):
-        return [FieldError("", schema["x-any-of-message"])]
-    why = f" — {schema['x-all-of-message']}" if "allOf" in error.schema_path and schema.get("x-all-of-message") \
-        else ""
+        return [FieldError("", schema["x-any-of-message"], "any_of")]
     if error.validator == "required" and isinstance(error.instance, dict):
-        return [FieldError(_join(path, key), REQUIRED_FIELD + why)
+        return [FieldError(_join(path, key), REQUIRED_FIELD, "required")
                 for key in error.validator_value if key not in error.instance]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = error.schema.get("properties", {})
-        return [FieldError(_join(path, key), UNKNOWN_FIELD) for key in error.instance if key not in known]
-    return [FieldError(path, _plain(error) + why)]
+        return [FieldError(_join(path, key), UNKNOWN_FIELD, "unknown") for key in error.instance if key not in known]
+    conclusion = _conclusion_of(error, schema)
+    if conclusion is not None and conclusion != path:
+        return [FieldError(path, _plain(error), "conflict", {"conclusion": conclusion})]
+    code, params = _code(error)
+    return [FieldError(path, _plain(error), code, params)]
+
+
+def _conclusion_of(error, schema: dict) -> str | None:
+    """The conclusion an ``allOf: [{if: {CONCLUSION: …}, then: {properties: {ANSWER: {const}}}}]`` rule tests."""
+    where = list(error.schema_path)
+    if error.validator != "const" or len(where) < 3 or where[0] != "allOf" or where[2] != "then":
+        return None
+    tested = list(schema["allOf"][where[1]].get("if", {}).get("properties", {}))
+    return tested[0] if len(tested) == 1 else None
+
+
+def _code(error) -> tuple[str, dict]:
+    """The kind of problem and the values a message about it needs."""
+    rule, value = error.validator, error.validator_value
+    if rule == "maxLength":
+        return "max_length", {"limit": value, "typed": len(error.instance) if isinstance(error.instance, str) else 0}
+    if rule == "minLength":
+        return ("required", {}) if error.instance == "" else ("min_length", {"limit": value})
+    if rule == "pattern":
+        return ("phone", {}) if str(value).startswith("^[+0-9") else ("pattern", {})
+    if rule == "format":
+        return f"format_{value}", {}
+    if rule == "type":
+        return ("number", {}) if value in ("integer", "number") else ("type", {"expected": value})
+    if rule in ("minimum", "maximum", "minItems", "maxItems"):
+        return rule, {"limit": value}
+    if rule == "const" and isinstance(value, bool):
+        return "must_be", {"value": value}
+    if rule == "not" and error.schema.get("x-no-choices"):
+        return "no_choices", {}
+    if rule in ("oneOf", "enum"):
+        return "choice", {}
+    return "other", {}
 
 
 def _join(path: str, key: str) -> str:
@@ -158,12 +235,24 @@ def _join(path: str, key: str) -> str:
 
 
 def _plain(error) -> str:
-    if error.validator == "const" and isinstance(error.validator_value, bool):
-        return f"must be {'YES' if error.validator_value else 'NO'}"
-    if error.validator == "not" and error.schema.get("x-no-choices"):
+    rule, value = error.validator, error.validator_value
+    if rule == "const" and isinstance(value, bool):
+        return f"must be {'YES' if value else 'NO'}"
+    if rule == "not" and error.schema.get("x-no-choices"):
         return "there is nothing to choose yet (no matching people, CSBs or courses exist)"
-    if error.validator == "oneOf" and "x-choices" in error.schema:
+    if rule == "oneOf" and "x-choices" in error.schema:
         return "not one of the choices offered"
+    if rule == "maxLength" and isinstance(error.instance, str):
+        return f"at most {value} characters (you typed {len(error.instance)})"
+    if rule == "pattern" and str(value).startswith("^[+0-9"):
+        return "enter a phone number: digits, spaces, + ( ) . / -"
+    if rule == "minLength" and error.instance == "":
+        return REQUIRED_FIELD
+    if rule == "type" and value in ("integer", "number"):
+        return "enter a number"
+    if rule == "format":
+        return {"email": "enter an e-mail address such as name@example.org", "date": "enter a date (YYYY-MM-DD)",
+                "uri": "enter a full link starting with https://"}.get(value, error.message)
     return error.message
 
 

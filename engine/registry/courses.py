@@ -8,6 +8,7 @@ property of tasks the process completes (an expression, e.g. ``"published"``).
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -26,7 +27,9 @@ RECORD_PROPERTY = "courseRecord"
 COURSE_FIELDS = {"course_name": "name", "course_name_ru": "name_ru", "initiator": "initiator",
                  "languages": "languages", "format": "format", "access": "access", "creator": "creator",
                  "coordinator": "coordinator", "implementer": "implementer", "summary": "summary",
-                 "course_url": "course_url"}
+                 "course_url": "course_url", "planned_year": "planned_year",
+                 "decision_reference": "cancel_decision"}
+INSPECTION_FIELD = "inspected_on"  # a submitted inspection sheet (13.2) restarts the three years (13.1)
 
 
 
@@ -58,6 +61,8 @@ def follow(session: Session, instance, completed_tasks: list, forms: list[dict])
                 setattr(course, column, form[field])
         if "csbs" in form:
             course.csbs_json = json.dumps(form["csbs"])
+        if INSPECTION_FIELD in form:
+            course.last_inspected_at = clock.now()
     for task in completed_tasks:
         status = _status_of(task)
         if status is not None:
@@ -103,20 +108,44 @@ class CourseView:
     coordinator: str | None
     summary: str | None
     course_url: str | None
-    published_at: object
-    cancelled_at: object
+    published_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
     platform_course_id: str | None = None  # the course on the BIPM platform (9.1)
     platform_url: str | None = None
+    created_at: dt.datetime | None = None
+    withdrawn_at: dt.datetime | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
+    planned_year: int | None = None
+    last_inspected_at: dt.datetime | None = None
+    cancel_decision: str | None = None
+
+    @property
+    def next_inspection_due(self) -> dt.datetime | None:
+        """Three years after publication or the last inspection (13.1); None before publication."""
+        since = self.last_inspected_at or self.published_at
+        if since is None or self.status == "cancelled":
+            return None
+        try:
+            return since.replace(year=since.year + 3)
+        except ValueError:  # 29 February
+            return since.replace(year=since.year + 3, day=28)
 
     @classmethod
     def of(cls, c: Course) -> CourseView:
-        return cls(c.id, c.name, c.name_ru, c.status, c.instance_id, c.initiator, c.languages, c.format, c.access,
-                   json.loads(c.csbs_json or "[]"), c.creator, c.coordinator, c.summary, c.course_url,
-                   c.published_at, c.cancelled_at, c.platform_course_id, c.platform_url)
+        return cls(id=c.id, name=c.name, name_ru=c.name_ru, status=c.status, instance=c.instance_id,
+                   initiator=c.initiator, languages=c.languages, format=c.format, access=c.access,
+                   csbs=json.loads(c.csbs_json or "[]"), creator=c.creator, coordinator=c.coordinator,
+                   summary=c.summary, course_url=c.course_url, published_at=c.published_at,
+                   cancelled_at=c.cancelled_at, platform_course_id=c.platform_course_id, platform_url=c.platform_url,
+                   created_at=c.created_at, withdrawn_at=c.withdrawn_at, withdrawn_by=c.withdrawn_by,
+                   withdrawn_reason=c.withdrawn_reason, planned_year=c.planned_year,
+                   last_inspected_at=c.last_inspected_at, cancel_decision=c.cancel_decision)
 
 
 def courses(session: Session, statuses=STATUSES) -> list[CourseView]:
-    rows = session.scalars(select(Course).where(Course.status.in_(statuses)).order_by(Course.name, Course.id))
+    rows = session.scalars(select(Course).where(Course.status.in_(statuses), Course.withdrawn_at.is_(None))
+                           .order_by(Course.name, Course.id))
     return [CourseView.of(c) for c in rows]
 
 

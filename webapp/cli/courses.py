@@ -6,6 +6,7 @@ import click
 from engine import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES
 from webapp.cli.common import (
     engine_for_reading,
+    engine_for_writing,
     handles_errors,
     json_option,
     main,
@@ -33,3 +34,15 @@ def courses(which, as_json):
     click.echo(f"{LISTS[which]}: {len(found)}")
     for c in found:
         click.echo(f"  {c.id:>4}  {c.status:<16} {c.name}")
+
+
+@main.command("withdraw-course")
+@click.argument("course_id", type=int)
+@click.option("--reason", required=True, help="Why the course is withdrawn (kept in its history).")
+@click.option("--as", "administrator", metavar="LOGIN", required=True, help="The sector administrator.")
+@handles_errors
+def withdraw_course(course_id, reason, administrator):
+    """Withdraw a course created by mistake: off the lists, its open tasks withdrawn, its history kept (6.2)."""
+    engine = engine_for_writing()
+    count = engine.withdraw_course(course_id, reason, engine.actor(administrator))
+    click.echo(f"course {course_id} withdrawn; {count} open task(s) withdrawn")

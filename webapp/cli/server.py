@@ -33,7 +33,7 @@ def init():
 @handles_errors
 def serve(host, port, demo, production, workers):
     """Run the web app (with the in-process timer and mail worker, unless --production)."""
-    from demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+    from demo import load_demo
     from webapp.app import create_app
 
     check_production()
@@ -41,9 +41,7 @@ def serve(host, port, demo, production, workers):
     if demo:
         for problem in load_demo(engine, REPO_ROOT):
             click.echo(f"problem: {problem}", err=True)
-        click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for login, _, grants in DEMO_USERS:
-            click.echo(f"  {login:<12} {', '.join(grants)}")
+        click.echo(demo_notice(engine, f"http://{host}:{port}"))
     if production:
         engine.close()
         _gunicorn(host, port, workers)
@@ -59,3 +57,14 @@ def _gunicorn(host: str, port: int, workers: int) -> None:
     os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
                                f"{host}:{port}", "--access-logfile", "-", "--forwarded-allow-ips",
                                os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"), "webapp.wsgi:app"])
+
+
+def demo_notice(engine, base: str) -> str:
+    """The demo logins with their roles, and the student questionnaire of each published course (11.1)."""
+    from demo import DEMO_PASSWORD, DEMO_USERS, published_courses
+
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    lines += [f"  {login:<12} {', '.join(grants)}" for login, _, grants in DEMO_USERS]
+    lines.append("Student questionnaire (Appendix 3, no login):")
+    lines += [f"  {base}/survey/{course_id}  {name}" for course_id, name in published_courses(engine)]
+    return "\n".join(lines)

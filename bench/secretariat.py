@@ -1,0 +1,74 @@
+"""Secretariat benchmark (not a test): the course lists and the printed sheets.
+
+1. The List of created courses (6.2) as the page asks for it — searched, filtered, sorted, with people's
+   names (``Engine.course_list``) — vs. the plain list of course records (``Engine.courses``), for N courses.
+2. One Appendix 2 sheet as an A4 PDF (WeasyPrint) vs. the same sheet as an HTML page, through the web app.
+
+Prints medians and their ratios; asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from demo import DEMO_USERS, REPO_ROOT, CourseDriver  # noqa: E402
+from engine import LIST_STATUSES, CourseQuery, Engine, FixedClock  # noqa: E402
+from webapp.app import create_app  # noqa: E402
+
+
+def median_ms(action, reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--courses", type=int, default=1000)
+    parser.add_argument("--reps", type=int, default=20)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="courseflow-bench-"))
+    try:
+        engine = Engine(f"sqlite:///{folder / 'bench.db'}", FixedClock(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)))
+        engine.init()
+        engine.deploy_directory(REPO_ROOT / "processes", REPO_ROOT / "forms")
+        for login, name, grants in DEMO_USERS:
+            engine.add_user(login, grants, "pw", name=name)
+        published = CourseDriver(engine)
+        published.publish_one_csb_course()
+        admin = engine.actor("admin")
+        for number in range(args.courses - 1):
+            engine.start("course_creation", {"course_name": f"Course {number}", "initiator": "BelGIM"}, admin)
+        query = CourseQuery(search="course 1", sort="creator", descending=True)
+        plain = median_ms(lambda: engine.courses(LIST_STATUSES), args.reps)
+        listed = median_ms(lambda: engine.course_list(LIST_STATUSES, query), args.reps)
+        print(f"{args.courses} courses: course_list (search, sort, names) {listed:.1f} ms, courses() {plain:.1f} ms, "
+              f"ratio {listed / plain:.2f}")
+
+        app = create_app(engine, TESTING=True, TICK_SECONDS=0)
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = "secretariat", True
+        seq = next(s.seq for s in engine.sheets(published.course.id) if s.sheet == "appendix2.json")
+        url = f"/courses/{published.course.id}/sheets/{seq}"
+        client.get(url + ".pdf")  # WeasyPrint loads its fonts once
+        html = median_ms(lambda: client.get(url), args.reps)
+        pdf = median_ms(lambda: client.get(url + ".pdf"), args.reps)
+        print(f"Appendix 2 sheet: PDF {pdf:.1f} ms, HTML page {html:.1f} ms, ratio {pdf / html:.1f}")
+        engine.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
