@@ -10,7 +10,7 @@ import secrets
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from engine import InvalidData, NotAllowed
+from engine import CATALOGUE_STATUSES, InvalidData, NotAllowed, NotFound
 
 from . import schemaform
 from .extensions import engine
