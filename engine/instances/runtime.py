@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from engine.base import clock
 from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, ProcessFailed, TaskNotOpen
 from engine.base.models import Course, Event, Instance, OpenTask
+from engine.definitions import script_limits
 from engine.definitions.cache import DefinitionCache, Parsed
 from engine.definitions.form_schema import validate_submission, with_read_only
 from engine.instances import choices, open_tasks, store, timers
@@ -107,9 +108,10 @@ def _timer_event(row: InstanceRow, task) -> audit.NewEvent:
 def run_engine(loaded: Loaded, step=None) -> None:
     """Run ``step`` (if any) and then every automatic task, noting each task completed; wrap process errors."""
     try:
-        if step is not None:
-            step()
-        loaded.workflow.do_engine_steps(did_complete_task=loaded.completed.append)
+        with script_limits.budget():  # one CPU-time and memory budget for every script this step runs
+            if step is not None:
+                step()
+            loaded.workflow.do_engine_steps(did_complete_task=loaded.completed.append)
     except CourseFlowError:
         raise
     except Exception as error:  # scripts and expressions can fail in any way; none may escape as a traceback
