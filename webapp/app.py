@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 
 from engine import CourseFlowError, Engine, NotAllowed, NotFound
 
-from . import admin, auth, courses, form_editor, i18n, processes, public, tasks, ticker
+from . import admin, auth, courses, form_editor, i18n, links, processes, public, tasks, ticker
 from .extensions import babel, csrf, engine, login_manager
 
 
@@ -41,7 +41,7 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS)
+    app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, web_link=links.web_link)
     app.context_processor(tasks.inbox_count)
     _register_error_pages(app)
     if app.config["TICK_SECONDS"]:
