@@ -16,6 +16,7 @@ Where things live:
 """
 from engine.base.clock import Clock, FixedClock, SystemClock
 from engine.base.errors import (
+                                Busy,
                                 ChangedMeanwhile,
                                 CourseFlowError,
                                 FieldError,
@@ -59,6 +60,6 @@ __all__ = [
     # pure checks a front end may run before asking the engine
     "file_name_problem", "verify_dossier",
     # errors
-    "CourseFlowError", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen",
+    "CourseFlowError", "Busy", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen",
     "Problem", "FieldError",
 ]

@@ -7,7 +7,7 @@ import secrets
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
-from engine import CourseFlowError, Engine, NotAllowed, NotFound
+from engine import Busy, CourseFlowError, Engine, NotAllowed, NotFound
 
 from . import admin, auth, courses, form_editor, i18n, links, processes, public, tasks, ticker
 from .extensions import babel, csrf, engine, login_manager
@@ -69,6 +69,9 @@ def _register_error_pages(app: Flask) -> None:
     def page(status: int, message: str):
         return render_template("error.html", status=status, message=message), status
 
+    app.register_error_handler(Busy, lambda e: page(503, _("The database is busy with another change; nothing was "
+                                                           "done. Try again in a moment.")))
+    app.register_error_handler(CourseFlowError, lambda e: page(409, str(e)))
     app.register_error_handler(NotAllowed, lambda e: page(403, str(e)))
     app.register_error_handler(NotFound, lambda e: page(404, str(e)))
     app.register_error_handler(CSRFError, lambda e: page(400, _("The form expired or was not sent by this site "

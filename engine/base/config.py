@@ -40,3 +40,13 @@ def clock_from_env(env) -> Clock:
         return FixedClock(parse_instant(pinned))
     except ValueError:
         raise CourseFlowError(f"COURSEFLOW_NOW={pinned!r} is not an ISO 8601 date-time, e.g. 2026-03-01T09:00:00Z") from None
+
+
+def lock_timeout_seconds(environ: dict[str, str] | None = None) -> float:
+    """``COURSEFLOW_LOCK_TIMEOUT_SECONDS`` (default 30): how long a write waits for a held lock before "busy"."""
+    env = os.environ if environ is None else environ
+    try:
+        seconds = float(env.get("COURSEFLOW_LOCK_TIMEOUT_SECONDS", "30"))
+    except ValueError:
+        return 30.0
+    return seconds if seconds > 0 else 30.0

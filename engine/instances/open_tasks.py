@@ -10,13 +10,16 @@ import datetime as dt
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from sqlalchemy.engine import Connection
 
-from engine.base.errors import ProcessFailed
+from engine.base.errors import ChangedMeanwhile, ProcessFailed
 from engine.definitions import bpmn
 from engine.instances import store
 from engine.instances.store import InstanceRow, OpenTaskRow
 from engine.instances.timers import task_due
 from engine.instances.tree import Scan, multi_instance_key, process_of
 from engine.registry.roles import ROLES
+
+CHANGED_MEANWHILE = ("Someone else completed or changed this task at the same moment; nothing of yours was saved. "
+                     "Reload and try again.")
 
 
 def rows_as_loaded(scan: Scan) -> dict[str, dt.datetime | None]:
@@ -35,8 +38,8 @@ def sync(connection: Connection, instance: InstanceRow, scan: Scan, before: dict
     gone = [task_id for task_id in before if task_id not in ready]
     withdrawn = [task_id for task_id in gone if task_id not in completed]
     withdrawn_rows = store.open_tasks_by_id(connection, withdrawn) if withdrawn else []
-    if gone:
-        store.delete_open_tasks(connection, gone)
+    if gone and store.delete_open_tasks(connection, gone) != len(gone):
+        raise ChangedMeanwhile(CHANGED_MEANWHILE)
     new = [new_row(instance, task, lanes, now) for task_id, task in ready.items() if task_id not in before]
     if new:
         store.insert_open_tasks(connection, new)

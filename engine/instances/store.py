@@ -64,7 +64,7 @@ _SELECT_TASK_AND_INSTANCE = (select(*TASK_COLUMNS, *_INSTANCE_COLUMNS, instances
                              .join_from(open_tasks, instances, open_tasks.c.instance_id == instances.c.id)
                              .where(open_tasks.c.id == bindparam("id")))
 _SELECT_TASKS = select(*TASK_COLUMNS).where(open_tasks.c.id.in_(bindparam("ids", expanding=True)))
-_DELETE_TASK = delete(open_tasks).where(open_tasks.c.id == bindparam("task_id"))
+_DELETE_TASKS = delete(open_tasks).where(open_tasks.c.id.in_(bindparam("ids", expanding=True)))
 _INSERT_TASK = insert(open_tasks)
 _RELABELLED = ("definition_id", "name", "name_ru", "lane", "role", "scope", "assignee", "form", "due_at")
 _RELABEL_TASK = (update(open_tasks).where(open_tasks.c.id == bindparam("task_id"))
@@ -106,8 +106,9 @@ def open_tasks_by_id(connection: Connection, task_ids: list[str]) -> list[OpenTa
     return [OpenTaskRow(*row) for row in connection.execute(_SELECT_TASKS, {"ids": task_ids})]
 
 
-def delete_open_tasks(connection: Connection, task_ids: list[str]) -> None:
-    connection.execute(_DELETE_TASK, [{"task_id": task_id} for task_id in task_ids])
+def delete_open_tasks(connection: Connection, task_ids: list[str]) -> int:
+    """Delete the rows; return how many there were (fewer than asked: someone else deleted them meanwhile)."""
+    return connection.execute(_DELETE_TASKS, {"ids": task_ids}).rowcount
 
 
 def insert_open_tasks(connection: Connection, rows: list[dict]) -> None:
