@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 
 from engine import Busy, CourseFlowError, Engine, NotAllowed, NotFound
 
-from . import admin, auth, courses, form_editor, i18n, links, processes, public, tasks, ticker
+from . import admin, auth, courses, form_editor, i18n, links, params, processes, public, tasks, ticker
 from .extensions import babel, csrf, engine, login_manager
 
 
@@ -39,6 +39,8 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    app.url_map.converters["int"] = params.DatabaseIntConverter
+    app.json = params.BoundedJSONProvider(app)
     for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, web_link=links.web_link)

@@ -12,6 +12,7 @@ from engine import CATALOGUE_STATUSES, LIST_STATUSES, InvalidData, TaskFilter, T
 
 from . import schemaform
 from .extensions import engine
+from .params import db_int
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 COURSE_PROCESS = "course_creation"
@@ -64,7 +65,7 @@ def step_through(course_id: int):
     all_steps = engine().steps(course_id)
     if not all_steps:
         abort(404)
-    index = min(max(request.args.get("step", 1, type=int), 1), len(all_steps)) - 1
+    index = min(max(request.args.get("step", 1, type=db_int), 1), len(all_steps)) - 1
     step = all_steps[index]
     drawings = [(drawing.process_id, render(drawing)) for drawing in engine().diagrams(course_id, step.path)]
     return render_template("replay.html", course=engine().course(course_id), step=step, number=index + 1,
@@ -92,6 +93,8 @@ def _day(text: str | None, end: bool = False):
         day = dt.datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=dt.UTC)
     except ValueError:
         abort(400)
+    if end and day.date() == dt.date.max:
+        return None  # up to the end of time: no upper bound
     return day + dt.timedelta(days=1) if end else day
 
 
