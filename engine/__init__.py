@@ -42,6 +42,7 @@ from engine.proof.replay import Outcome, Step
 from engine.registry.courses import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES, CourseView, HistoryEntry, SheetView
 from engine.registry.roles import ROLES, Actor, Role
 from engine.registry.users import UserView
+from engine.security.throttle import TooManyAttempts
 from engine.service import Engine
 from engine.views import DefinitionView, InstanceView
 
@@ -61,5 +62,6 @@ __all__ = [
     "file_name_problem", "verify_dossier",
     # errors
     "CourseFlowError", "Busy", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen",
+    "TooManyAttempts",
     "Problem", "FieldError",
 ]

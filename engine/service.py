@@ -31,7 +31,8 @@ from engine.instances import choices, inbox, migration, runtime, store
 from engine.instances.tree import find_task
 from engine.proof import audit, diagram, dossier, paths, replay
 from engine.registry import courses, users
-from engine.registry.roles import Actor
+from engine.registry.roles import Actor, may_read_history
+from engine.security import sessions, throttle
 from engine.views import DefinitionView, InstanceView
 
 log = logging.getLogger(__name__)
@@ -179,9 +180,41 @@ class Engine:
         with self._read() as session:
             return users.actor_for(session, login)
 
-    def authenticate(self, login: str, password: str) -> Actor | None:
+    def authenticate(self, login: str, password: str, address: str | None = None) -> Actor | None:
+        """The actor if the password is right; ``None`` if not (unknown logins take as long).
+
+        Repeated failures for one login, or from one ``address``, block further
+        tries for a while (:class:`TooManyAttempts`).
+        """
+        limits = throttle.keys(login, address)
+        with self._write() as session:
+            throttle.refuse_if_blocked(session, limits, clock.now())
+            actor = users.authenticate(session, login, password)
+            if actor is not None:
+                throttle.clear(session, next(iter(limits)))
+                return actor
+            blocked = throttle.record_failure(session, limits, clock.now())
+            if blocked:
+                audit.append(session, [audit.NewEvent("logins_blocked", data={"login": login, "keys": len(blocked)})],
+                             clock.now())
+        return None
+
+    def session_generation(self, login: str) -> int:
+        """The number a new web session of ``login`` remembers (see :meth:`session_actor`)."""
         with self._read() as session:
-            return users.authenticate(session, login, password)
+            return sessions.generation(session, login)
+
+    def session_actor(self, login: str, opened_with: int | None) -> Actor:
+        """The actor of a web session, unless it was ended since (logout, deactivation, password change)."""
+        with self._read() as session:
+            return sessions.actor(session, login, opened_with)
+
+    def end_sessions(self, login: str, by: Actor | None = None, reason: str = "logout") -> None:
+        """End every web session of ``login``: their own logout, or a sector administrator's decision."""
+        if by is not None and by.login != login:
+            _require(by, "sector_administrator")
+        with self._write() as session:
+            sessions.end(session, login, by.login if by else login, reason)
 
     # -- running processes -----------------------------------------------------------
 
@@ -380,24 +413,32 @@ class Engine:
                 raise NotFound(f"There is no process instance {instance_id}.")
             return InstanceView.of(instance)
 
-    def replay_course(self, course_id: int) -> list[replay.Outcome]:
+    def may_read_history(self, actor: Actor) -> bool:
+        """Whether ``actor`` may see histories, replays, step-throughs and path diagrams (HISTORY_READERS)."""
+        return may_read_history(actor)
+
+    def replay_course(self, course_id: int, reader: Actor | None = None) -> list[replay.Outcome]:
         """Re-execute every instance of a course from its events; compare with the stored state."""
+        _require_history_reader(reader)
         with self._snapshot() as session:
             course = courses.course(session, course_id)
             ids = [course.instance, *session.scalars(select(Instance.id).where(
                 Instance.course_id == course_id, Instance.id != course.instance).order_by(Instance.started_at))]
             return [self._replay(session, instance_id) for instance_id in ids]
 
-    def history(self, course_id: int, **filters) -> list[courses.HistoryEntry]:
+    def history(self, course_id: int, reader: Actor | None = None, **filters) -> list[courses.HistoryEntry]:
         """A course's events for auditors; filters: process, role, actor, since, until."""
+        _require_history_reader(reader)
         with self._read() as session:
             return courses.history(session, course_id, **filters)
 
-    def diagrams(self, course_id: int, path: paths.Path | None = None) -> list[diagram.Diagram]:
+    def diagrams(self, course_id: int, path: paths.Path | None = None,
+                 reader: Actor | None = None) -> list[diagram.Diagram]:
         """Each process the course's instance ran, laid out from its version's BPMN DI with ``path`` marked.
 
         ``path`` defaults to the path taken so far (a replay step passes its own).
         """
+        _require_history_reader(reader)
         with self._read() as session:
             course = courses.course(session, course_id)
             loaded = runtime.load(session, self.definitions, course.instance)
@@ -411,8 +452,9 @@ class Engine:
         with self._snapshot() as session:
             return dossier.build(session, course_id)
 
-    def steps(self, course_id: int) -> list[replay.Step]:
+    def steps(self, course_id: int, reader: Actor | None = None) -> list[replay.Step]:
         """The course's own process after each of its events, rebuilt by replay (auditors step through it)."""
+        _require_history_reader(reader)
         with self._snapshot() as session:
             course = courses.course(session, course_id)
             rows = session.scalars(select(Event).where(Event.instance_id == course.instance).order_by(Event.seq))
@@ -462,6 +504,13 @@ class Engine:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def _require_history_reader(reader: Actor | None) -> None:
+    """Front ends pass the person asking (``None``: the operator's own command line)."""
+    if reader is not None and not may_read_history(reader):
+        raise NotAllowed("Histories, replays and path diagrams show who decided what: only auditors, sector "
+                         "administrators and the Secretariat may see them.")
 
 
 def _require(actor: Actor, role: str) -> None:

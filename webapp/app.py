@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 
-from flask import Flask, render_template
+from flask import Flask, render_template, session
 from flask_wtf.csrf import CSRFError
 
 from engine import Busy, CourseFlowError, Engine, NotAllowed, NotFound
@@ -34,7 +34,11 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
         TICK_SECONDS=30,
         BABEL_TRANSLATION_DIRECTORIES=i18n.compiled_catalogs(),
     )
+    production = os.environ.get("COURSEFLOW_ENV") == "production"
+    app.config.update(SESSION_COOKIE_SECURE=production, REMEMBER_COOKIE_SECURE=production,
+                      REMEMBER_COOKIE_HTTPONLY=True)
     app.config.update(config)
+    app.after_request(_security_headers)
     app.extensions["courseflow"] = engine_ or _default_engine()
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -59,10 +63,19 @@ def _default_engine() -> Engine:
 
 @login_manager.user_loader
 def _load_user(login: str):
+    """The session's user, unless the session was ended on the server since (logout elsewhere, deactivation)."""
     try:
-        return auth.WebUser(engine().actor(login))
+        return auth.WebUser(engine().session_actor(login, session.get("generation")))
     except CourseFlowError:
         return None
+
+
+def _security_headers(response):
+    """No page may be framed by another site (clickjacking)."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
-from engine import Actor
+from engine import Actor, TooManyAttempts
 
 from .extensions import engine
 from .i18n import LANGUAGES
@@ -37,11 +37,17 @@ class WebUser(UserMixin):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
-        login_name = request.form.get("login", "")
-        actor = engine().authenticate(login_name, request.form.get("password", ""))
+        login_name = request.form.get("login", "")[:200]
+        try:
+            actor = engine().authenticate(login_name, request.form.get("password", ""), request.remote_addr)
+        except TooManyAttempts:
+            flash(_("Too many failed logins; wait a few minutes and try again."), "error")
+            return render_template("login.html", login=login_name), 429
         if actor is None:
             flash(_("Wrong login or password."), "error")
             return render_template("login.html", login=login_name), 401
+        session.clear()  # a new session (and CSRF token) at login: nothing carried over from before
+        session["generation"] = engine().session_generation(actor.login)
         login_user(WebUser(actor))
         session["lang"] = engine().language(actor.login)
         return redirect(_safe_next(request.args.get("next")))
@@ -51,8 +57,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Ends every session of this user on the server: a copied cookie stops working too."""
+    engine().end_sessions(current_user.actor.login)
     logout_user()
-    session.pop("lang", None)
+    session.clear()
     return redirect(url_for("auth.login"))
 
 

@@ -33,7 +33,8 @@ def index():
 def course(course_id: int):
     found = engine().course(course_id)
     open_tasks = engine().tasks(None, TaskFilter(course_id=course_id))
-    return render_template("course.html", course=found, open_tasks=open_tasks, sheets=engine().sheets(course_id))
+    return render_template("course.html", course=found, open_tasks=open_tasks, sheets=engine().sheets(course_id),
+                           history_reader=engine().may_read_history(current_user.actor))
 
 
 @bp.route("/<int:course_id>/sheets/<int:seq>")
@@ -52,7 +53,8 @@ def diagram(course_id: int):
     """Each process the course ran, drawn from its own version's BPMN, with the path taken marked."""
     from .diagram import render
 
-    drawings = [(drawing.process_id, render(drawing)) for drawing in engine().diagrams(course_id)]
+    drawings = [(drawing.process_id, render(drawing))
+                for drawing in engine().diagrams(course_id, reader=current_user.actor)]
     return render_template("diagram.html", course=engine().course(course_id), drawings=drawings)
 
 
@@ -62,12 +64,12 @@ def step_through(course_id: int):
     """Step through the course's history event by event: what was open, who could act, the data, the diagram."""
     from .diagram import render
 
-    all_steps = engine().steps(course_id)
+    all_steps = engine().steps(course_id, reader=current_user.actor)
     if not all_steps:
         abort(404)
     index = min(max(request.args.get("step", 1, type=db_int), 1), len(all_steps)) - 1
     step = all_steps[index]
-    drawings = [(drawing.process_id, render(drawing)) for drawing in engine().diagrams(course_id, step.path)]
+    drawings = [(drawing.process_id, render(drawing)) for drawing in engine().diagrams(course_id, step.path, reader=current_user.actor)]
     return render_template("replay.html", course=engine().course(course_id), step=step, number=index + 1,
                            total=len(all_steps), drawings=drawings)
 
@@ -78,10 +80,10 @@ def history(course_id: int):
     """The course's whole history (every process instance), filtered, with the proof by re-execution."""
     found = engine().course(course_id)
     since, until = _day(request.args.get("since")), _day(request.args.get("until"), end=True)
-    entries = engine().history(course_id, process=request.args.get("process") or None,
+    entries = engine().history(course_id, reader=current_user.actor, process=request.args.get("process") or None,
                                role=request.args.get("role") or None, actor=request.args.get("actor") or None,
                                since=since, until=until)
-    outcomes = engine().replay_course(course_id) if request.args.get("replay") else None
+    outcomes = engine().replay_course(course_id, reader=current_user.actor) if request.args.get("replay") else None
     return render_template("history.html", course=found, entries=entries, outcomes=outcomes, args=request.args)
 
 

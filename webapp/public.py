@@ -5,13 +5,14 @@ course participant, with nothing that identifies the person.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, session
 from flask_babel import gettext as _
 
 from engine import CATALOGUE_STATUSES, Actor, InvalidData, NotFound
 
 from . import schemaform
 from .extensions import engine
+from .rate_limit import RateLimit
 
 bp = Blueprint("public", __name__, url_prefix="/survey")
 PROCESS = "satisfaction"
@@ -29,13 +30,25 @@ def questionnaire(course_id: int):
     schema = engine().start_form(PROCESS)
     shown = {**schema, "properties": {k: v for k, v in schema["properties"].items() if k != "course_id"}}
     values, errors, done = {}, {}, False
+    answered = session.get("answered", [])
     if request.method == "POST":
+        if course_id in answered:
+            return _refused(course, schema, shown, _("This browser has answered this questionnaire already."))
+        if not current_app.extensions.setdefault("survey_rate_limit", RateLimit()).allow(request.remote_addr or ""):
+            return _refused(course, schema, shown, _("Too many answers from your network just now; "
+                                                     "please try again later."))
         values = schemaform.parse(shown, request.form)
         try:
             engine().start(PROCESS, {**values, "course_id": course_id}, ANONYMOUS)
+            session["answered"] = [*answered[-50:], course_id]
             done = True
         except InvalidData as error:
             errors = schemaform.errors_by_field(error.errors)
     return render_template("survey.html", course=course, done=done, schema=schema,
                            fields=schemaform.fields(shown, values, errors),
                            thanks=_("Thank you: your answers were recorded anonymously.")), 422 if errors else 200
+
+
+def _refused(course, schema, shown, message: str):
+    return render_template("survey.html", course=course, done=False, schema=schema, refused=message,
+                           fields=schemaform.fields(shown, {}, {}), thanks=""), 429

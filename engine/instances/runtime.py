@@ -181,6 +181,9 @@ def check_may_act(actor: Actor, row: OpenTaskRow) -> str:
     if row.assignee:
         if actor.login != row.assignee:
             raise NotAllowed(f"This task is assigned to {row.assignee}; only they can do it.")
+        if row.role and not actor.holds(row.role):
+            raise NotAllowed(f"This task is assigned to you as {row.role}, a role you no longer hold; "
+                             f"a sector administrator must grant it again or reassign the task.")
         return "assignee"
     if not actor.holds(row.role, row.scope):
         where = f" for {row.scope}" if row.scope else ""
