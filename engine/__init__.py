@@ -34,6 +34,7 @@ from engine.definitions.form_library import FormReport
 from engine.instances.inbox import TaskDetail, TaskFilter, TaskView
 from engine.instances.migration import MigrationCheck, MigrationResult
 from engine.proof.audit import Verdict
+from engine.proof.checkpoints import CheckpointView
 from engine.proof.diagram import Diagram, Edge, Shape
 from engine.proof.dossier import Finding
 from engine.proof.dossier import verify as verify_dossier
@@ -43,7 +44,7 @@ from engine.registry.courses import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES,
 from engine.registry.roles import ROLES, Actor, Role
 from engine.registry.users import UserView
 from engine.security.throttle import TooManyAttempts
-from engine.service import Engine
+from engine.service import Engine, checkpoint_public_key, new_checkpoint_key
 from engine.views import DefinitionView, InstanceView
 
 __all__ = [
@@ -55,11 +56,11 @@ __all__ = [
     "TaskFilter", "TaskView", "TaskDetail", "CourseView", "SheetView", "HistoryEntry", "UserView",
     "DefinitionView", "InstanceView", "VersionView", "Change", "DeployReport", "FormReport",
     "MigrationCheck", "MigrationResult", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",
-    "Finding", "SourceFile",
+    "Finding", "SourceFile", "CheckpointView",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # pure checks a front end may run before asking the engine
-    "file_name_problem", "verify_dossier",
+    "file_name_problem", "verify_dossier", "checkpoint_public_key", "new_checkpoint_key",
     # errors
     "CourseFlowError", "Busy", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen",
     "TooManyAttempts",

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.base import clock, schema
-from engine.base.config import Settings
+from engine.base.config import Settings, checkpoint_key_path
 from engine.base.db import Database
 from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, Problem, ProcessFailed
 from engine.base.models import Course, Definition, Event, Instance, User
@@ -29,7 +29,7 @@ from engine.definitions.checks import SourceFile, file_name_problem
 from engine.definitions.form_schema import check_shape, prefill
 from engine.instances import choices, inbox, migration, runtime, store
 from engine.instances.tree import find_task
-from engine.proof import audit, diagram, dossier, paths, replay
+from engine.proof import audit, checkpoints, diagram, dossier, paths, replay
 from engine.registry import courses, users
 from engine.registry.roles import Actor, may_read_history
 from engine.security import sessions, throttle
@@ -474,8 +474,27 @@ class Engine:
                                 self.codec, state, definition_id)
 
     def verify(self) -> audit.Verdict:
+        """Recompute the chain over every event; with COURSEFLOW_CHECKPOINT_KEY set, check the signed checkpoints."""
+        key_path = checkpoint_key_path()
+        key = checkpoints.load_public(key_path) if key_path else None
         with self._snapshot() as session:
-            return audit.verify(session)
+            verdict = audit.verify(session)
+            if not verdict.ok or key is None:
+                return verdict
+            count, problem = checkpoints.verify(session, key)
+        if problem:
+            return audit.Verdict(False, verdict.events, None, problem, count)
+        return replace(verdict, checkpoints=count)
+
+    def checkpoint(self, by: str | None = None) -> checkpoints.CheckpointView:
+        """Sign the event log as it is now with the key in COURSEFLOW_CHECKPOINT_KEY (kept outside the database)."""
+        key_path = checkpoint_key_path()
+        if key_path is None:
+            raise CourseFlowError("Set COURSEFLOW_CHECKPOINT_KEY to the checkpoint key file "
+                                  "('courseflow checkpoint --new-key FILE' makes one).")
+        key = checkpoints.load_private(key_path)
+        with self._write() as session:
+            return checkpoints.make(session, key, clock.now(), by)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -504,6 +523,17 @@ class Engine:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def checkpoint_public_key(path: Path | None = None):
+    """The checkpoint key (public part) from ``path`` or COURSEFLOW_CHECKPOINT_KEY; ``None`` if neither is set."""
+    path = path or checkpoint_key_path()
+    return checkpoints.load_public(path) if path else None
+
+
+def new_checkpoint_key(path: Path) -> str:
+    """Write a new Ed25519 checkpoint key file (never overwriting one); return its key id."""
+    return checkpoints.generate_key(path)
 
 
 def _require_history_reader(reader: Actor | None) -> None:

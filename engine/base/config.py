@@ -50,3 +50,10 @@ def lock_timeout_seconds(environ: dict[str, str] | None = None) -> float:
     except ValueError:
         return 30.0
     return seconds if seconds > 0 else 30.0
+
+
+def checkpoint_key_path(environ: dict[str, str] | None = None) -> Path | None:
+    """``COURSEFLOW_CHECKPOINT_KEY``: the Ed25519 key file (PEM, kept outside the database) for signed checkpoints."""
+    env = os.environ if environ is None else environ
+    value = env.get("COURSEFLOW_CHECKPOINT_KEY")
+    return Path(value) if value else None

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column('seq', sa.Integer(), nullable=False),
         sa.Column('hash', sa.String(length=64), nullable=False),
         sa.Column('key_id', sa.String(length=64), nullable=False),
+        sa.Column('body_json', sa.Text(), nullable=False),
         sa.Column('signature', sa.String(length=200), nullable=False),
         sa.Column('made_by', sa.String(length=100), nullable=True),
     )
