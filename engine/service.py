@@ -29,7 +29,7 @@ from engine.definitions.checks import SourceFile, file_name_problem
 from engine.definitions.form_schema import check_shape, prefill
 from engine.instances import choices, inbox, migration, runtime, store
 from engine.instances.tree import find_task
-from engine.proof import audit, checkpoints, diagram, dossier, paths, replay
+from engine.proof import audit, checkpoints, consistency, diagram, dossier, paths, replay
 from engine.registry import courses, users
 from engine.registry.roles import Actor, may_read_history
 from engine.security import sessions, throttle
@@ -474,14 +474,16 @@ class Engine:
                                 self.codec, state, definition_id)
 
     def verify(self) -> audit.Verdict:
-        """Recompute the chain over every event; with COURSEFLOW_CHECKPOINT_KEY set, check the signed checkpoints."""
+        """Recompute the chain over every event; check the signed checkpoints (with COURSEFLOW_CHECKPOINT_KEY set),
+        and that the events are consistent with the grants in force and with the tables derived from them."""
         key_path = checkpoint_key_path()
         key = checkpoints.load_public(key_path) if key_path else None
         with self._snapshot() as session:
             verdict = audit.verify(session)
-            if not verdict.ok or key is None:
+            if not verdict.ok:
                 return verdict
-            count, problem = checkpoints.verify(session, key)
+            count, problem = checkpoints.verify(session, key) if key is not None else (0, None)
+            problem = problem or next(iter(consistency.check(session)), None)
         if problem:
             return audit.Verdict(False, verdict.events, None, problem, count)
         return replace(verdict, checkpoints=count)

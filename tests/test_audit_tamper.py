@@ -156,3 +156,29 @@ def test_checkpoints_from_the_command_line(database_url, tmp_path, monkeypatch):
     assert made.exit_code == 0 and "signed by key" in made.output
     verified = runner.invoke(main, ["verify", "--json"])
     assert verified.exit_code == 0 and json.loads(verified.output)["ok"]
+
+
+def test_a_completion_by_someone_without_the_role_then_is_caught_even_recomputed(engine, history):
+    """The rewritten signer exists but never held tc4 (6.1): the grant events say so."""
+    with engine.db.engine.begin() as connection:
+        connection.execute(text("UPDATE events SET actor = 'creator' WHERE kind = 'task_completed'"))
+    recompute_every_hash(engine)
+    verdict = engine.verify()
+    assert not verdict.ok and "without holding it then" in verdict.reason
+
+
+DERIVED = {
+    "a grant added behind the log": ("INSERT INTO role_grants (user_id, role, scope) "
+                                     "SELECT id, 'auditor', NULL FROM users WHERE login = 'creator'", "roles"),
+    "a claim set behind the log": ("UPDATE open_tasks SET claimed_by = 'admin'", "claimed by"),
+    "a user reactivated behind the log": ("UPDATE users SET active = false WHERE login = 'creator'", "deactivated"),
+}
+
+
+@pytest.mark.parametrize("statement, word", DERIVED.values(), ids=DERIVED.keys())
+def test_tables_derived_from_events_are_checked_against_them(engine, history, statement, word):
+    assert engine.verify().ok
+    with engine.db.engine.begin() as connection:
+        assert connection.execute(text(statement)).rowcount > 0
+    verdict = engine.verify()
+    assert not verdict.ok and word in verdict.reason
