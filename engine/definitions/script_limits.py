@@ -29,6 +29,7 @@ MAX_VALUE_BYTES = 8 * 1024 * 1024
 MAX_INT_BITS = 64 * 1024
 MAX_WIDTH = 10_000
 CHECK_EVERY = 32
+WALL_FACTOR = 2.0
 _ITEM_BYTES = 8
 _PERCENT_WIDTH = re.compile(r"%[-+ #0]*(\*|\d{5,})")
 
@@ -70,11 +71,13 @@ LIMITS = Limits.from_env()
 class Budget:
     """What one engine step (a completion, a timer firing) may still spend."""
 
-    __slots__ = ("deadline", "memory_left", "ticks", "limits", "resident_at_start")
+    __slots__ = ("deadline", "wall_deadline", "memory_left", "ticks", "limits", "resident_at_start")
 
     def __init__(self, limits: Limits):
         self.limits = limits
         self.deadline = time.thread_time() + limits.cpu_seconds
+        # A script starved of the CPU by other threads still holds the write lock: bound its wall time too.
+        self.wall_deadline = time.perf_counter() + limits.cpu_seconds * WALL_FACTOR
         self.memory_left = limits.memory_bytes
         self.ticks = 0
         self.resident_at_start = _resident_bytes()
@@ -83,7 +86,7 @@ class Budget:
         self.ticks += 1
         if self.ticks % CHECK_EVERY:
             return
-        if time.thread_time() > self.deadline:
+        if time.thread_time() > self.deadline or time.perf_counter() > self.wall_deadline:
             raise BudgetExceeded(f"the script ran longer than its CPU-time budget of {self.limits.cpu_seconds:g} s "
                                  f"(a loop that does too much?)")
         if _resident_bytes() - self.resident_at_start > self.limits.memory_bytes:
@@ -152,7 +155,14 @@ def _int_bytes(bits: int) -> int:
     return bits // 8
 
 
+_NUMBERS = (int, float, bool)
+_SMALL_BITS = 1024
+
+
 def _mult(left, right):
+    if type(left) in _NUMBERS and type(right) in _NUMBERS and (
+            type(left) is float or type(right) is float or left.bit_length() + right.bit_length() <= _SMALL_BITS):
+        return left * right  # the common case, kept cheap: nothing big can come of it
     spent = _spend()
     if isinstance(left, int) and isinstance(right, int):
         spent.charge(_int_bytes(left.bit_length() + right.bit_length()))
@@ -180,6 +190,8 @@ def _lshift(value, shift):
 
 
 def _add(left, right):
+    if type(left) in _NUMBERS and type(right) in _NUMBERS:
+        return left + right
     spent = _spend()
     if isinstance(left, str | bytes | list | tuple) and isinstance(right, str | bytes | list | tuple):
         spent.charge(size_of(left) + size_of(right))
@@ -189,6 +201,8 @@ def _add(left, right):
 
 
 def _mod(left, right):
+    if type(left) in _NUMBERS:
+        return left % right
     spent = _spend()
     if isinstance(left, str):
         if _PERCENT_WIDTH.search(left):
@@ -206,9 +220,9 @@ _OPERATORS = {ast.Mult: "__cf_mult__", ast.Pow: "__cf_pow__", ast.LShift: "__cf_
 # --- checked iteration and calls ----------------------------------------------------------------------------------
 
 def _iterate(iterable):
-    spent = _spend()
+    tick = _spend().tick
     for item in iterable:
-        spent.tick()
+        tick()
         yield item
 
 
