@@ -18,6 +18,7 @@ FORM = {"type": "object", "properties": {
     "course_url": {"type": "string", "format": "uri"},
     "email": {"type": "string", "format": "email"},
     "on": {"type": "string", "format": "date"},
+    "at": {"type": "string", "format": "date-time"},
 }}
 
 
@@ -57,7 +58,7 @@ def test_nan_and_infinity_do_not_pass_minimum_and_maximum(value):
 @pytest.mark.parametrize("field, value", [
     ("course_url", "javascript:alert(1)//"), ("course_url", "data:text/html,<script>1</script>"),
     ("course_url", "https://"), ("course_url", "not a link"), ("email", "nobody"), ("email", "a@b"),
-    ("on", "2026-02-30"), ("on", "20260201"),
+    ("on", "2026-02-30"), ("on", "20260201"), ("at", "2026-02-01T09:00"), ("at", "2026-02-30T09:00:00Z"),
 ])
 def test_every_format_is_enforced(field, value):
     (error,) = refused({field: value})
@@ -66,7 +67,7 @@ def test_every_format_is_enforced(field, value):
 
 def test_good_values_of_every_format_pass():
     data = {"course_url": "https://e-learning.bipm.org/course/view.php?id=7", "email": "a.b@coomet.org",
-            "on": "2026-02-28", "score": 7.5}
+            "on": "2026-02-28", "score": 7.5, "at": "2026-02-28T09:30:00+03:00"}
     assert validate_submission(FORM, data) == data
 
 

@@ -152,6 +152,15 @@ def _is_date(value: object) -> bool:
     return not isinstance(value, str) or bool(_DATE.fullmatch(value) and dt.date.fromisoformat(value))
 
 
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
+
+
+@FORMAT_CHECKER.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    """RFC 3339: a date, a time and a zone (Z or ±hh:mm)."""
+    return not isinstance(value, str) or bool(_DATE_TIME.fullmatch(value) and dt.datetime.fromisoformat(value))
+
+
 @FORMAT_CHECKER.checks("email")
 def _is_email(value: object) -> bool:
     return not isinstance(value, str) or (len(value) <= 254 and bool(_EMAIL.fullmatch(value)))
@@ -168,7 +177,8 @@ def _is_web_link(value: object) -> bool:
 
 
 FORMATS = set(FORMAT_CHECKER.checkers)
-FORMAT_MESSAGES = {"date": "must be a date written YYYY-MM-DD", "email": "must be an e-mail address (name@example.org)",
+FORMAT_MESSAGES = {"date": "must be a date written YYYY-MM-DD",
+                   "date-time": "must be a date and time with its zone, e.g. 2026-03-01T09:00:00Z", "email": "must be an e-mail address (name@example.org)",
                    "uri": "must be a web link starting with http:// or https://"}
 FormValidator = validators.extend(Draft202012Validator, {"pattern": _linear_pattern})
 
