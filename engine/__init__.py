@@ -22,6 +22,7 @@ from engine.announcement.directory import NmiImportReport, NmiView
 from engine.announcement.invitations import InvitationView
 from engine.base.clock import Clock, FixedClock, SystemClock
 from engine.base.errors import (
+                                Busy,
                                 ChangedMeanwhile,
                                 CourseFlowError,
                                 FieldError,
@@ -53,6 +54,7 @@ from engine.monitoring.records import ActivityFigures
 from engine.monitoring.store import ImportReport
 from engine.monitoring.summary import ActivityState, ActivitySummary, ImportView, ParticipantStates, Summary
 from engine.proof.audit import Verdict
+from engine.proof.checkpoints import CheckpointView
 from engine.proof.diagram import Diagram, Edge, Shape
 from engine.proof.dossier import Finding
 from engine.proof.dossier import verify as verify_dossier
@@ -67,7 +69,8 @@ from engine.registry.users import MIN_PASSWORD, Contact, Grant, UserView
 from engine.satisfaction.quarterly import QuarterlyAnalysisView
 from engine.satisfaction.quarters import InvalidPeriod
 from engine.satisfaction.results import GRADES, SCORES, CriterionResult, QuarterResult, SatisfactionResults
-from engine.service import Engine, InvitationPreview
+from engine.security.throttle import TooManyAttempts
+from engine.service import Engine, InvitationPreview, checkpoint_public_key, new_checkpoint_key
 from engine.views import DefinitionView, InstanceView
 
 __all__ = [
@@ -90,6 +93,7 @@ __all__ = [
     "ActivityState", "Overview", "CourseFigures", "MONITORING_KINDS",
     # §11 satisfaction
     "SatisfactionResults", "CriterionResult", "InvalidPeriod", "QuarterlyAnalysisView", "QuarterResult", "GRADES", "SCORES",
+    "Finding", "SourceFile", "CheckpointView",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # BPMN element types of the tasks people do (the modeller's lint uses them)
@@ -102,5 +106,9 @@ __all__ = [
     "file_name_problem", "verify_dossier", "MIN_PASSWORD",
     # errors
     "CourseFlowError", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen", "Refused",
+    "file_name_problem", "verify_dossier", "checkpoint_public_key", "new_checkpoint_key",
+    # errors
+    "CourseFlowError", "Busy", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen",
+    "TooManyAttempts",
     "Problem", "FieldError",
 ]

@@ -24,7 +24,7 @@ from engine.announcement import catalogue as public_catalogue
 from engine.announcement import directory as nmi_directory
 from engine.announcement import invitations as nmi_invitations
 from engine.base import clock, schema
-from engine.base.config import Settings
+from engine.base.config import Settings, checkpoint_key_path
 from engine.base.db import Database
 from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, Problem, ProcessFailed, Refused
 from engine.base.models import Course, Definition, Event, Instance, User
@@ -50,17 +50,18 @@ from engine.monitoring import store as monitoring_store
 from engine.monitoring import summary as monitoring_summary
 from engine.monitoring.period import Period
 from engine.monitoring.records import ActivityFigures
-from engine.proof import audit, diagram, dossier, paths, replay
+from engine.proof import audit, checkpoints, consistency, diagram, dossier, paths, replay
 from engine.registry import course_list, course_requests, courses, csbs, users, withdrawal
 from engine.registry.course_list import CourseList, CourseQuery
 from engine.registry.csbs import CsbView
-from engine.registry.roles import Actor
+from engine.registry.roles import Actor, may_read_history
 from engine.registry.users import Contact, Grant, UserView
 from engine.satisfaction import access as satisfaction_access
 from engine.satisfaction import answers as satisfaction_answers
 from engine.satisfaction import codes, quarterly
 from engine.satisfaction.quarters import parse_period
 from engine.satisfaction.results import SatisfactionResults, aggregate, criteria_of
+from engine.security import sessions, throttle
 from engine.views import DefinitionView, InstanceView
 
 log = logging.getLogger(__name__)
@@ -223,14 +224,20 @@ class Engine:
             return users.update_contact(session, login, contact, by.login)
 
     def reset_password(self, login: str, by: Actor) -> str:
-        """A sector administrator gives ``login`` a temporary password (returned once)."""
+        """A sector administrator gives ``login`` a temporary password (returned once); their sessions end."""
         _require(by, "sector_administrator")
         with self._write() as session:
-            return users.reset_password(session, login, by.login)
+            temporary = users.reset_password(session, login, by.login)
+            sessions.end(session, login, by.login, "password reset")
+            return temporary
 
-    def change_password(self, login: str, current: str, new: str) -> None:
+    def change_password(self, login: str, current: str, new: str) -> int:
+        """Change one's own password; every other session of ``login`` ends. Returns the new session generation
+        (the session that changed it carries on with it)."""
         with self._write() as session:
             users.change_password(session, login, current, new)
+            sessions.end(session, login, login, "password changed")
+            return sessions.generation(session, login)
 
     def csbs(self) -> list[CsbView]:
         """The CSB list with each CSB's chairs and members."""
@@ -255,9 +262,41 @@ class Engine:
         with self._read() as session:
             return users.actor_for(session, login)
 
-    def authenticate(self, login: str, password: str) -> Actor | None:
+    def authenticate(self, login: str, password: str, address: str | None = None) -> Actor | None:
+        """The actor if the password is right; ``None`` if not (unknown logins take as long).
+
+        Repeated failures for one login, or from one ``address``, block further
+        tries for a while (:class:`TooManyAttempts`).
+        """
+        limits = throttle.keys(login, address)
+        with self._write() as session:
+            throttle.refuse_if_blocked(session, limits, clock.now())
+            actor = users.authenticate(session, login, password)
+            if actor is not None:
+                throttle.clear(session, next(iter(limits)))
+                return actor
+            blocked = throttle.record_failure(session, limits, clock.now())
+            if blocked:
+                audit.append(session, [audit.NewEvent("logins_blocked", data={"login": login, "keys": len(blocked)})],
+                             clock.now())
+        return None
+
+    def session_generation(self, login: str) -> int:
+        """The number a new web session of ``login`` remembers (see :meth:`session_actor`)."""
         with self._read() as session:
-            return users.authenticate(session, login, password)
+            return sessions.generation(session, login)
+
+    def session_actor(self, login: str, opened_with: int | None) -> Actor:
+        """The actor of a web session, unless it was ended since (logout, deactivation, password change)."""
+        with self._read() as session:
+            return sessions.actor(session, login, opened_with)
+
+    def end_sessions(self, login: str, by: Actor | None = None, reason: str = "logout") -> None:
+        """End every web session of ``login``: their own logout, or a sector administrator's decision."""
+        if by is not None and by.login != login:
+            _require(by, "sector_administrator")
+        with self._write() as session:
+            sessions.end(session, login, by.login if by else login, reason)
 
     # -- running processes -----------------------------------------------------------
 
@@ -503,24 +542,32 @@ class Engine:
                 raise NotFound(f"There is no process instance {instance_id}.")
             return InstanceView.of(instance)
 
-    def replay_course(self, course_id: int) -> list[replay.Outcome]:
+    def may_read_history(self, actor: Actor) -> bool:
+        """Whether ``actor`` may see histories, replays, step-throughs and path diagrams (HISTORY_READERS)."""
+        return may_read_history(actor)
+
+    def replay_course(self, course_id: int, reader: Actor | None = None) -> list[replay.Outcome]:
         """Re-execute every instance of a course from its events; compare with the stored state."""
+        _require_history_reader(reader)
         with self._snapshot() as session:
             course = courses.course(session, course_id)
             ids = [course.instance, *session.scalars(select(Instance.id).where(
                 Instance.course_id == course_id, Instance.id != course.instance).order_by(Instance.started_at))]
             return [self._replay(session, instance_id) for instance_id in ids]
 
-    def history(self, course_id: int, **filters) -> list[courses.HistoryEntry]:
+    def history(self, course_id: int, reader: Actor | None = None, **filters) -> list[courses.HistoryEntry]:
         """A course's events for auditors; filters: process, role, actor, since, until."""
+        _require_history_reader(reader)
         with self._read() as session:
             return courses.history(session, course_id, **filters)
 
-    def diagrams(self, course_id: int, path: paths.Path | None = None) -> list[diagram.Diagram]:
+    def diagrams(self, course_id: int, path: paths.Path | None = None,
+                 reader: Actor | None = None) -> list[diagram.Diagram]:
         """Each process the course's instance ran, laid out from its version's BPMN DI with ``path`` marked.
 
         ``path`` defaults to the path taken so far (a replay step passes its own).
         """
+        _require_history_reader(reader)
         with self._read() as session:
             course = courses.course(session, course_id)
             loaded = runtime.load(session, self.definitions, course.instance)
@@ -534,8 +581,9 @@ class Engine:
         with self._snapshot() as session:
             return dossier.build(session, course_id)
 
-    def steps(self, course_id: int) -> list[replay.Step]:
+    def steps(self, course_id: int, reader: Actor | None = None) -> list[replay.Step]:
         """The course's own process after each of its events, rebuilt by replay (auditors step through it)."""
+        _require_history_reader(reader)
         with self._snapshot() as session:
             course = courses.course(session, course_id)
             rows = session.scalars(select(Event).where(Event.instance_id == course.instance).order_by(Event.seq))
@@ -555,8 +603,29 @@ class Engine:
                                 self.codec, state, definition_id)
 
     def verify(self) -> audit.Verdict:
+        """Recompute the chain over every event; check the signed checkpoints (with COURSEFLOW_CHECKPOINT_KEY set),
+        and that the events are consistent with the grants in force and with the tables derived from them."""
+        key_path = checkpoint_key_path()
+        key = checkpoints.load_public(key_path) if key_path else None
         with self._snapshot() as session:
-            return audit.verify(session)
+            verdict = audit.verify(session)
+            if not verdict.ok:
+                return verdict
+            count, problem = checkpoints.verify(session, key) if key is not None else (0, None)
+            problem = problem or next(iter(consistency.check(session)), None)
+        if problem:
+            return audit.Verdict(False, verdict.events, None, problem, count)
+        return replace(verdict, checkpoints=count)
+
+    def checkpoint(self, by: str | None = None) -> checkpoints.CheckpointView:
+        """Sign the event log as it is now with the key in COURSEFLOW_CHECKPOINT_KEY (kept outside the database)."""
+        key_path = checkpoint_key_path()
+        if key_path is None:
+            raise CourseFlowError("Set COURSEFLOW_CHECKPOINT_KEY to the checkpoint key file "
+                                  "('courseflow checkpoint --new-key FILE' makes one).")
+        key = checkpoints.load_private(key_path)
+        with self._write() as session:
+            return checkpoints.make(session, key, clock.now(), by)
 
     # -- mail (see engine.mail) -------------------------------------------------------------
 
@@ -947,6 +1016,22 @@ def _site_of(url: str | None) -> str:
 def _period(period: Period | str | None) -> Period:
     return period if isinstance(period, Period) else Period.parse(period)
 ANONYMOUS_STUDENT = Actor("anonymous", frozenset({("student", None)}))
+def checkpoint_public_key(path: Path | None = None):
+    """The checkpoint key (public part) from ``path`` or COURSEFLOW_CHECKPOINT_KEY; ``None`` if neither is set."""
+    path = path or checkpoint_key_path()
+    return checkpoints.load_public(path) if path else None
+
+
+def new_checkpoint_key(path: Path) -> str:
+    """Write a new Ed25519 checkpoint key file (never overwriting one); return its key id."""
+    return checkpoints.generate_key(path)
+
+
+def _require_history_reader(reader: Actor | None) -> None:
+    """Front ends pass the person asking (``None``: the operator's own command line)."""
+    if reader is not None and not may_read_history(reader):
+        raise NotAllowed("Histories, replays and path diagrams show who decided what: only auditors, sector "
+                         "administrators and the Secretariat may see them.")
 
 
 def _require(actor: Actor, role: str) -> None:

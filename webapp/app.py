@@ -4,10 +4,10 @@ from __future__ import annotations
 import os
 import secrets
 
-from flask import Flask, render_template
+from flask import Flask, render_template, session
 from flask_wtf.csrf import CSRFError
 
-from engine import CourseFlowError, Engine, NotAllowed, NotFound, check_production
+from engine import Busy, CourseFlowError, Engine, NotAllowed, NotFound, check_production
 
 from . import (
     admin,
@@ -16,8 +16,10 @@ from . import (
     courses,
     form_editor,
     i18n,
+    links,
     mail,
     monitoring,
+    params,
     processes,
     public,
     satisfaction,
@@ -52,18 +54,23 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
         TICK_SECONDS=30,
         BABEL_TRANSLATION_DIRECTORIES=i18n.compiled_catalogs(),
     )
+    production = os.environ.get("COURSEFLOW_ENV") == "production"
+    app.config.update(SESSION_COOKIE_SECURE=production, REMEMBER_COOKIE_SECURE=production,
+                      REMEMBER_COOKIE_HTTPONLY=True)
     app.config.update(config)
+    app.after_request(_security_headers)
     app.extensions["courseflow"] = engine_ or _default_engine()
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    app.url_map.converters["int"] = params.DatabaseIntConverter
+    app.json = params.BoundedJSONProvider(app)
     for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp,
                       mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp, satisfaction.bp):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS)
     app.jinja_env.globals["record_rows"] = schemaform.read_only_rows
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, sheet_layout=sheet_layout.layout,
-                                 person_name=sheet_layout.person_name)
+                                 person_name=sheet_layout.person_name, web_link=links.web_link)
     app.context_processor(tasks.inbox_count)
     _register_error_pages(app)
     if app.config["TICK_SECONDS"]:
@@ -79,10 +86,19 @@ def _default_engine() -> Engine:
 
 @login_manager.user_loader
 def _load_user(login: str):
+    """The session's user, unless the session was ended on the server since (logout elsewhere, deactivation)."""
     try:
-        return auth.WebUser(engine().actor(login))
+        return auth.WebUser(engine().session_actor(login, session.get("generation")))
     except CourseFlowError:
         return None
+
+
+def _security_headers(response):
+    """No page may be framed by another site (clickjacking)."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
 
 
 def _register_error_pages(app: Flask) -> None:
@@ -91,6 +107,9 @@ def _register_error_pages(app: Flask) -> None:
     def page(status: int, message: str):
         return render_template("error.html", status=status, message=message), status
 
+    app.register_error_handler(Busy, lambda e: page(503, _("The database is busy with another change; nothing was "
+                                                           "done. Try again in a moment.")))
+    app.register_error_handler(CourseFlowError, lambda e: page(409, str(e)))
     app.register_error_handler(NotAllowed, lambda e: page(403, str(e)))
     app.register_error_handler(NotFound, lambda e: page(404, str(e)))
     app.register_error_handler(CSRFError, lambda e: page(400, _("The form expired or was not sent by this site "

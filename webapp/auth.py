@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
-from engine import MIN_PASSWORD, Actor, Contact, CourseFlowError
+from engine import MIN_PASSWORD, Actor, Contact, CourseFlowError, TooManyAttempts
 
 from .extensions import engine
 from .i18n import LANGUAGES
@@ -38,11 +38,17 @@ class WebUser(UserMixin):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
-        login_name = request.form.get("login", "")
-        actor = engine().authenticate(login_name, request.form.get("password", ""))
+        login_name = request.form.get("login", "")[:200]
+        try:
+            actor = engine().authenticate(login_name, request.form.get("password", ""), request.remote_addr)
+        except TooManyAttempts:
+            flash(_("Too many failed logins; wait a few minutes and try again."), "error")
+            return render_template("login.html", login=login_name), 429
         if actor is None:
             flash(_("Wrong login or password."), "error")
             return render_template("login.html", login=login_name), 401
+        session.clear()  # a new session (and CSRF token) at login: nothing carried over from before
+        session["generation"] = engine().session_generation(actor.login)
         login_user(WebUser(actor))
         session["lang"] = engine().language(actor.login)
         if engine().person(actor.login).must_change_password:
@@ -76,7 +82,8 @@ def change_password():
             flash(_("The two new passwords differ: type the same password twice."), "error")
             return _password_page(forced, 422)
         try:
-            engine().change_password(current_user.actor.login, request.form.get("current", ""), new)
+            session["generation"] = engine().change_password(current_user.actor.login,
+                                                             request.form.get("current", ""), new)
         except CourseFlowError as error:
             flash(explain(error), "error")
             return _password_page(forced, 422)
@@ -112,9 +119,10 @@ def profile():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Ends every session of this user on the server: a copied cookie stops working too."""
+    engine().end_sessions(current_user.actor.login)
     logout_user()
-    session.pop("lang", None)
-    session.pop(MUST_CHANGE, None)
+    session.clear()
     return redirect(url_for("auth.login"))
 
 

@@ -22,6 +22,7 @@ from engine import (
 
 from . import course_export, schemaform
 from .extensions import engine
+from .params import db_int
 from .refusals import explain
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -71,7 +72,8 @@ def course(course_id: int):
     sheets = engine().sheets(course_id)
     return render_template("course.html", course=found, open_tasks=open_tasks, mine=mine, people=people,
                            now=engine().clock.now(), sheets=sheets, agreeing=_agreeing(found.csbs, open_tasks, sheets),
-                           satisfaction=engine().may_read_satisfaction(course_id, current_user.actor))
+                           satisfaction=engine().may_read_satisfaction(course_id, current_user.actor),
+                           history_reader=engine().may_read_history(current_user.actor))
 
 
 APPENDIX_1 = ("appendix1_initial.json", "appendix1_reagreeing.json")
@@ -136,7 +138,8 @@ def diagram(course_id: int):
     """Each process the course ran, drawn from its own version's BPMN, with the path taken marked."""
     from .diagram import render
 
-    drawings = [(drawing.process_id, render(drawing)) for drawing in engine().diagrams(course_id)]
+    drawings = [(drawing.process_id, render(drawing))
+                for drawing in engine().diagrams(course_id, reader=current_user.actor)]
     return render_template("diagram.html", course=engine().course(course_id), drawings=drawings)
 
 
@@ -146,12 +149,12 @@ def step_through(course_id: int):
     """Step through the course's history event by event: what was open, who could act, the data, the diagram."""
     from .diagram import render
 
-    all_steps = engine().steps(course_id)
+    all_steps = engine().steps(course_id, reader=current_user.actor)
     if not all_steps:
         abort(404)
-    index = min(max(request.args.get("step", 1, type=int), 1), len(all_steps)) - 1
+    index = min(max(request.args.get("step", 1, type=db_int), 1), len(all_steps)) - 1
     step = all_steps[index]
-    drawings = [(drawing.process_id, render(drawing)) for drawing in engine().diagrams(course_id, step.path)]
+    drawings = [(drawing.process_id, render(drawing)) for drawing in engine().diagrams(course_id, step.path, reader=current_user.actor)]
     return render_template("replay.html", course=engine().course(course_id), step=step, number=index + 1,
                            total=len(all_steps), drawings=drawings)
 
@@ -162,10 +165,10 @@ def history(course_id: int):
     """The course's whole history (every process instance), filtered, with the proof by re-execution."""
     found = engine().course(course_id)
     since, until = _day(request.args.get("since")), _day(request.args.get("until"), end=True)
-    entries = engine().history(course_id, process=request.args.get("process") or None,
+    entries = engine().history(course_id, reader=current_user.actor, process=request.args.get("process") or None,
                                role=request.args.get("role") or None, actor=request.args.get("actor") or None,
                                since=since, until=until)
-    outcomes = engine().replay_course(course_id) if request.args.get("replay") else None
+    outcomes = engine().replay_course(course_id, reader=current_user.actor) if request.args.get("replay") else None
     return render_template("history.html", course=found, entries=entries, outcomes=outcomes, args=request.args)
 
 
@@ -177,6 +180,8 @@ def _day(text: str | None, end: bool = False):
         day = dt.datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=dt.UTC)
     except ValueError:
         abort(400)
+    if end and day.date() == dt.date.max:
+        return None  # up to the end of time: no upper bound
     return day + dt.timedelta(days=1) if end else day
 
 

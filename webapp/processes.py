@@ -19,6 +19,7 @@ from engine import HUMAN_TASKS, ROLES, CourseFlowError, NotAllowed
 from .auth import restrict_to
 from .extensions import engine
 from .i18n import role_name
+from .params import db_int
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 
@@ -50,7 +51,7 @@ def bpmn(process_id: str, version: int):
 def edit(process_id: str):
     """The modeller, opened on a version (the newest by default)."""
     versions_ = engine().process_versions(process_id)
-    version = request.args.get("version", type=int) or versions_[0].version
+    version = request.args.get("version", type=db_int) or versions_[0].version
     opened = next((v for v in versions_ if v.version == version), None)
     if opened is None:
         abort(404)
@@ -78,7 +79,7 @@ def deploy(process_id: str):
 @bp.route("/<process_id>/migrate", methods=["GET", "POST"])
 def migrate(process_id: str):
     """Plan (GET): per running instance of an older version, whether it can move. Do it (POST)."""
-    to_version = request.values.get("to", type=int) or engine().process_versions(process_id)[0].version
+    to_version = request.values.get("to", type=db_int) or engine().process_versions(process_id)[0].version
     if request.method == "GET":
         plan = engine().migration_plan(process_id, to_version)
         return render_template("migrate.html", process_id=process_id, to_version=to_version, plan=plan, results=None)

@@ -1,26 +1,28 @@
 """The public, anonymous satisfaction questionnaire of a published course (11.1, Appendix 3).
 
 No login and no identity: the answers are recorded as those of an anonymous
-course participant, with nothing that identifies the person.
+course participant, with nothing that identifies the person. One answer per
+submission (post/redirect/get), one per browser, and a flood limit per network
+address counted in memory only; a course may also ask for single-use codes.
 """
 from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from engine import CATALOGUE_STATUSES, InvalidData, NotAllowed, NotFound
 
 from . import schemaform
 from .extensions import engine
+from .rate_limit import RateLimit
 
 bp = Blueprint("public", __name__, url_prefix="/survey")
 PROCESS = "satisfaction"
-
-
 RATINGS = ["excellent", "good", "satisfactory", "unsatisfactory"]
-ANSWERED = "questionnaires_answered"
+ANSWERED = "questionnaires_answered"  # submission tokens already recorded (a refresh records nothing)
+ANSWERED_COURSES = "answered"  # courses this browser answered (one answer per browser)
 
 
 @bp.route("/<int:course_id>", methods=["GET", "POST"])
@@ -36,6 +38,12 @@ def questionnaire(course_id: int):
     if request.method == "POST":
         if submission in session.get(ANSWERED, []):
             return redirect(url_for("public.thanks", course_id=course_id))
+        if course_id in session.get(ANSWERED_COURSES, []):
+            return _refused(course, schema, shown, submission,
+                            _("This browser has answered this questionnaire already."))
+        if not current_app.extensions.setdefault("survey_rate_limit", RateLimit()).allow(request.remote_addr or ""):
+            return _refused(course, schema, shown, submission,
+                            _("Too many answers from your network just now; please try again later."))
         values = schemaform.parse(shown, request.form)
         try:
             engine().answer_questionnaire(course_id, values, request.form.get("code"))
@@ -46,13 +54,22 @@ def questionnaire(course_id: int):
                                 "works once. If you have one, try again in a while.")}
         else:
             session[ANSWERED] = [*session.get(ANSWERED, [])[-19:], submission]
+            session[ANSWERED_COURSES] = [*session.get(ANSWERED_COURSES, [])[-50:], course_id]
             return redirect(url_for("public.thanks", course_id=course_id))
+    return _page(course, schema, shown, submission, values, errors), 422 if errors else 200
+
+
+def _page(course, schema: dict, shown: dict, submission: str, values: dict, errors: dict, refused: str = "") -> str:
     fields = schemaform.fields(shown, values, errors)
     grid = [f for f in fields if [value for value, _text in f.choices] == RATINGS]
     return render_template("survey.html", course=course, schema=schema, submission=submission, grid=grid,
                            ratings=grid[0].choices if grid else [], fields=[f for f in fields if f not in grid],
-                           all_fields=fields, needs_code=engine().questionnaire_access(course_id) == "codes",
-                           code_error=errors.get("code")), 422 if errors else 200
+                           all_fields=fields, needs_code=engine().questionnaire_access(course.id) == "codes",
+                           code_error=errors.get("code"), refused=refused)
+
+
+def _refused(course, schema: dict, shown: dict, submission: str, message: str):
+    return _page(course, schema, shown, submission, {}, {}, message), 429
 
 
 @bp.route("/<int:course_id>/thanks")

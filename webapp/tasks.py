@@ -10,6 +10,7 @@ from engine import ChangedMeanwhile, InvalidData, ProcessFailed, TaskFilter, Tas
 from . import schemaform, signer
 from .extensions import engine
 from .i18n import task_name
+from .params import db_int
 
 bp = Blueprint("tasks", __name__)
 PAGE_SIZE = 50
@@ -27,10 +28,10 @@ def inbox_count() -> dict:
 @bp.route("/")
 @login_required
 def inbox():
-    filters = TaskFilter(role=request.args.get("role") or None, course_id=request.args.get("course", type=int),
+    filters = TaskFilter(role=request.args.get("role") or None, course_id=request.args.get("course", type=db_int),
                          process=request.args.get("process") or None,
                          sort="created" if request.args.get("sort") == "created" else "due",
-                         offset=max(request.args.get("page", 1, type=int) - 1, 0) * PAGE_SIZE, limit=PAGE_SIZE)
+                         offset=max(request.args.get("page", 1, type=db_int) - 1, 0) * PAGE_SIZE, limit=PAGE_SIZE)
     actor = current_user.actor
     found = engine().tasks(actor, filters)
     total = engine().task_count(actor, filters)
@@ -55,7 +56,7 @@ def task(task_id: str):
         values = {**signer.defaults(detail.schema, actor.login, earlier), **detail.values}
         return _page(detail, values, {}, detail.instance_version)
     data = {**schemaform.parse(detail.schema, request.form), **served}
-    expected = request.form.get("instance_version", type=int)
+    expected = request.form.get("instance_version", type=db_int)
     try:
         engine().complete(task_id, data, actor, expected_version=expected)
     except InvalidData as error:

@@ -55,3 +55,20 @@ def satisfaction_min_answers(env) -> int:
     if not text.isdigit() or int(text) < 1:
         raise CourseFlowError(f"COURSEFLOW_SATISFACTION_MIN_ANSWERS={text!r} must be a whole number of at least 1")
     return int(text)
+
+
+def lock_timeout_seconds(environ: dict[str, str] | None = None) -> float:
+    """``COURSEFLOW_LOCK_TIMEOUT_SECONDS`` (default 30): how long a write waits for a held lock before "busy"."""
+    env = os.environ if environ is None else environ
+    try:
+        seconds = float(env.get("COURSEFLOW_LOCK_TIMEOUT_SECONDS", "30"))
+    except ValueError:
+        return 30.0
+    return seconds if seconds > 0 else 30.0
+
+
+def checkpoint_key_path(environ: dict[str, str] | None = None) -> Path | None:
+    """``COURSEFLOW_CHECKPOINT_KEY``: the Ed25519 key file (PEM, kept outside the database) for signed checkpoints."""
+    env = os.environ if environ is None else environ
+    value = env.get("COURSEFLOW_CHECKPOINT_KEY")
+    return Path(value) if value else None

@@ -37,6 +37,13 @@ class ChangedMeanwhile(CourseFlowError):
     """Someone else changed the instance after the caller loaded it: reload and retry."""
 
 
+class Busy(CourseFlowError):
+    """The database is held by another writer (or a lock wait ran out): nothing was done; try again shortly."""
+
+
+BUSY = "The database is busy with another change; nothing was done. Try again in a moment."
+
+
 class ProcessFailed(CourseFlowError):
     """A script, condition or timer expression of the process failed while running.
 

@@ -171,6 +171,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(5), default="en")
     created_at: Mapped[dt.datetime]
+    # Raised to end every web session of the user at once (logout, deactivation, password change).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

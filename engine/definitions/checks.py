@@ -95,6 +95,7 @@ def _checks(source: SourceFile, forms: dict[str, str], callable_ids: set[str]) -
         _check_names(source, process)
         _check_lanes(source, process)
         _check_message_lanes(source, process)
+        _check_unsupported(source, process)
         _check_forms(source, process, forms)
         _check_expressions(source, process)
         _check_calls(source, process, callable_ids)
@@ -114,20 +115,35 @@ def _check_xsd(source: SourceFile) -> None:
 
 
 def _check_references(source: SourceFile, ids: dict) -> None:
+    """Dangling references; only BPMN's own elements are read (a vendor's ``default`` attribute is no reference)."""
     for element in source.tree.iter():
-        if not isinstance(element.tag, str):
+        if not isinstance(element.tag, str) or etree.QName(element).namespace not in _BPMN_NAMESPACES:
             continue
         for attribute in _REFERENCE_ATTRIBUTES:
             target = element.get(attribute)
-            if target is not None and target not in ids:
+            if target is not None and target not in ids and _unprefixed(target) in ids:
+                element.set(attribute, _unprefixed(target))  # SpiffWorkflow matches plain ids only
+            elif target is not None and target not in ids:
                 source.add(f"{bpmn.local(element)} refers with {attribute}=\"{target}\" to an element that does "
                            f"not exist in this file: point it at an existing element or remove it", element)
         if bpmn.local(element) in _REFERENCE_ELEMENTS and element.getparent() is not None:
             target = (element.text or "").strip()
-            if target not in ids:
+            if _unprefixed(target) not in ids:
                 owner = element.getparent()
                 source.add(f"<{bpmn.local(element)}>{target}</{bpmn.local(element)}> names an element that does "
                            f"not exist in this file: fix or remove the reference", owner, element.sourceline)
+
+
+_BPMN_NAMESPACES = {bpmn.BPMN_NS, bpmn.NS["bpmndi"]}
+
+
+def _unprefixed(reference: str) -> str:
+    """A reference written as a QName (``bpmn2:Flow_1``, as some modellers do) names the element ``Flow_1``."""
+    prefix, _, name = reference.rpartition(":")
+    return name if prefix and _NAME.fullmatch(prefix) else reference
+
+
+_NAME = re.compile(r"[A-Za-z_][\w.-]*")
 
 
 def _check_names(source: SourceFile, process) -> None:
@@ -142,9 +158,34 @@ def _check_message_lanes(source: SourceFile, process) -> None:
     placed = bpmn.lanes(process)
     for element in process.iter(f"{{{bpmn.BPMN_NS}}}messageEventDefinition"):
         catcher = element.getparent()
-        if bpmn.local(catcher) != "intermediateThrowEvent" and bpmn.lane_of(catcher, placed) is None:
+        if bpmn.local(catcher) not in _THROWING and bpmn.lane_of(catcher, placed) is None:
             source.add("this event waits for a message but is in no lane: put it in the lane of the role that "
                        "may send the message", catcher)
+    for task in process.iter(f"{{{bpmn.BPMN_NS}}}receiveTask"):
+        if bpmn.lane_of(task, placed) is None:
+            source.add(f"receive task \"{task.get('name') or task.get('id')}\" waits for a message but is in no "
+                       f"lane, so nobody could ever send it: put it in the lane of the role that sends it", task)
+
+
+_THROWING = ("intermediateThrowEvent", "endEvent")
+
+
+def _check_unsupported(source: SourceFile, process) -> None:
+    """Constructs that would deploy but silently do nothing, or fail with SpiffWorkflow's words."""
+    for store in process.iter(f"{{{bpmn.BPMN_NS}}}dataStoreReference"):
+        source.add("data stores are not supported: CourseFlow keeps a process's data with the process itself; "
+                   "remove the data store (or replace it by a data object)", store)
+    if process.get("isExecutable") == "false":
+        source.add(f"process \"{process.get('name') or process.get('id')}\" is marked not executable "
+                   f"(isExecutable=\"false\"): tick \"Executable\" in your modeller to run it here", process)
+    for reference in process.iter(f"{{{bpmn.BPMN_NS}}}eventDefinitionRef"):
+        source.add("this event names its event definition by reference (eventDefinitionRef), which CourseFlow "
+                   "cannot run: put a message, timer or signal definition inside the event itself",
+                   reference.getparent(), reference.sourceline)
+    for task in process.iter(f"{{{bpmn.BPMN_NS}}}serviceTask"):
+        if task.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", bpmn.NS) is None:
+            source.add(f"service task \"{task.get('name') or task.get('id')}\" calls no service CourseFlow knows: "
+                       f"use a script task for a computation or a user task for a person's work", task)
 
 
 def _check_lanes(source: SourceFile, process) -> None:
@@ -157,8 +198,13 @@ def _check_lanes(source: SourceFile, process) -> None:
     placed = bpmn.lanes(process)
     for task in bpmn.human_tasks(process):
         if bpmn.lane_of(task, placed) is None:
-            source.add(f"user task \"{task.get('name') or task.get('id')}\" is in no lane: "
+            source.add(f"{_kind(task)} \"{task.get('name') or task.get('id')}\" is in no lane: "
                        f"put it in the lane of the role that does it", task)
+
+
+def _kind(task) -> str:
+    """What a modeller calls the element: a plain ``bpmn:task`` is a "task" (run here as a person's task)."""
+    return {"userTask": "user task", "manualTask": "manual task"}.get(bpmn.local(task), "task (run as a person's task)")
 
 
 def _check_forms(source: SourceFile, process, forms: dict[str, str]) -> None:
@@ -166,7 +212,7 @@ def _check_forms(source: SourceFile, process, forms: dict[str, str]) -> None:
         props = bpmn.properties(task)
         form = props.get(bpmn.FORM_PROPERTY)
         if not form:
-            source.add(f"user task \"{task.get('name') or task.get('id')}\" has no form: set the "
+            source.add(f"{_kind(task)} \"{task.get('name') or task.get('id')}\" has no form: set the "
                        f"{bpmn.FORM_PROPERTY} property to a file of forms/", task)
             continue
         _check_form_file(source, task, form, forms, schema=True)
@@ -251,14 +297,24 @@ def _check_expressions(source: SourceFile, process) -> None:
         if not text:
             source.add(f"the {what} is empty: give a quoted ISO 8601 value such as \"P3D\"", element, line)
             continue
+        if what in ("timeDuration", "timeDate", "timeCycle") and _UNQUOTED_ISO.match(text):
+            source.add(f"the {what} {text} is an ISO 8601 value written without quotes; timer values are "
+                       f"expressions here: quote it, e.g. \"{text}\"", element, line)
+            continue
         try:
             scripts.check(text, mode)
         except scripts.ScriptRuleError as error:
             offset = (error.line - 1) if error.line else 0
-            source.add(f"the {what} {text!r} is refused: {error}", element, (line or 0) + offset or None)
+            hint = _FOREIGN_HINT if text.startswith(("${", "#{", "=")) else ""
+            source.add(f"the {what} {text!r} is refused: {error}{hint}", element, (line or 0) + offset or None)
             continue
         if what in ("timeDuration", "timeDate", "timeCycle"):
             _check_timer_literal(source, element, text, what, line)
+
+
+_FOREIGN_HINT = (" — this looks like a JUEL/FEEL expression (Camunda, Flowable); CourseFlow's expressions are "
+                 "Python over the form fields: write e.g. approved == True")
+_UNQUOTED_ISO = re.compile(r"(R\d*/)?(P[\dTYMWDHS.,]+|\d{4}-\d{2}(-\d{2})?(T[\d:.]+)?(Z|[+-]\d{2}:?\d{2})?)$")
 
 
 def _check_timer_literal(source: SourceFile, element, text: str, what: str, line) -> None:
@@ -291,6 +347,16 @@ def _check_calls(source: SourceFile, process, callable_ids: set[str]) -> None:
         called = call.get("calledElement")
         if not called:
             source.add("call activity has no calledElement: name the process it calls", call)
+        elif _global_task(source, called) is not None:
+            source.add(f"call activity calls the global task \"{called}\", which CourseFlow cannot run: model the "
+                       f"task inside the process (a user task in the lane of its role)", call)
         elif called not in callable_ids:
             source.add(f"call activity calls process \"{called}\", which is neither in this deploy nor deployed "
                        f"before: deploy its file too or fix the id", call)
+
+
+def _global_task(source: SourceFile, element_id: str):
+    for element in source.tree.getroot():
+        if isinstance(element.tag, str) and bpmn.local(element).startswith("global") and element.get("id") == element_id:
+            return element
+    return None

@@ -6,12 +6,18 @@ was deployed with, so a form edited later never changes a running task.
 """
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
+import math
+import re
 import threading
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import urlsplit
 
-from jsonschema import Draft202012Validator
+import re2
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 from jsonschema.exceptions import SchemaError
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
@@ -40,7 +46,7 @@ def schema_problem(schema: Any) -> str | None:
     except SchemaError as error:
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
         return f"not a valid JSON Schema 2020-12 at {where}: {error.message}"
-    return _field_problem(schema, "") or _reference_problem(schema)
+    return _field_problem(schema, "") or _reference_problem(schema) or _pattern_problem(schema)
 
 
 def _field_problem(schema: dict, path: str) -> str | None:
@@ -83,6 +89,101 @@ def _refs(node):
             yield from _refs(item)
 
 
+def _pattern_problem(schema: dict) -> str | None:
+    """Patterns must be matchable in linear time (RE2); formats must be ones the engine checks."""
+    for key, value in _keywords(schema):
+        if key == "patternProperties":
+            return "'patternProperties' is not supported in forms; name each field in 'properties'"
+        if key == "pattern" and isinstance(value, str):
+            try:
+                _compiled_pattern(value)
+            except re2.error:
+                return (f"the pattern {value!r} cannot be matched in linear time; patterns may not use "
+                        f"back-references or look-ahead/look-behind")
+        if key == "format" and isinstance(value, str) and value not in FORMATS:
+            return f"the format {value!r} is not checked by CourseFlow; use one of {', '.join(sorted(FORMATS))}"
+    return None
+
+
+def _keywords(node):
+    """Every (keyword, value) pair of the schema, at any depth (property names are not keywords)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+                for sub in value.values():
+                    yield from _keywords(sub)
+                continue
+            yield key, value
+            yield from _keywords(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _keywords(item)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled_pattern(pattern: str):
+    """A form pattern compiled by RE2, which matches in time linear in the text (no catastrophic backtracking)."""
+    return re2.compile(pattern, _RE2_OPTIONS)
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+
+
+def _linear_pattern(validator, pattern, instance, schema):
+    if not validator.is_type(instance, "string"):
+        return
+    try:
+        matched = _compiled_pattern(pattern).search(instance)
+    except re2.error:
+        yield ValidationError(f"the form's pattern {pattern!r} cannot be checked; a process owner must fix it")
+        return
+    if not matched:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+", re.ASCII)
+FORMAT_CHECKER = FormatChecker(formats=())
+
+
+@FORMAT_CHECKER.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    return not isinstance(value, str) or bool(_DATE.fullmatch(value) and dt.date.fromisoformat(value))
+
+
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
+
+
+@FORMAT_CHECKER.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    """RFC 3339: a date, a time and a zone (Z or ±hh:mm)."""
+    return not isinstance(value, str) or bool(_DATE_TIME.fullmatch(value) and dt.datetime.fromisoformat(value))
+
+
+@FORMAT_CHECKER.checks("email")
+def _is_email(value: object) -> bool:
+    return not isinstance(value, str) or (len(value) <= 254 and bool(_EMAIL.fullmatch(value)))
+
+
+@FORMAT_CHECKER.checks("uri", raises=ValueError)
+def _is_web_link(value: object) -> bool:
+    """A link is http(s) with a host: other schemes (``javascript:``, ``data:``) would run in the reader's browser."""
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and not any(
+        c.isspace() or ord(c) < 32 for c in value)
+
+
+FORMATS = set(FORMAT_CHECKER.checkers)
+FORMAT_MESSAGES = {"date": "enter a date (YYYY-MM-DD)",
+                   "date-time": "enter a date and time with its zone, e.g. 2026-03-01T09:00:00Z",
+                   "email": "enter an e-mail address such as name@example.org",
+                   "uri": "enter a full link starting with https://"}
+FormValidator = validators.extend(Draft202012Validator, {"pattern": _linear_pattern})
+
+
 def load_schema(text: str) -> dict:
     """Parse a form file's text; raise ``ValueError`` with what to fix."""
     try:
@@ -114,7 +215,7 @@ def _validator(schema: dict) -> Draft202012Validator:
         if entry is not None and entry[0] is schema:
             _validators.move_to_end(id(schema))
             return entry[1]
-    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = FormValidator(schema, format_checker=FORMAT_CHECKER)
     with _validators_lock:
         _validators[id(schema)] = (schema, validator)
         while len(_validators) > 256:
@@ -251,8 +352,7 @@ def _plain(error) -> str:
     if rule == "type" and value in ("integer", "number"):
         return "enter a number"
     if rule == "format":
-        return {"email": "enter an e-mail address such as name@example.org", "date": "enter a date (YYYY-MM-DD)",
-                "uri": "enter a full link starting with https://"}.get(value, error.message)
+        return FORMAT_MESSAGES.get(value, error.message)
     return error.message
 
 
@@ -286,6 +386,8 @@ def _walk(value: Any, path: str, depth: int):
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _walk(item, f"{path}/{index}", depth + 1)
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield path, "must be a number (NaN and infinity are not numbers)"
 
 
 def _path(parts) -> str:

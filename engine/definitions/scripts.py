@@ -11,10 +11,13 @@ from __future__ import annotations
 import ast
 import datetime as _dt
 import functools
+import json
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from engine.base import clock
+from engine.definitions import script_limits
+from engine.definitions.form_schema import MAX_SUBMISSION_BYTES
 
 _SAFE_BUILTIN_NAMES = (
     "abs all any bool dict enumerate filter float int isinstance len list map max min "
@@ -24,17 +27,7 @@ SAFE_BUILTINS = {name: __builtins__[name] if isinstance(__builtins__, dict) else
                  for name in _SAFE_BUILTIN_NAMES}
 MAX_SOURCE = 20_000
 MAX_RANGE = 100_000
-
-
-def _bounded_range(*args):
-    """``range`` that refuses to build more than MAX_RANGE steps (scripts run inside a transaction)."""
-    values = range(*args)
-    if len(values) > MAX_RANGE:
-        raise ValueError(f"range of {len(values)} steps; scripts may loop at most {MAX_RANGE} times")
-    return values
-
-
-SAFE_BUILTINS["range"] = _bounded_range
+SAFE_BUILTINS = script_limits.checked_builtins(SAFE_BUILTINS, MAX_RANGE)
 
 # Attribute names that reach into Python's object model even without dunders.
 _FORBIDDEN_ATTRIBUTES = {"format", "format_map", "mro", "gi_frame", "gi_code", "f_globals", "f_locals", "f_back"}
@@ -72,7 +65,7 @@ class ScriptRuleError(ValueError):
 # generators would hold the write transaction.
 _REFUSED_NODES = {ast.Match: "match", ast.While: "while", ast.Await: "await", ast.Yield: "yield",
                   ast.YieldFrom: "yield from", ast.AsyncFor: "async for", ast.AsyncWith: "async with",
-                  ast.Try: "try", ast.Raise: "raise", ast.With: "with", ast.Delete: "del"}
+                  ast.Try: "try", ast.TryStar: "try … except*", ast.Raise: "raise", ast.With: "with", ast.Delete: "del"}
 
 
 class _RuleChecker(ast.NodeVisitor):
@@ -100,6 +93,12 @@ class _RuleChecker(ast.NodeVisitor):
 
     visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
 
+    def visit_FormattedValue(self, node):
+        problem = node.format_spec is not None and script_limits.format_spec_problem(node.format_spec)
+        if problem:
+            raise ScriptRuleError(problem, node.lineno)
+        self.generic_visit(node)
+
     def generic_visit(self, node):
         if type(node) in _REFUSED_NODES:
             raise ScriptRuleError(f"'{_REFUSED_NODES[type(node)]}' is not allowed in scripts",
@@ -107,18 +106,24 @@ class _RuleChecker(ast.NodeVisitor):
         super().generic_visit(node)
 
 
-@functools.lru_cache(maxsize=4096)
 def check(source: str, mode: str = "exec") -> None:
     """Raise :class:`ScriptRuleError` unless ``source`` follows the script rules.
 
     ``mode`` is ``"eval"`` for conditions and timer expressions, ``"exec"`` for
     script tasks. Results are cached: the same text is checked once.
     """
+    compiled(source, mode)
+
+
+@functools.lru_cache(maxsize=4096)
+def compiled(source: str, mode: str = "exec"):
+    """Check ``source`` against the script rules and compile it to run under the budget (script_limits)."""
     if len(source) > MAX_SOURCE:
         raise ScriptRuleError(f"the script is {len(source)} characters; the limit is {MAX_SOURCE}")
     try:
         tree = ast.parse(source, mode=mode)
         _RuleChecker().visit(tree)
+        return compile(script_limits.instrument(tree), "<script>", mode)
     except SyntaxError as error:
         raise ScriptRuleError(f"not valid Python: {error.msg}", error.lineno) from None
     except (RecursionError, MemoryError):
@@ -129,24 +134,39 @@ class RestrictedEnvironment(TaskDataEnvironment):
     """Evaluates with safe builtins only, after checking the rules."""
 
     def __init__(self):
-        super().__init__(dict(HELPERS))
+        super().__init__({**HELPERS, **script_limits.HELPERS})
 
     def evaluate(self, expression, context, external_context=None):
-        check(expression, "eval")
+        code = compiled(expression, "eval")
         scope = {"__builtins__": SAFE_BUILTINS, **self.globals, **(external_context or {}), **context}
-        return eval(expression, scope)  # noqa: S307 - checked by the script rules above
+        with script_limits.budget():
+            return eval(code, scope)  # noqa: S307 - checked by the script rules, budgeted by script_limits
 
     def execute(self, script, context, external_context=None):
-        check(script, "exec")
+        code = compiled(script, "exec")
         self.check_for_overwrite(context, external_context or {})
         context.update(self.globals)
         context.update(external_context or {})
         context["__builtins__"] = SAFE_BUILTINS
+        before = {key: id(value) for key, value in context.items()}
         try:
-            exec(script, context)  # noqa: S102 - checked by the script rules above
+            with script_limits.budget():
+                exec(code, context)  # noqa: S102 - checked by the script rules, budgeted by script_limits
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
+        _refuse_oversized({key: value for key, value in context.items() if before.get(key) != id(value)})
         return True
+
+
+def _refuse_oversized(stored: dict) -> None:
+    """What a script stores in the process data is limited like a form submission."""
+    if not stored:
+        return
+    size = len(json.dumps(stored, default=str))
+    if size > MAX_SUBMISSION_BYTES:
+        raise script_limits.BudgetExceeded(
+            f"the script stored {size:,} bytes of data ({', '.join(sorted(stored))}); "
+            f"like a form, it may store at most {MAX_SUBMISSION_BYTES:,}")
 
 
 def script_engine() -> PythonScriptEngine:

@@ -10,7 +10,7 @@ import datetime as dt
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from sqlalchemy.engine import Connection
 
-from engine.base.errors import ProcessFailed
+from engine.base.errors import ChangedMeanwhile, ProcessFailed
 from engine.base.vocabulary import InstanceStatus
 from engine.definitions import bpmn
 from engine.instances import store
@@ -20,6 +20,9 @@ from engine.instances.timers import task_due
 from engine.instances.tree import Scan, multi_instance_key, process_of
 from engine.mail import notify
 from engine.registry.roles import ROLES
+
+CHANGED_MEANWHILE = ("Someone else completed or changed this task at the same moment; nothing of yours was saved. "
+                     "Reload and try again.")
 
 
 def sync(connection: Connection, instance: InstanceRow, follows: Derived, before: dict[str, dt.datetime | None],
@@ -33,8 +36,8 @@ def sync(connection: Connection, instance: InstanceRow, follows: Derived, before
     gone = [task_id for task_id in before if task_id not in ready]
     withdrawn = follows.withdrawn
     withdrawn_rows = store.open_tasks_by_id(connection, withdrawn) if withdrawn else []
-    if gone:
-        store.delete_open_tasks(connection, gone)
+    if gone and store.delete_open_tasks(connection, gone) != len(gone):
+        raise ChangedMeanwhile(CHANGED_MEANWHILE)
     new = [new_row(instance, task, lanes, now) for task_id, task in ready.items() if task_id not in before]
     if new:
         store.insert_open_tasks(connection, new)

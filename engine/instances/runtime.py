@@ -26,6 +26,7 @@ from engine.base import clock
 from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, ProcessFailed, TaskNotOpen
 from engine.base.models import Course, Event, Instance, OpenTask
 from engine.base.vocabulary import EventKind, InstanceStatus
+from engine.definitions import script_limits
 from engine.definitions.cache import DefinitionCache, Parsed
 from engine.definitions.form_schema import validate_submission, with_read_only
 from engine.instances import choices, derived, open_tasks, store, timers
@@ -109,9 +110,10 @@ def _timer_event(row: InstanceRow, task) -> audit.NewEvent:
 def run_engine(loaded: Loaded, step=None) -> None:
     """Run ``step`` (if any) and then every automatic task, noting each task completed; wrap process errors."""
     try:
-        if step is not None:
-            step()
-        loaded.workflow.do_engine_steps(did_complete_task=loaded.completed.append)
+        with script_limits.budget():  # one CPU-time and memory budget for every script this step runs
+            if step is not None:
+                step()
+            loaded.workflow.do_engine_steps(did_complete_task=loaded.completed.append)
     except CourseFlowError:
         raise
     except Exception as error:  # scripts and expressions can fail in any way; none may escape as a traceback
@@ -181,6 +183,9 @@ def check_may_act(actor: Actor, row: OpenTaskRow) -> str:
     if row.assignee:
         if actor.login != row.assignee:
             raise NotAllowed(f"This task is assigned to {row.assignee}; only they can do it.")
+        if row.role and not actor.holds(row.role):
+            raise NotAllowed(f"This task is assigned to you as {row.role}, a role you no longer hold; "
+                             f"a sector administrator must grant it again or reassign the task.")
         return "assignee"
     if not actor.holds(row.role, row.scope):
         where = f" for {row.scope}" if row.scope else ""

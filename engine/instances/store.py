@@ -69,7 +69,7 @@ _SELECT_TASK_AND_INSTANCE = (select(*TASK_COLUMNS, *_INSTANCE_COLUMNS, instances
                              .join_from(open_tasks, instances, open_tasks.c.instance_id == instances.c.id)
                              .where(open_tasks.c.id == bindparam("id")))
 _SELECT_TASKS = select(*TASK_COLUMNS).where(open_tasks.c.id.in_(bindparam("ids", expanding=True)))
-_DELETE_TASK = delete(open_tasks).where(open_tasks.c.id == bindparam("task_id"))
+_DELETE_TASKS = delete(open_tasks).where(open_tasks.c.id.in_(bindparam("ids", expanding=True)))
 _INSERT_TASK = insert(open_tasks)
 _RELABELLED = ("definition_id", "name", "name_ru", "lane", "role", "scope", "assignee", "form", "due_at")
 _RELABEL_TASK = (update(open_tasks).where(open_tasks.c.id == bindparam("task_id"))
@@ -122,8 +122,9 @@ def _instance_row(values: Any) -> InstanceRow:
     return InstanceRow(**dict(zip(_INSTANCE_FIELDS, values)))
 
 
-def delete_open_tasks(connection: Connection, task_ids: list[str]) -> None:
-    connection.execute(_DELETE_TASK, [{"task_id": task_id} for task_id in task_ids])
+def delete_open_tasks(connection: Connection, task_ids: list[str]) -> int:
+    """Delete the rows; return how many there were (fewer than asked: someone else deleted them meanwhile)."""
+    return connection.execute(_DELETE_TASKS, {"ids": task_ids}).rowcount
 
 
 def insert_open_tasks(connection: Connection, rows: list[OpenTaskRow]) -> None:

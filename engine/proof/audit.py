@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from engine.base.errors import CourseFlowError
 from engine.base.models import ChainHead, Definition, Event
 from engine.base.vocabulary import EventKind
 
@@ -64,9 +65,14 @@ def _hash(fields: dict, at: dt.datetime, data) -> str:
 
 
 def ensure_head(session: Session) -> None:
-    if session.get(ChainHead, 1) is None:
+    """Create the chain head of an empty log; a head missing from a log with events stays missing (tampering)."""
+    if session.get(ChainHead, 1) is None and session.scalar(select(Event.seq).limit(1)) is None:
         session.add(ChainHead(id=1, seq=0, hash=GENESIS))
         session.flush()
+
+
+HEAD_MISSING = ("The audit log's chain head is missing, so nothing more can be recorded: the log may have been "
+                "tampered with. Run 'courseflow verify' and restore the database from a backup.")
 
 
 _HEAD = ChainHead.__table__
@@ -82,7 +88,8 @@ def lock_head(session: Session) -> None:
     at once go one after the other (the second sees the first's versions)
     instead of colliding on a version number.
     """
-    session.connection().execute(_LOCK_HEAD).one()
+    if session.connection().execute(_LOCK_HEAD).first() is None:
+        raise CourseFlowError(HEAD_MISSING)
 
 
 def append(session: Session, new_events: list[NewEvent], at: dt.datetime, instance_hash: str | None = None) -> str | None:
@@ -98,7 +105,10 @@ def append(session: Session, new_events: list[NewEvent], at: dt.datetime, instan
     if not new_events:
         return instance_hash
     connection = session.connection()
-    seq, previous = connection.execute(_LOCK_HEAD).one()
+    head = connection.execute(_LOCK_HEAD).first()
+    if head is None:
+        raise CourseFlowError(HEAD_MISSING)
+    seq, previous = head
     rows = []
     for new in new_events:
         seq += 1
@@ -127,20 +137,22 @@ class Verdict:
     events: int
     bad_seq: int | None = None
     reason: str = ""
+    checkpoints: int = 0
 
     def __str__(self) -> str:
         if self.ok:
-            return f"The event log is intact: {self.events} events, chain verified."
+            signed = f", {self.checkpoints} signed checkpoint(s) match" if self.checkpoints else ""
+            return f"The event log is intact: {self.events} events, chain verified{signed}."
         return f"The event log was altered at event {self.bad_seq}: {self.reason}"
 
 
 def verify(session: Session) -> Verdict:
     """Recompute the chain; name the first event that was edited, deleted, inserted or reordered.
 
-    Reads the chain head first and checks the events up to it, in one snapshot
-    (the caller's transaction), so events appended meanwhile are not mistaken
-    for tampering. The chain is only as trustworthy as the database's access
-    control: someone who may rewrite every row can recompute every hash.
+    Reads the chain head and every event in one snapshot (the caller's
+    transaction), so an event after the head is tampering, not a late append.
+    Someone who may rewrite every row can recompute every hash: signed
+    checkpoints (engine.proof.checkpoints) catch that.
     """
     head = session.get(ChainHead, 1)
     if head is None:
@@ -148,10 +160,12 @@ def verify(session: Session) -> Verdict:
     previous, expected, count = GENESIS, 1, 0
     last_of_instance: dict[str, str] = {}
     recorded_digests: dict[int, str] = {}
-    rows = session.execute(select(Event).where(Event.seq <= head.seq).order_by(Event.seq)
-                           .execution_options(yield_per=1000)).scalars()
+    rows = session.execute(select(Event).order_by(Event.seq).execution_options(yield_per=1000)).scalars()
     for event in rows:
         count += 1
+        if event.seq > head.seq:
+            return Verdict(False, count, event.seq, f"it comes after the chain head (event {head.seq}): it was "
+                           f"added, or the head was moved back, outside CourseFlow")
         if event.seq != expected:
             return Verdict(False, count, expected, f"events {expected}–{event.seq - 1} are missing (deleted)")
         if event.prev_hash != previous:

@@ -22,7 +22,7 @@ from engine.base import clock
 from engine.base.models import Definition, Event, Instance
 from engine.base.serialization import WorkflowCodec
 from engine.base.vocabulary import EventKind
-from engine.proof import audit, replay
+from engine.proof import audit, checkpoints, replay
 from engine.registry import courses
 
 FORMAT = "courseflow-dossier/1"
@@ -44,6 +44,7 @@ def build(session: Session, course_id: int) -> dict[str, Any]:
                                   "state_json": instance.state_json, "events": events})
         for definition_id in sorted(_definitions_used(instance, events)):
             body["definitions"].setdefault(str(definition_id), _definition(session, definition_id))
+    body["checkpoints"] = checkpoints.for_dossier(session, {instance.id for instance in instances})
     return {**body, "digest": audit.sha256(audit.canonical(body))}
 
 
@@ -78,8 +79,13 @@ class Finding:
         return f"{'ok  ' if self.ok else 'FAIL'} {self.what}"
 
 
-def verify(dossier: dict[str, Any], codec: WorkflowCodec | None = None) -> list[Finding]:
-    """Check an exported dossier offline; every finding says what was checked and how it came out."""
+def verify(dossier: dict[str, Any], codec: WorkflowCodec | None = None, key: Any = None) -> list[Finding]:
+    """Check an exported dossier offline; every finding says what was checked and how it came out.
+
+    With the checkpoint ``key`` (public), every signed checkpoint in the dossier
+    is checked against the instances' events: a rewrite with recomputed hashes
+    shows.
+    """
     codec = codec or WorkflowCodec()
     body = {k: v for k, v in dossier.items() if k != "digest"}
     if dossier.get("format") != FORMAT:
@@ -93,6 +99,29 @@ def verify(dossier: dict[str, Any], codec: WorkflowCodec | None = None) -> list[
         outcome = replay.reexecute(instance["events"], lambda d: definitions[str(d)]["spec_json"], codec,
                                    instance["state_json"], instance.get("definition_id"))
         findings.append(Finding(outcome.ok, f"instance {instance['process_id']} {outcome}"))
+    if key is not None:
+        findings.extend(_check_checkpoints(dossier, key))
+    return findings
+
+
+def _check_checkpoints(dossier: dict, key) -> list[Finding]:
+    found = dossier.get("checkpoints") or []
+    if not found:
+        return [Finding(False, "no signed checkpoint covers this course (run 'courseflow checkpoint' and export again)")]
+    findings = []
+    for number, checkpoint in enumerate(found, 1):
+        body = checkpoints.signed_body(checkpoint["body_json"], checkpoint["signature"], key)
+        if body is None:
+            findings.append(Finding(False, f"checkpoint {number} is not validly signed by key {checkpoints.key_id(key)}"))
+            continue
+        for instance in dossier.get("instances", []):
+            signed = body["instances"].get(instance["id"])
+            if signed is None:
+                continue
+            events = [e for e in instance["events"] if e["seq"] <= body["seq"]]
+            ok = bool(events) and events[-1]["hash"] == signed
+            findings.append(Finding(ok, f"instance {instance['process_id']}: events up to {body['at']} "
+                                        f"{'match' if ok else 'do NOT match'} checkpoint {number} signed then"))
     return findings
 
 

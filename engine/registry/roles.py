@@ -72,3 +72,12 @@ class Actor:
     @property
     def roles(self) -> set[str]:
         return {role for role, _ in self.grants}
+
+
+# Who may read a course's history, step through it, replay it and see its diagram: these show who decided
+# what, so only the auditors, the sector administrators and the Secretariat (which keeps the forms, 8.3).
+HISTORY_READERS = ("auditor", "sector_administrator", "secretariat")
+
+
+def may_read_history(actor: Actor) -> bool:
+    return any(actor.holds(role) for role in HISTORY_READERS)

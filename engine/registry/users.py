@@ -1,6 +1,7 @@
 """People, their role grants, and password hashing (stdlib scrypt)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -139,9 +140,16 @@ def actor_for(session: Session, login: str) -> Actor:
     return Actor(login, frozenset((g.role, g.scope) for g in user.grants))
 
 
+@functools.cache
+def _stand_in_hash() -> str:
+    """A hash checked for unknown logins, so they take as long to refuse as wrong passwords."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
 def authenticate(session: Session, login: str, password: str) -> Actor | None:
     user = session.scalars(select(User).where(User.login == login)).first()
-    if user is None or not user.active or not check_password(user.password_hash, password):
+    stored = user.password_hash if user is not None and user.password_hash else _stand_in_hash()
+    if not check_password(stored, password) or user is None or not user.active:
         return None
     return actor_for(session, login)
 
@@ -243,6 +251,8 @@ def set_active(session: Session, login: str, active: bool, by: str | None) -> No
             raise Refused("own_deactivation", "you cannot deactivate yourself")
         _keep_an_administrator(session, user)
     user.active = active
+    if not active:
+        user.session_generation += 1  # a deactivated user's open sessions end at once
     session.flush()
     audit.append(session, [audit.NewEvent(EventKind.USER_ACTIVATED if active else EventKind.USER_DEACTIVATED, actor=by,
                                           data={"login": login})], clock.now())

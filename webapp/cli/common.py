@@ -72,7 +72,17 @@ as_option = click.option("--as", "login", metavar="LOGIN", help="Act as this use
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Every command: an engine refusal (busy database included) is one line on stderr, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CourseFlowError as error:
+            fail(str(error))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """CourseFlow: the COOMET e-learning course procedure as executable BPMN.
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from engine import verify_dossier
+from engine import checkpoint_public_key, new_checkpoint_key, verify_dossier
 from webapp.cli.common import (
     engine_for_reading,
+    engine_for_writing,
     fail,
     handles_errors,
     json_option,
@@ -84,18 +85,35 @@ def export(course_id, output, html):
 
 @main.command("verify-dossier")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", "key_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Checkpoint key file (public is enough); default COURSEFLOW_CHECKPOINT_KEY.")
 @handles_errors
-def verify_dossier_command(path):
+def verify_dossier_command(path, key_path):
     """Check an exported dossier offline (no database): digest, hash chains, definitions, re-execution."""
 
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
         fail(f"{path} is not a readable JSON dossier: {error}")
-    findings = verify_dossier(document) if isinstance(document, dict) else []
+    key = checkpoint_public_key(key_path)
+    findings = verify_dossier(document, key=key) if isinstance(document, dict) else []
     for finding in findings:
         click.echo(str(finding))
     if not findings or not all(f.ok for f in findings):
         click.echo("The dossier does NOT verify.", err=True)
         sys.exit(1)
     click.echo("The dossier verifies: untouched since export, chains intact, history reproduced.")
+
+
+@main.command()
+@click.option("--new-key", "new_key", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a new Ed25519 key file (keep it outside the database and its backups) and stop.")
+@click.option("--by", "by", metavar="LOGIN", help="Who makes the checkpoint (recorded with it).")
+@handles_errors
+def checkpoint(new_key, by):
+    """Sign the event log's chain head with the key in COURSEFLOW_CHECKPOINT_KEY; verify checks against it."""
+    if new_key:
+        click.echo(f"wrote {new_key} (key id {new_checkpoint_key(new_key)}); set COURSEFLOW_CHECKPOINT_KEY={new_key}")
+        return
+    made = engine_for_writing().checkpoint(by)
+    click.echo(f"checkpoint {made.id}: event {made.seq}, hash {made.hash}, signed by key {made.key_id}")

@@ -1,0 +1,1 @@
+"""Web sessions that can be ended server-side, and login throttling."""
