@@ -28,7 +28,7 @@ from engine.base.errors import (
 )
 from engine.definitions.bpmn import HUMAN_TASKS
 from engine.definitions.checks import SourceFile, file_name_problem
-from engine.definitions.compare import Change, VersionView
+from engine.definitions.compare import Change, Conflict, VersionView
 from engine.definitions.deploy import DeployReport
 from engine.definitions.form_library import FormReport
 from engine.instances.inbox import TaskDetail, TaskFilter, TaskView
@@ -52,7 +52,7 @@ __all__ = [
     "Actor", "Role", "ROLES", "Clock", "FixedClock", "SystemClock",
     # views and filters
     "TaskFilter", "TaskView", "TaskDetail", "CourseView", "SheetView", "HistoryEntry", "UserView",
-    "DefinitionView", "InstanceView", "VersionView", "Change", "DeployReport", "FormReport",
+    "DefinitionView", "InstanceView", "VersionView", "Change", "Conflict", "DeployReport", "FormReport",
     "MigrationCheck", "MigrationResult", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",
     "Finding", "SourceFile",
     # the course lists: 6.2, 8.2 and every status

@@ -35,6 +35,7 @@ from engine.registry.roles import Actor
 from engine.views import DefinitionView, InstanceView
 
 log = logging.getLogger(__name__)
+MAX_NOTE = 2000  # characters of a deploy's change note
 
 
 class Engine:
@@ -62,7 +63,7 @@ class Engine:
     # -- definitions ----------------------------------------------------------------
 
     def deploy_directory(self, directory: Path, forms_directory: Path | None = None,
-                         actor: str | None = None) -> deploy.DeployReport:
+                         actor: str | None = None, note: str | None = None) -> deploy.DeployReport:
         """Deploy a folder (``courseflow deploy``); ``actor``, if named, must be a process owner.
 
         Without one, the deploy is the operator's, who has the database in hand anyway.
@@ -72,12 +73,13 @@ class Engine:
         files, forms = deploy.read_directory(Path(directory), forms_directory and Path(forms_directory))
         if not files:
             raise CourseFlowError(f"{directory} holds no .bpmn files")
-        return self.deploy_files(files, forms, actor)
+        return self.deploy_files(files, forms, actor, note)
 
-    def deploy_files(self, files: list[SourceFile], forms: dict[str, str], actor: str | None = None):
+    def deploy_files(self, files: list[SourceFile], forms: dict[str, str], actor: str | None = None,
+                     note: str | None = None):
         """Deploy BPMN files with the forms offered; if every file deploys, those forms become the library's text."""
         with self._write() as session:
-            report = deploy.deploy(session, self.codec, files, forms, actor)
+            report = deploy.deploy(session, self.codec, files, forms, actor, _note(note))
             if report.ok:
                 form_library.store(session, forms, actor)
             return report
@@ -123,8 +125,14 @@ class Engine:
         with self._write() as session:
             return form_library.save(session, self.codec, name, text, actor.login)
 
-    def deploy_model(self, filename: str, xml: str | bytes, actor: Actor) -> deploy.DeployReport:
-        """Deploy one BPMN file from the modeller with the library's forms: every deploy check applies."""
+    def deploy_model(self, filename: str, xml: str | bytes, actor: Actor, base_version: int | None = None,
+                     note: str | None = None) -> deploy.DeployReport:
+        """Deploy one BPMN file from the modeller with the library's forms: every deploy check applies.
+
+        ``base_version`` is the version the modeller opened: if a newer one was deployed since, nothing is
+        deployed and the report's ``conflict`` holds the differences against the newest (deploy again
+        without it to confirm). ``note`` is the change note kept with each version deployed.
+        """
         _require(actor, "process_owner")
         problem = file_name_problem(filename, ".bpmn")
         if problem:
@@ -135,7 +143,8 @@ class Engine:
             return deploy.DeployReport(problems=[Problem(filename, "the model holds characters that are not "
                                                          "valid Unicode text: save it again from the modeller")])
         with self._write() as session:
-            return form_library.deploy_model(session, self.codec, SourceFile(filename, content), actor.login)
+            return form_library.deploy_model(session, self.codec, SourceFile(filename, content), actor.login,
+                                             base_version, _note(note))
 
     # -- people -----------------------------------------------------------------------
 
@@ -462,6 +471,14 @@ class Engine:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def _note(note: str | None) -> str | None:
+    """A change note as kept: trimmed, None when empty; refused when longer than a paragraph or two."""
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise CourseFlowError(f"The change note has {len(note)} characters; keep it under {MAX_NOTE}.")
+    return note or None
 
 
 def _require(actor: Actor, role: str) -> None:

@@ -65,14 +65,31 @@ def deploy(process_id: str):
     if not isinstance(body, dict) or not isinstance(body.get("xml"), str):
         return jsonify(error=_("Send the model as JSON: {\"xml\": \"...\"}.")), 400
     filename = body.get("filename") if isinstance(body.get("filename"), str) else f"{process_id}.bpmn"
+    base = body.get("base_version")
+    if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
+        return jsonify(error=_("The version the model was opened at must be a whole number.")), 400
+    note = body.get("note") if isinstance(body.get("note"), str) else None
     try:
-        report = engine().deploy_model(filename, body["xml"], current_user.actor)
+        report = engine().deploy_model(filename, body["xml"], current_user.actor,
+                                       None if body.get("confirm") is True else base, note)
     except NotAllowed as error:
         return jsonify(error=str(error)), 403
     except CourseFlowError as error:
         return jsonify(error=str(error)), 400
-    return jsonify(report.as_dict() | {"versions_url": url_for("processes.versions", process_id=process_id)}), \
-        200 if report.ok else 422
+    status = 409 if report.conflict else 200 if report.ok else 422
+    return jsonify(report.as_dict() | _links(process_id, report)), status
+
+
+def _links(process_id: str, report) -> dict:
+    """Where the modeller's header and result point after a deploy: the newest version, its changes, migration."""
+    newest = max((v for p, v in report.deployed + report.unchanged if p == process_id), default=None)
+    links = {"versions_url": url_for("processes.versions", process_id=process_id)}
+    if newest is not None:
+        links |= {"newest_version": newest,
+                  "edit_url": url_for("processes.edit", process_id=process_id, version=newest),
+                  "changes_url": url_for("processes.versions", process_id=process_id, _anchor=f"v{newest}"),
+                  "migrate_url": url_for("processes.migrate", process_id=process_id, to=newest)}
+    return links
 
 
 @bp.route("/<process_id>/migrate", methods=["GET", "POST"])

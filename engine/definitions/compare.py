@@ -48,6 +48,25 @@ class VersionView:
     changes: list[Change]       # against the previous version of the same process (empty for version 1)
     form_changes: list[str]     # e.g. 'appendix1_initial.json changed', 'refinement.json added'
     filename: str = ""          # the BPMN file it was deployed from
+    note: str | None = None     # the process owner's change note
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A model opened at ``base_version`` while ``newest_version`` was deployed since: what deploying it would
+    change against the newest (reverting the versions between shows up here)."""
+    process_id: str
+    base_version: int
+    newest_version: int
+    deployed_at: dt.datetime
+    deployed_by: str | None
+    note: str | None
+    changes: list[Change]
+
+    def as_dict(self) -> dict:
+        return {"process": self.process_id, "base_version": self.base_version,
+                "newest_version": self.newest_version, "deployed_at": self.deployed_at.isoformat(),
+                "deployed_by": self.deployed_by, "note": self.note, "changes": [vars(c) for c in self.changes]}
 
 
 # -- reading versions ------------------------------------------------------------------------
@@ -83,6 +102,30 @@ def bpmn_xml(session: Session, process_id: str, version: int) -> str:
     return found
 
 
+def conflict(session: Session, content: bytes, base_version: int) -> Conflict | None:
+    """Whether a process the file defines has a version newer than ``base_version`` (the one the owner opened).
+
+    Then the file is compared with that newest version (its called processes as the newest holds them).
+    A file that does not parse has no conflict: deploy reports its problems.
+    """
+    try:
+        defined = [p.get("id") for p in bpmn.processes(parse_xml(content))]
+    except Exception:  # malformed or hostile XML: the deploy checks name the problem
+        return None
+    for process_id in defined:
+        newest = session.scalar(_with_content(select(Definition).where(Definition.process_id == process_id))
+                                .order_by(Definition.version.desc()).limit(1))
+        if newest is None or newest.version <= base_version:
+            continue
+        files = json.loads(newest.files_json)
+        offered = {pid: content.decode() for pid in defined} | {k: v for k, v in files.items() if k not in defined}
+        changes = compare(_model(files), _model(offered), process_id)
+        if changes:
+            return Conflict(process_id, base_version, newest.version, newest.deployed_at, newest.deployed_by,
+                            newest.note, changes)
+    return None
+
+
 def _with_content(query):
     return query.options(undefer(Definition.files_json), undefer(Definition.forms_json))
 
@@ -105,7 +148,7 @@ def _views(session: Session, rows: list[Definition], previous: list[Definition])
         forms = form_changes(json.loads(old.forms_json), json.loads(d.forms_json)) if old is not None else []
         running, finished = counts.get(d.id, (0, 0))
         views.append(VersionView(d.id, d.process_id, d.version, d.name, d.deployed_at, d.deployed_by, d.sha256,
-                                 running, finished, changes, forms, d.filename))
+                                 running, finished, changes, forms, d.filename, d.note))
     return views
 
 
