@@ -82,7 +82,8 @@ def deploy(process_id: str):
 
 def _links(process_id: str, report) -> dict:
     """Where the modeller's header and result point after a deploy: the newest version, its changes, migration."""
-    newest = max((v for p, v in report.deployed + report.unchanged if p == process_id), default=None)
+    newest = report.conflict.newest_version if report.conflict else \
+        max((v for p, v in report.deployed + report.unchanged if p == process_id), default=None)
     links = {"versions_url": url_for("processes.versions", process_id=process_id)}
     if newest is not None:
         links |= {"newest_version": newest,
@@ -112,6 +113,7 @@ def _modeller_settings(opened) -> dict:
     process_id = opened.process_id
     return {
         "processId": process_id,
+        "baseVersion": opened.version,
         "filename": opened.filename or f"{process_id}.bpmn",
         "xmlUrl": url_for("processes.bpmn", process_id=process_id, version=opened.version),
         "deployUrl": url_for("processes.deploy", process_id=process_id),
@@ -140,6 +142,15 @@ def _labels() -> dict:
         "refused": _("Not deployed: fix these problems (marked on the diagram)."),
         "deployed": _("Deployed:"), "unchanged": _("Nothing changed: no new version."), "version": _("version"),
         "partly": _("Deployed, but some processes that call it were not:"),
+        "opened": _("opened at version %(v)s", v="{v}"),
+        "conflict": _("Not deployed: you opened version %(base)s, and version %(newest)s was deployed since "
+                      "(%(by)s, %(at)s). Deploying this model would make these changes to version %(newest)s:",
+                      base="{base}", newest="{newest}", by="{by}", at="{at}"),
+        "conflictNote": _("Its change note:"),
+        "deployAnyway": _("Deploy anyway"), "openNewest": _("Open version %(v)s instead", v="{v}"),
+        "whatChanged": _("What changed"), "migrate": _("Migrate running instances to version %(v)s", v="{v}"),
+        "kinds": {"added": _("added"), "removed": _("removed"), "changed": _("changed")},
+        "leave": _("The diagram has changes that are not deployed. Leave and lose them?"),
         "warningsBlockSave": _("This diagram was opened with warnings: saving would lose what they name. "
                                "Fix the file outside the modeller first."),
     }

@@ -25,8 +25,8 @@ from engine.base.models import Definition
 from engine.base.serialization import WorkflowCodec
 from engine.base.vocabulary import EventKind
 from engine.definitions import bpmn
-from engine.definitions.compare import Conflict
 from engine.definitions.checks import SourceFile, check_file
+from engine.definitions.compare import Conflict
 from engine.definitions.safexml import parse_xml
 from engine.proof import audit
 from engine.registry.roles import role_for_lane

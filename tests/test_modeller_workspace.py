@@ -1,0 +1,217 @@
+"""The process owner's workspace (issue 13, modeller): deploying an edit of an old version never silently
+reverts the versions since, every deploy keeps a change note, leaving with edits asks first, each diagram opens
+legible and clear of the palette without console errors, and the shipped processes pass their own lint."""
+from __future__ import annotations
+
+import pytest
+
+from tests.coomet import REPO
+from tests.test_modeller import PROCESSES, open_modeller, owner, process_id, save, select  # noqa: F401
+from tests.test_web import app, as_user, token  # noqa: F401  (the app fixture)
+
+pytest.importorskip("playwright.sync_api")
+CREATION = (REPO / "processes" / "course_creation.bpmn").read_text(encoding="utf-8")
+V2 = CREATION.replace("Survey materials and plans (6.1)", "Survey (6.1)")
+V3 = V2.replace('value="survey.json"', 'value="acknowledgement.json"')
+
+
+def three_versions(engine) -> None:
+    """Versions 2 and 3 of course_creation, each deployed with a change note."""
+    owner_ = engine.actor("owner")
+    assert engine.deploy_model("course_creation.bpmn", V2, owner_, 1, note="6.1: a shorter name").deployed
+    assert engine.deploy_model("course_creation.bpmn", V3, owner_, 2, note="6.1: TC 4 acknowledges").deployed
+
+
+def versions(engine, process="course_creation") -> list[int]:
+    return [v.version for v in engine.process_versions(process)]
+
+
+# -- 1. an edit of an old version; change notes ------------------------------------------------
+
+def test_deploying_version_1_of_3_is_refused_with_the_differences_unless_confirmed(owner, engine):  # noqa: F811
+    three_versions(engine)
+    open_modeller(owner, "course_creation", 1)
+    assert "Version 3 is the newest" in owner.page.inner_text(".modeller-head")
+    text = save(owner)  # no edit: it would revert versions 2 and 3
+    assert "you opened version 1, and version 3 was deployed since" in text, text
+    assert "m_survey" in text and "Survey materials and plans (6.1)" in text and "survey.json" in text
+    assert "6.1: TC 4 acknowledges" in text  # the newest version's change note
+    assert owner.page.locator(".djs-element.cf-changed[data-element-id='m_survey']").count() == 1
+    owner.screenshot("modeller-conflict.png")
+    assert versions(engine) == [3, 2, 1]
+
+    owner.page.fill("#modeller-note", "Back to the first survey (6.1)")
+    owner.page.click(".modeller-confirm")
+    owner.page.wait_for_selector(".modeller-result.ok")
+    assert "course_creation — version 4" in owner.page.inner_text("#modeller-result")
+    assert versions(engine) == [4, 3, 2, 1]
+    assert engine.process_versions("course_creation")[0].note == "Back to the first survey (6.1)"
+
+
+def test_after_a_deploy_the_header_version_links_changes_and_migration_are_current(owner, engine):  # noqa: F811
+    open_modeller(owner, "course_creation")
+    select(owner, "m_survey")
+    owner.page.fill("#bio-properties-panel-name", "Survey the CSBs (6.1)")
+    owner.page.fill("#modeller-note", "6.1: a clearer name")
+    assert "version 2" in save(owner)
+    assert "opened at version 2" in owner.page.inner_text("#modeller-opened")
+    assert owner.page.get_attribute("#modeller-version-links a[aria-current=page]", "href").endswith("version=2")
+    assert owner.page.url.endswith("/processes/course_creation/edit?version=2")
+    assert owner.page.input_value("#modeller-note") == ""
+    assert owner.page.get_attribute(".modeller-migrate", "href").endswith("/processes/course_creation/migrate?to=2")
+    owner.screenshot("modeller-deployed-links.png")
+
+    select(owner, "m_survey")  # the next deploy is an edit of version 2: no conflict
+    owner.page.fill("#bio-properties-panel-name", "Survey the CSBs and plans (6.1)")
+    assert "version 3" in save(owner)
+    owner.page.click(".modeller-changes")
+    owner.page.wait_for_selector("tr[data-version='3']")
+    assert owner.page.url.endswith("/processes/course_creation/versions#v3")
+    assert "6.1: a clearer name" in owner.page.inner_text("tr[data-version='2'] td.changes")
+    assert "Survey the CSBs and plans (6.1)" in owner.page.inner_text("tr[data-version='3'] td.changes")
+
+
+def test_a_stale_deploy_is_http_409_and_the_note_is_kept(app, engine):  # noqa: F811
+    three_versions(engine)
+    owner_ = as_user(app, "owner")
+    headers = {"X-CSRFToken": token(owner_, "/processes/")}
+    body = {"xml": CREATION, "filename": "course_creation.bpmn", "base_version": 1, "note": "revert"}
+    response = owner_.post("/processes/course_creation/deploy", json=body, headers=headers)
+    conflict = response.get_json()["conflict"]
+    assert response.status_code == 409 and conflict["newest_version"] == 3 and conflict["base_version"] == 1
+    assert {c["element_id"] for c in conflict["changes"]} == {"m_survey"}
+    assert response.get_json()["edit_url"].endswith("version=3") and versions(engine) == [3, 2, 1]
+    assert owner_.post("/processes/course_creation/deploy", json=body | {"base_version": "1"},
+                       headers=headers).status_code == 400
+    response = owner_.post("/processes/course_creation/deploy", json=body | {"confirm": True}, headers=headers)
+    assert response.status_code == 200 and response.get_json()["deployed"] == [
+        {"process": "course_creation", "version": 4}]
+    page = owner_.get("/processes/course_creation/versions").get_data(as_text=True)
+    assert "6.1: a shorter name" in page and "6.1: TC 4 acknowledges" in page and "revert" in page
+
+
+def test_cli_deploy_takes_a_note_and_versions_shows_it(database_url, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+    monkeypatch.setenv("COURSEFLOW_DATABASE_URL", database_url)
+    monkeypatch.setenv("COURSEFLOW_NOW", "2026-01-05T09:00:00Z")
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    assert runner.invoke(main, ["deploy", "--note", "First COOMET release (§6-§13)"]).exit_code == 0
+    shown = runner.invoke(main, ["versions", "course_creation"])
+    assert shown.exit_code == 0 and "note     First COOMET release (§6-§13)" in shown.output
+    assert '"note": "First COOMET release' in runner.invoke(main, ["versions", "course_review", "--json"]).output
+
+
+# -- 2. leaving with edits that are not deployed ------------------------------------------------
+
+def test_leaving_the_modeller_with_edits_asks_first(owner):  # noqa: F811
+    open_modeller(owner, "course_review")
+    owner.page.click("nav >> text=Processes")  # nothing edited: no question
+    owner.page.wait_for_selector("table.tasks tr[data-process]")
+
+    open_modeller(owner, "course_review")
+    select(owner, "r_review")
+    owner.page.fill("#bio-properties-panel-name", "Review the course (8.1)")
+    owner.page.keyboard.press("Tab")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    owner.page.once("dialog", lambda dialog: answer(dialog, False))
+    owner.page.click("nav >> text=Processes")
+    assert asked == ["The diagram has changes that are not deployed. Leave and lose them?"]
+    assert "/edit" in owner.page.url  # stayed, edits kept
+    assert owner.page.evaluate("courseflowModeller.isDirty()")
+
+    owner.page.once("dialog", lambda dialog: answer(dialog, True))
+    owner.page.click("nav >> text=Processes")
+    owner.page.wait_for_selector("table.tasks tr[data-process]")
+    assert len(asked) == 2
+
+
+def test_closing_or_reloading_with_edits_is_held_by_the_browser_question(owner):  # noqa: F811
+    """The page's beforeunload handler cancels the unload (the browser then asks) only while edits are pending."""
+    unload = "() => { const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e);" \
+             " return e.defaultPrevented; }"
+    open_modeller(owner, "course_review")
+    assert owner.page.evaluate(unload) is False
+    select(owner, "r_review")
+    owner.page.fill("#bio-properties-panel-name", "Review the course (8.1)")
+    owner.page.keyboard.press("Tab")
+    assert owner.page.evaluate(unload) is True
+    assert "version 2" in save(owner)
+    assert owner.page.evaluate(unload) is False  # deployed: nothing to lose
+
+
+# -- 3. and 4. each diagram opens legible, clear of the palette, without console errors or lint -----------
+
+@pytest.mark.parametrize("language, width", [("en", 1280), ("ru", 1280), ("en", 390)])
+def test_each_diagram_opens_legible_and_clear_of_the_palette(owner, language, width):  # noqa: F811
+    """The start of every diagram is visible beside the palette at a zoom its labels can be read at; the console
+    has no error or warning; the shipped processes pass their own lint (fake-join among its rules)."""
+    problems = []
+    owner.page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    owner.page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
+                  if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    if language != "en":
+        owner.page.click("form.lang button[value=ru]")
+        owner.page.wait_for_load_state()
+    owner.page.set_viewport_size({"width": width, "height": 900})
+    for path in PROCESSES:
+        open_modeller(owner, process_id(path))
+        owner.page.wait_for_selector("body[data-lint]")
+        assert owner.page.inner_text("#modeller-lint-count") == "0", process_id(path)
+        scale = owner.page.evaluate("courseflowModeller.modeler.get('canvas').zoom()")
+        canvas = owner.page.locator("#modeller-canvas").bounding_box()
+        palette = owner.page.locator(".djs-palette").bounding_box()
+        start = owner.page.locator(".djs-element[data-element-id$='start']").first.bounding_box()
+        assert scale >= 0.85, (process_id(path), scale)
+        assert start["x"] >= palette["x"] + palette["width"], process_id(path)  # not under the palette
+        assert start["x"] + start["width"] <= canvas["x"] + canvas["width"], process_id(path)
+        assert start["y"] + start["height"] <= canvas["y"] + canvas["height"], process_id(path)
+        owner.screenshot(f"modeller-{process_id(path)}-{language}-{width}.png")
+    assert problems == []
+
+
+FAKE_JOIN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" id="d" targetNamespace="x">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="start" name="Start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:{split} id="split" name="Split"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing></bpmn:{split}>
+    <bpmn:task id="a" name="A"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:task>
+    <bpmn:task id="b" name="B"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing></bpmn:task>
+    <bpmn:scriptTask id="both" name="Both"><bpmn:incoming>f4</bpmn:incoming><bpmn:incoming>f5</bpmn:incoming>
+      <bpmn:outgoing>f6</bpmn:outgoing></bpmn:scriptTask>
+    <bpmn:endEvent id="end" name="End"><bpmn:incoming>f6</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split" />
+    <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="a" />
+    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="b" />
+    <bpmn:sequenceFlow id="f4" sourceRef="a" targetRef="both" />
+    <bpmn:sequenceFlow id="f5" sourceRef="b" targetRef="both" />
+    <bpmn:sequenceFlow id="f6" sourceRef="both" targetRef="end" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="di"><bpmndi:BPMNPlane id="plane" bpmnElement="p" /></bpmndi:BPMNDiagram>
+</bpmn:definitions>"""
+
+
+@pytest.mark.parametrize("split, flagged", [("parallelGateway", True), ("exclusiveGateway", False)])
+def test_fake_join_flags_a_task_two_tokens_can_reach_at_once(owner, split, flagged):  # noqa: F811
+    """A task after an exclusive split's two paths is an exclusive merge (no warning, as in csb_agreeing's
+    reminder, 7.3); after a parallel split it would run twice."""
+    open_modeller(owner, "satisfaction")
+    rules = owner.page.evaluate("""async xml => {
+        const m = courseflowModeller.modeler;
+        await m.importXML(xml);
+        return await new Promise(resolve => {
+            m.get('eventBus').once('linting.completed', ({ issues }) => resolve(Object.values(issues).flat()
+                .filter(i => (i.actualElementId || i.id) === 'both').map(i => i.rule)));
+            m.get('linting').update();
+        });
+    }""", FAKE_JOIN.replace("{split}", split))
+    assert ("courseflow/fake-join" in rules) is flagged, rules
