@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.coomet import REPO
+from tests.coomet import REPO, CourseDriver
 from tests.test_modeller import PROCESSES, open_modeller, owner, process_id, save, select  # noqa: F401
 from tests.test_web import app, as_user, token  # noqa: F401  (the app fixture)
 
@@ -215,3 +215,20 @@ def test_fake_join_flags_a_task_two_tokens_can_reach_at_once(owner, split, flagg
         });
     }""", FAKE_JOIN.replace("{split}", split))
     assert ("courseflow/fake-join" in rules) is flagged, rules
+
+
+# -- 6. the processes list counts instances in called processes -----------------------------------
+
+def test_the_processes_list_counts_courses_inside_called_processes(owner, engine):  # noqa: F811
+    """A course agreeing with two CSBs (§7) is in course_creation, course_agreeing and csb_agreeing at once; a
+    published course waits in its inspection (§13)."""
+    agreeing = CourseDriver(engine, course_name="Pressure gauge calibration")
+    agreeing.prepare(csbs=("TC 1.3", "TC 2"))
+    agreeing.send_for_agreeing(csbs=("TC 1.3", "TC 2"))
+    CourseDriver(engine, course_name="Uncertainty of measurement").publish_one_csb_course()
+    owner.page.goto(f"{owner.base}/processes/")
+    inside = {row.get_attribute("data-process"): row.locator("td.inside").inner_text()
+              for row in owner.page.locator("tr[data-process]").all()}
+    assert inside == {"course_creation": "2", "course_agreeing": "1", "csb_agreeing": "1", "course_review": "0",
+                      "course_inspection": "1", "satisfaction": "0"}
+    owner.screenshot("processes-inside.png")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from lxml import etree
 from sqlalchemy import func, select, tuple_
@@ -49,6 +50,7 @@ class VersionView:
     form_changes: list[str]     # e.g. 'appendix1_initial.json changed', 'refinement.json added'
     filename: str = ""          # the BPMN file it was deployed from
     note: str | None = None     # the process owner's change note
+    inside: int = 0             # running instances in this process now, on any version, started or called
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,20 @@ def newest(session: Session) -> list[VersionView]:
     wanted = [(d.process_id, d.version - 1) for d in rows if d.version > 1]
     previous = list(session.scalars(_with_content(select(Definition).where(
         tuple_(Definition.process_id, Definition.version).in_(wanted))))) if wanted else []
-    return _views(session, rows, previous)
+    inside = running_inside(session)
+    return [replace(view, inside=inside.get(view.process_id, 0)) for view in _views(session, rows, previous)]
+
+
+def running_inside(session: Session) -> dict[str, int]:
+    """{process id: running instances now in it}: its own instances, and those in a call to it not yet finished
+    (the course_creation of a course in agreeing is also in course_agreeing and once per CSB in csb_agreeing)."""
+    counts: Counter[str] = Counter()
+    rows = session.execute(select(Instance.process_id, Instance.state_json)
+                           .where(Instance.status == InstanceStatus.RUNNING).execution_options(yield_per=200))
+    for process_id, state_json in rows:
+        calls = json.loads(state_json).get("subprocesses", {}).values()
+        counts.update({process_id} | {call.get("spec") for call in calls if not call.get("completed")} - {None})
+    return dict(counts)
 
 
 def history(session: Session, process_id: str) -> list[VersionView]:
