@@ -232,3 +232,47 @@ def test_the_processes_list_counts_courses_inside_called_processes(owner, engine
     assert inside == {"course_creation": "2", "course_agreeing": "1", "csb_agreeing": "1", "course_review": "0",
                       "course_inspection": "1", "satisfaction": "0"}
     owner.screenshot("processes-inside.png")
+
+
+# -- 7. the form editor is a code editor; the new-form name check -----------------------------------
+
+def test_the_form_editor_marks_problems_beside_their_lines(owner):  # noqa: F811
+    owner.page.goto(f"{owner.base}/forms/survey.json")
+    owner.page.wait_for_selector("body[data-preview=valid]")
+    assert owner.page.locator("#form-code .cm-lineNumbers .cm-gutterElement").count() > 20  # line numbers
+    colours = owner.page.evaluate("[...document.querySelectorAll('#form-code .cm-line span')]"
+                                  ".map(span => getComputedStyle(span).color)")
+    assert len(set(colours)) >= 2  # names and values highlighted apart
+    text = '{\n  "type": "object",\n  "properties": {\n    "x": {"type": "nonsense"}\n  }\n}'
+    owner.page.fill("#form-code .cm-content", text)
+    owner.page.wait_for_selector("body[data-preview=invalid]")
+    assert owner.page.get_attribute("#form-problems li", "data-line") == "4"
+    assert "Line 4:" in owner.page.inner_text("#form-problems")
+    assert owner.page.locator("#form-code .cm-lint-marker-error").count() == 1
+    marker = owner.page.locator("#form-code .cm-lint-marker-error").bounding_box()
+    line_4 = owner.page.locator("#form-code .cm-line").nth(3).bounding_box()
+    assert abs(marker["y"] - line_4["y"]) < line_4["height"]  # beside line 4
+
+    owner.page.fill("#form-code .cm-content", '{\n  "type": "object",\n  "properties": {\n    "x": \n  }\n}')
+    owner.page.wait_for_selector("#form-problems li[data-line='5']")  # JSON syntax: where the value is missing
+    owner.page.click("#form-code .cm-line >> nth=1")
+    owner.page.keyboard.press("End")
+    owner.page.keyboard.type("{")
+    assert "{}" in owner.page.inner_text("#form-code .cm-line >> nth=1")  # brackets close as you type
+    owner.screenshot("form-editor-problems.png")
+
+
+def test_a_new_form_name_is_checked_in_the_browser_and_opens_the_editor(owner):  # noqa: F811
+    problems = []
+    owner.page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning")
+                  and "favicon" not in m.text and "404" not in m.text else None)
+    owner.page.goto(f"{owner.base}/forms/")
+    owner.page.fill("input[name=name]", "bad name!")
+    assert owner.page.evaluate("document.querySelector('input[name=name]').validity.patternMismatch")
+    owner.page.click("text=Create")
+    assert owner.page.url.endswith("/forms/")  # the browser refused it
+    owner.page.fill("input[name=name]", "csb_countersign")
+    owner.page.click("text=Create")
+    owner.page.wait_for_selector("body[data-preview]")
+    assert owner.page.url.endswith("/forms/csb_countersign.json")
+    assert problems == []
