@@ -32,7 +32,7 @@ from engine.definitions.compare import Change, Conflict, VersionView
 from engine.definitions.deploy import DeployReport
 from engine.definitions.form_library import FormReport
 from engine.instances.inbox import TaskDetail, TaskFilter, TaskView
-from engine.instances.migration import MigrationCheck, MigrationResult
+from engine.instances.migration import MigrationCheck, MigrationResult, Waiting
 from engine.proof.audit import Verdict
 from engine.proof.diagram import Diagram, Edge, Shape
 from engine.proof.dossier import Finding
@@ -53,7 +53,7 @@ __all__ = [
     # views and filters
     "TaskFilter", "TaskView", "TaskDetail", "CourseView", "SheetView", "HistoryEntry", "UserView",
     "DefinitionView", "InstanceView", "VersionView", "Change", "Conflict", "DeployReport", "FormReport",
-    "MigrationCheck", "MigrationResult", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",
+    "MigrationCheck", "MigrationResult", "Waiting", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",
     "Finding", "SourceFile",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",

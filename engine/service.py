@@ -285,7 +285,9 @@ class Engine:
             with self._write() as session:
                 return migration.migrate(session, self.definitions, process_id, to_version, instance_id, actor)
         except CourseFlowError as error:  # e.g. changed at the same moment: this one stays as it was
-            return migration.MigrationResult(instance_id, False, str(error))
+            with self._read() as session:
+                course = migration.course_of(session, instance_id)
+            return migration.MigrationResult(instance_id, False, str(error), *course)
 
     def tick(self, batch: int = 100) -> int:
         """Fire every due timer of every due instance; return how many timers fired.

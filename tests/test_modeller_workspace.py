@@ -276,3 +276,40 @@ def test_a_new_form_name_is_checked_in_the_browser_and_opens_the_editor(owner): 
     owner.page.wait_for_selector("body[data-preview]")
     assert owner.page.url.endswith("/forms/csb_countersign.json")
     assert problems == []
+
+
+# -- 8. migration: nothing pre-ticked, all or none, a confirmation, course names, waiting timers ---------------
+
+def test_migration_chooses_nothing_by_itself_and_asks_before_moving(owner, engine):  # noqa: F811
+    ahead = CourseDriver(engine, course_name="Temperature scales ITS-90")
+    ahead.do("m_survey", "tc4")
+    CourseDriver(engine, course_name="Flow measurement in pipelines")  # at the survey: cannot move
+    published = CourseDriver(engine, course_name="Uncertainty of measurement")
+    published.publish_one_csb_course()  # waits three years for its inspection (13.1)
+    engine.deploy_model("course_creation.bpmn", V3, engine.actor("owner"), 1)
+    owner.page.goto(f"{owner.base}/processes/course_creation/migrate?to=2")
+    boxes = owner.page.locator("input[name=instance]")
+    assert boxes.count() == 2 and not any(box.is_checked() for box in boxes.all())
+    inspection = owner.page.inner_text(f"tr[data-instance='{published.instance}'] td.open")
+    assert "waiting for “Inspection due or requested? (13.1)”, due 2029-01-05 09:00" in inspection, inspection
+    owner.page.click("text=Select all that can move")
+    assert all(box.is_checked() for box in boxes.all())
+    owner.page.click("text=Select none")
+    assert not any(box.is_checked() for box in boxes.all())
+    owner.screenshot("migration-plan.png")
+
+    owner.page.check(f"tr[data-instance='{ahead.instance}'] input[name=instance]")
+    asked = []
+    owner.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    owner.page.click("text=Migrate the chosen instances")
+    assert asked == ["Move 1 instance(s) to version 2? Each moves in its own transaction and is recorded in the "
+                     "audit log."]
+    assert engine.instance(ahead.instance).definition_version == 1  # dismissed: nothing moved
+
+    owner.page.once("dialog", lambda dialog: dialog.accept())
+    owner.page.click("text=Migrate the chosen instances")
+    owner.page.wait_for_selector("td.verdict")
+    result = owner.page.inner_text(f"tr[data-instance='{ahead.instance}']")
+    assert "Temperature scales ITS-90" in result and "migrated to version 2" in result
+    assert engine.instance(ahead.instance).definition_version == 2
+    assert engine.instance(published.instance).definition_version == 1

@@ -114,7 +114,9 @@ def _move(check) -> str:
 def _planned(check) -> str:
     if not check.safe:
         return f"would refuse  {_move(check)}: {check.reason}"
-    return f"would move    {_move(check)}" + (f"  open: {', '.join(check.open_tasks)}" if check.open_tasks else "")
+    waiting = ", ".join(f"{w.name}" + (f" (due {w.due:%Y-%m-%d %H:%M})" if w.due else "") for w in check.waiting)
+    return (f"would move    {_move(check)}" + (f"  open: {', '.join(check.open_tasks)}" if check.open_tasks else "")
+            + (f"  waiting: {waiting}" if waiting else ""))
 
 
 def _migrated(result, check) -> str:
