@@ -13,6 +13,7 @@ Where things live:
 - ``engine.instances`` — load → check → run → persist, open tasks and the inbox, timers, choices, migration
 - ``engine.proof`` — the hash-chained event log, replay, the dossier, paths and diagrams
 - ``engine.registry`` — courses, people, roles and CSBs
+- ``engine.trial`` — trial runs of a draft on a throw-away database
 """
 from engine.base.clock import Clock, FixedClock, SystemClock
 from engine.base.errors import (
@@ -43,6 +44,7 @@ from engine.registry.courses import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES,
 from engine.registry.roles import ROLES, Actor, Role
 from engine.registry.users import UserView
 from engine.service import Engine
+from engine.trial.sandbox import TRIAL_USER, TrialView
 from engine.views import DefinitionView, InstanceView
 
 __all__ = [
@@ -54,7 +56,9 @@ __all__ = [
     "TaskFilter", "TaskView", "TaskDetail", "CourseView", "SheetView", "HistoryEntry", "UserView",
     "DefinitionView", "InstanceView", "VersionView", "Change", "Conflict", "DeployReport", "FormReport",
     "MigrationCheck", "MigrationResult", "Waiting", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",
-    "Finding", "SourceFile",
+    "Finding", "SourceFile", "TrialView",
+    # the user of a trial run's throw-away engine: holds every role
+    "TRIAL_USER",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # BPMN element types of the tasks people do (the modeller's lint uses them)

@@ -31,7 +31,8 @@ from engine.instances import choices, inbox, migration, runtime, store
 from engine.instances.tree import find_task
 from engine.proof import audit, diagram, dossier, paths, replay
 from engine.registry import courses, users
-from engine.registry.roles import Actor
+from engine.registry.roles import ROLES, Actor
+from engine.trial import sandbox
 from engine.views import DefinitionView, InstanceView
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Engine:
         settings = Settings.from_env()
         self.db = Database(database_url or settings.database_url)
         self.clock = clock_ or settings.clock
+        self.trial_dir = settings.trial_dir
         self.codec = WorkflowCodec()
         self.definitions = DefinitionCache(self.codec)
 
@@ -145,6 +147,50 @@ class Engine:
         with self._write() as session:
             return form_library.deploy_model(session, self.codec, SourceFile(filename, content), actor.login,
                                              base_version, _note(note))
+
+    # -- trial runs: a draft tried on a throw-away course (process owners) ---------------------
+
+    def start_trial(self, process_id: str, actor: Actor, filename: str | None = None, xml: str | None = None,
+                    forms: dict[str, str] | None = None) -> sandbox.TrialView:
+        """A throw-away database holding the deployed processes and library forms as they are now, with the draft
+        BPMN file and/or form texts deployed over them, and a trial user holding every role.
+
+        Nothing is written to this engine's database. If the draft has problems the trial is removed at once and
+        the view lists them.
+        """
+        _require(actor, "process_owner")
+        with self._read() as session:
+            current = deploy.source_files(deploy.latest_definitions(session).values())
+            library = form_library.texts(session)
+        trial_id, folder = sandbox.create(self.trial_dir, actor.login, process_id, self.clock.now())
+        draft = SourceFile(filename, xml.encode()) if filename and xml is not None else None
+        trial = Engine(sandbox.database_url(folder), clock.FixedClock(self.clock.now()))
+        try:
+            trial.init()
+            trial.add_user(sandbox.TRIAL_USER, list(ROLES), name="Trial run (every role)")
+            report = trial.deploy_files(sandbox.with_draft(current, draft), {**library, **(forms or {})})
+        finally:
+            trial.close()
+        if not report.ok:
+            sandbox.discard(folder)
+        return sandbox.TrialView(trial_id, process_id, actor.login, report.problems)
+
+    def trial(self, trial_id: str, actor: Actor) -> Engine:
+        """The engine of ``actor``'s trial run (close it after use); its user ``TRIAL_USER`` holds every role."""
+        _require(actor, "process_owner")
+        folder, _ = sandbox.find(self.trial_dir, trial_id, actor.login)
+        return Engine(sandbox.database_url(folder), clock.FixedClock(self.clock.now()))
+
+    def trial_view(self, trial_id: str, actor: Actor) -> sandbox.TrialView:
+        """What ``actor``'s trial run tries (the process the draft was of)."""
+        _require(actor, "process_owner")
+        _, facts = sandbox.find(self.trial_dir, trial_id, actor.login)
+        return sandbox.TrialView(trial_id, facts["process_id"], actor.login, [])
+
+    def discard_trial(self, trial_id: str, actor: Actor) -> None:
+        _require(actor, "process_owner")
+        folder, _ = sandbox.find(self.trial_dir, trial_id, actor.login)
+        sandbox.discard(folder)
 
     # -- people -----------------------------------------------------------------------
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.coomet import REPO, CourseDriver
+from engine.base.models import Event
+from tests.browser import ARTIFACTS
+from tests.coomet import REPO, CourseDriver, deploy_with_people, sheets
+from tests.test_browser import flat
 from tests.test_modeller import PROCESSES, open_modeller, owner, process_id, save, select  # noqa: F401
 from tests.test_web import app, as_user, token  # noqa: F401  (the app fixture)
 
@@ -313,3 +316,77 @@ def test_migration_chooses_nothing_by_itself_and_asks_before_moving(owner, engin
     assert "Temperature scales ITS-90" in result and "migrated to version 2" in result
     assert engine.instance(ahead.instance).definition_version == 2
     assert engine.instance(published.instance).definition_version == 1
+
+
+# -- 9. a trial run on a throw-away course ----------------------------------------------------------------
+
+def test_a_draft_is_tried_on_a_throw_away_course_that_leaves_no_trace(owner, engine, tmp_path):  # noqa: F811
+    engine.trial_dir = tmp_path / "trials"
+    with engine.db.read() as session:
+        events = session.query(Event).count()
+    open_modeller(owner, "course_creation")
+    select(owner, "m_survey")
+    owner.page.fill("#bio-properties-panel-name", "Survey the CSBs (6.1)")
+    owner.page.keyboard.press("Tab")
+    with owner.page.context.expect_page() as opened:
+        owner.page.click("#modeller-try")
+    trial = opened.value
+    trial.wait_for_selector("h1:has-text('Trial run')")
+    assert "course_creation" in trial.inner_text("h1")
+    assert trial.input_value("select[name=start]") == "course_creation"
+    for name, value in flat(sheets()["course_start.json"] | {"course_name": "A trial course"}).items():
+        _fill(trial, name, value)
+    trial.click("text=Start course_creation in the trial")
+    trial.wait_for_selector(".flash.ok")
+    assert "Survey the CSBs (6.1)" in trial.inner_text("table.trial-tasks")  # the draft runs, not version 1
+    assert "A trial course" in trial.inner_text(".trial-courses")
+    trial.click("table.trial-tasks a:has-text('Survey the CSBs (6.1)')")
+    for name, value in flat(sheets()["survey.json"]).items():
+        _fill(trial, name, value)
+    trial.click("form.card button[type=submit]")
+    trial.wait_for_selector(".flash.ok")
+    assert "Request materials, appoint creator and coordinators" in trial.inner_text("table.trial-tasks")
+    assert "course_creation" in trial.inner_text("h1")
+    trial.screenshot(path=str(ARTIFACTS / "trial-run.png"), full_page=True)
+
+    assert engine.courses() == [] and engine.tasks() == []  # the real registry saw nothing
+    assert [v.version for v in engine.process_versions("course_creation")] == [1]
+    with engine.db.read() as session:
+        assert session.query(Event).count() == events
+    assert owner.page.evaluate("courseflowModeller.isDirty()")  # the draft is still being edited
+
+    trial.click("text=Discard the trial")
+    trial.wait_for_selector(".flash.ok")
+    assert list((tmp_path / "trials").iterdir()) == []
+
+
+def _fill(page, name: str, value) -> None:
+    selector = f"[name='{name}']"
+    if isinstance(value, bool):
+        page.check(f"input{selector}[value={'yes' if value else 'no'}]")
+    elif isinstance(value, list):
+        page.select_option(f"select{selector}", [str(v) for v in value])
+    elif page.locator(f"select{selector}").count():
+        page.select_option(f"select{selector}", str(value))
+    else:
+        page.fill(selector, str(value))
+
+
+def test_a_trial_is_its_owners_and_a_draft_with_problems_makes_none(engine, tmp_path):
+    from engine import NotAllowed, NotFound
+    deploy_with_people(engine)
+    engine.trial_dir = tmp_path / "trials"
+    engine.add_user("owner2", ["process_owner"], "pw")
+    owner_, other = engine.actor("owner"), engine.actor("owner2")
+    view = engine.start_trial("course_creation", owner_, "course_creation.bpmn", V2)
+    assert view.problems == []
+    with pytest.raises(NotAllowed):
+        engine.trial(view.id, other)
+    with pytest.raises(NotAllowed):
+        engine.start_trial("course_creation", engine.actor("admin"), "course_creation.bpmn", V2)
+    with pytest.raises(NotFound):
+        engine.trial("../" + view.id, owner_)
+    broken = engine.start_trial("course_creation", owner_, "course_creation.bpmn",
+                                V2.replace('sourceRef="m_start"', 'sourceRef="nowhere"', 1))
+    assert any("nowhere" in p.message for p in broken.problems)
+    assert [p.name for p in (tmp_path / "trials").iterdir()] == [view.id]

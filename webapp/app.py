@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 
 from engine import CourseFlowError, Engine, NotAllowed, NotFound
 
-from . import admin, auth, courses, form_editor, i18n, processes, public, tasks, ticker
+from . import admin, auth, courses, form_editor, i18n, processes, public, tasks, ticker, trials
 from .extensions import babel, csrf, engine, login_manager
 
 
@@ -39,7 +39,8 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
-    for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp):
+    for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp,
+                      trials.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS)
     app.context_processor(tasks.inbox_count)

@@ -117,6 +117,7 @@ def _modeller_settings(opened) -> dict:
         "filename": opened.filename or f"{process_id}.bpmn",
         "xmlUrl": url_for("processes.bpmn", process_id=process_id, version=opened.version),
         "deployUrl": url_for("processes.deploy", process_id=process_id),
+        "trialUrl": url_for("trials.new", process_id=process_id),
         "csrfToken": generate_csrf(),
         "roles": [{"value": key, "label": f"{role_name(key)} ({key})"} for key in ROLES],
         "forms": sorted(engine().forms()),
@@ -149,6 +150,9 @@ def _labels() -> dict:
         "conflictNote": _("Its change note:"),
         "deployAnyway": _("Deploy anyway"), "openNewest": _("Open version %(v)s instead", v="{v}"),
         "whatChanged": _("What changed"), "migrate": _("Migrate running instances to version %(v)s", v="{v}"),
+        "trying": _("Preparing a trial run…"),
+        "trialRefused": _("No trial run: fix these problems first (marked on the diagram)."),
+        "trialOpened": _("The trial run opened in a new tab."),
         "kinds": {"added": _("added"), "removed": _("removed"), "changed": _("changed")},
         "leave": _("The diagram has changes that are not deployed. Leave and lose them?"),
         "warningsBlockSave": _("This diagram was opened with warnings: saving would lose what they name. "

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.base.clock import Clock, FixedClock, SystemClock, parse_instant
@@ -15,11 +16,15 @@ DEFAULT_DATA_DIR = Path("instance")
 class Settings:
     database_url: str
     clock: Clock
+    # Where trial runs keep their throw-away databases (COURSEFLOW_TRIAL_DIR).
+    trial_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "courseflow-trials")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        return cls(database_url=database_url(env), clock=clock_from_env(env))
+        trial_dir = env.get("COURSEFLOW_TRIAL_DIR")
+        return cls(database_url=database_url(env), clock=clock_from_env(env),
+                   **({"trial_dir": Path(trial_dir)} if trial_dir else {}))
 
 
 def database_url(env) -> str:

@@ -256,6 +256,38 @@ async function save({ confirm = false } = {}) {
   }
 }
 
+// A trial run of the diagram as it is now, in a new tab (opened at the click, so no pop-up blocker stops it).
+async function tryIt() {
+  clearProblems();
+  const tab = window.open('', '_blank');
+  show('busy', labels.trying, []);
+  let xml;
+  try {
+    ({ xml } = await modeler.saveXML({ format: true }));
+  } catch (error) {
+    tab.close();
+    show('error', `${labels.cannotExport}: ${error.message}`, []);
+    return;
+  }
+  const response = await fetch(settings.trialUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': settings.csrfToken },
+    body: JSON.stringify({ xml, filename: settings.filename }),
+  });
+  const report = await response.json().catch(() => ({ error: response.statusText }));
+  if (!report.url) {
+    tab.close();
+    const problems = report.problems || [];
+    markProblems(problems);
+    show('error', report.error || labels.trialRefused, problems.map((p) => ({
+      text: `${p.element ? p.element + ': ' : ''}${p.message}`, element: p.element,
+    })));
+    return;
+  }
+  tab.location = report.url;
+  show('ok', labels.trialOpened, [], [paragraph(link(report.url, report.url, 'modeller-trial'))]);
+}
+
 // Open the diagram whole when that is legible; otherwise at a legible zoom from its start. Either way
 // clear of the palette; the minimap shows the whole diagram.
 function showDiagram() {
@@ -294,6 +326,7 @@ async function open() {
 }
 
 document.getElementById('modeller-save').addEventListener('click', () => save());
+document.getElementById('modeller-try').addEventListener('click', () => tryIt());
 modeler.get('eventBus').on('commandStack.changed', ({ trigger }) => {
   if (trigger !== 'clear') {
     dirty = true;
