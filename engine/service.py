@@ -153,15 +153,21 @@ class Engine:
     def start_trial(self, process_id: str, actor: Actor, filename: str | None = None, xml: str | None = None,
                     forms: dict[str, str] | None = None) -> sandbox.TrialView:
         """A throw-away database holding the deployed processes and library forms as they are now, with the draft
-        BPMN file and/or form texts deployed over them, and a trial user holding every role.
+        BPMN file and/or form texts deployed over them, and a trial user holding every role. ``process_id`` is
+        the process tried ('' for a draft form: the outermost process binding it).
 
         Nothing is written to this engine's database. If the draft has problems the trial is removed at once and
         the view lists them.
         """
         _require(actor, "process_owner")
         with self._read() as session:
-            current = deploy.source_files(deploy.latest_definitions(session).values())
+            latest = deploy.latest_definitions(session)
+            current = deploy.source_files(latest.values())
             library = form_library.texts(session)
+            if not process_id:  # a draft form: try the outermost process binding it (its callers' forms count)
+                binding = [d for d in latest.values() if set(forms or {}) & set(json.loads(d.forms_json))]
+                process_id = max(binding, key=lambda d: (len(json.loads(d.files_json)), d.process_id)).process_id \
+                    if binding else min(latest, default="")
         trial_id, folder = sandbox.create(self.trial_dir, actor.login, process_id, self.clock.now())
         draft = SourceFile(filename, xml.encode()) if filename and xml is not None else None
         trial = Engine(sandbox.database_url(folder), clock.FixedClock(self.clock.now()))

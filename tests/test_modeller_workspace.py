@@ -3,6 +3,8 @@ reverts the versions since, every deploy keeps a change note, leaving with edits
 legible and clear of the palette without console errors, and the shipped processes pass their own lint."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from engine.base.models import Event
@@ -390,3 +392,26 @@ def test_a_trial_is_its_owners_and_a_draft_with_problems_makes_none(engine, tmp_
                                 V2.replace('sourceRef="m_start"', 'sourceRef="nowhere"', 1))
     assert any("nowhere" in p.message for p in broken.problems)
     assert [p.name for p in (tmp_path / "trials").iterdir()] == [view.id]
+
+
+def test_a_draft_form_is_tried_before_it_is_saved(owner, engine, tmp_path):  # noqa: F811
+    engine.trial_dir = tmp_path / "trials"
+    owner.page.goto(f"{owner.base}/forms/survey.json")
+    owner.page.wait_for_selector("body[data-preview=valid]")
+    schema = json.loads(owner.page.input_value("#form-json"))
+    first = next(iter(schema["properties"]))
+    schema["properties"][first]["title"] = "A question tried first"
+    owner.page.fill("#form-code .cm-content", json.dumps(schema, indent=2))
+    owner.page.wait_for_selector("#form-preview :text('A question tried first')")
+    with owner.page.context.expect_page() as opened:
+        owner.page.click("#form-try")
+    trial = opened.value
+    trial.wait_for_selector("h1:has-text('Trial run')")
+    assert "course_creation" in trial.inner_text("h1")  # the process binding the form
+    for name, value in flat(sheets()["course_start.json"]).items():
+        _fill(trial, name, value)
+    trial.click("text=Start course_creation in the trial")
+    trial.click("table.trial-tasks a:has-text('Survey materials and plans (6.1)')")
+    assert "A question tried first" in trial.inner_text("form.card")
+    assert engine.forms()["survey.json"]["properties"][first]["title"] != "A question tried first"
+    assert [v.version for v in engine.process_versions("course_creation")] == [1]

@@ -40,6 +40,16 @@ def new(process_id: str):
     return jsonify(url=url_for("trials.show", trial_id=view.id, start=process_id))
 
 
+@bp.route("/form/<name>", methods=["POST"])
+def form(name: str):
+    """Start a trial with the form editor's draft text of form ``name`` (posted to a new tab)."""
+    view = engine().start_trial("", current_user.actor, forms={name: request.form.get("text", "")})
+    if view.problems:
+        flash(_("No trial run: %(problems)s", problems="; ".join(str(p) for p in view.problems)), "error")
+        return redirect(url_for("forms.edit", name=name))
+    return redirect(url_for("trials.show", trial_id=view.id))
+
+
 @contextmanager
 def _trial(trial_id: str) -> Iterator[Engine]:
     with closing(engine().trial(trial_id, current_user.actor)) as trial:
@@ -54,8 +64,9 @@ def show(trial_id: str):
     with _trial(trial_id) as trial:
         actor = trial.actor(TRIAL_USER)
         processes = [p.process_id for p in trial.processes()]
-        process_id = process_id if process_id in processes else processes[0]
-        schema = trial.start_form(process_id) or {"type": "object", "properties": {}}
+        if process_id not in processes:
+            process_id = processes[0] if processes else ""
+        schema = (trial.start_form(process_id) if process_id else None) or {"type": "object", "properties": {}}
         values, errors = {}, {}
         if request.method == "POST":
             values = schemaform.parse(schema, request.form)
