@@ -415,3 +415,15 @@ def test_a_draft_form_is_tried_before_it_is_saved(owner, engine, tmp_path):  # n
     assert "A question tried first" in trial.inner_text("form.card")
     assert engine.forms()["survey.json"]["properties"][first]["title"] != "A question tried first"
     assert [v.version for v in engine.process_versions("course_creation")] == [1]
+
+
+def test_a_layout_only_version_since_is_a_conflict_too(engine):
+    """Moving shapes changes no element, but deploying an old version would still undo it: refused, with no
+    element listed."""
+    deploy_with_people(engine)
+    owner_ = engine.actor("owner")
+    moved = CREATION.replace('<dc:Bounds x="150"', '<dc:Bounds x="140"', 1)
+    assert moved != CREATION and engine.deploy_model("course_creation.bpmn", moved, owner_, 1).deployed
+    report = engine.deploy_model("course_creation.bpmn", CREATION, owner_, 1)
+    assert report.conflict is not None and report.conflict.changes == [] and not report.deployed
+    assert engine.deploy_model("course_creation.bpmn", moved, owner_, 1).unchanged  # the newest itself: no conflict

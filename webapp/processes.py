@@ -148,6 +148,7 @@ def _labels() -> dict:
                       "(%(by)s, %(at)s). Deploying this model would make these changes to version %(newest)s:",
                       base="{base}", newest="{newest}", by="{by}", at="{at}"),
         "conflictNote": _("Its change note:"),
+        "conflictLayout": _("No element of the process differs: only the layout or the pools' labels would change."),
         "deployAnyway": _("Deploy anyway"), "openNewest": _("Open version %(v)s instead", v="{v}"),
         "whatChanged": _("What changed"), "migrate": _("Migrate running instances to version %(v)s", v="{v}"),
         "trying": _("Preparing a trial run…"),

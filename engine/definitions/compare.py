@@ -120,7 +120,8 @@ def bpmn_xml(session: Session, process_id: str, version: int) -> str:
 def conflict(session: Session, content: bytes, base_version: int) -> Conflict | None:
     """Whether a process the file defines has a version newer than ``base_version`` (the one the owner opened).
 
-    Then the file is compared with that newest version (its called processes as the newest holds them).
+    Then, unless the file is exactly the newest's, it is compared with the newest version (its called processes
+    as the newest holds them); the changes are empty when only the layout or the collaboration differs.
     A file that does not parse has no conflict: deploy reports its problems.
     """
     try:
@@ -130,14 +131,13 @@ def conflict(session: Session, content: bytes, base_version: int) -> Conflict | 
     for process_id in defined:
         newest = session.scalar(_with_content(select(Definition).where(Definition.process_id == process_id))
                                 .order_by(Definition.version.desc()).limit(1))
-        if newest is None or newest.version <= base_version:
+        text = content.decode(errors="replace")
+        if newest is None or newest.version <= base_version or newest.bpmn_xml == text:
             continue
         files = json.loads(newest.files_json)
-        offered = {pid: content.decode() for pid in defined} | {k: v for k, v in files.items() if k not in defined}
-        changes = compare(_model(files), _model(offered), process_id)
-        if changes:
-            return Conflict(process_id, base_version, newest.version, newest.deployed_at, newest.deployed_by,
-                            newest.note, changes)
+        offered = {pid: text for pid in defined} | {k: v for k, v in files.items() if k not in defined}
+        return Conflict(process_id, base_version, newest.version, newest.deployed_at, newest.deployed_by,
+                        newest.note, compare(_model(files), _model(offered), process_id))
     return None
 
 

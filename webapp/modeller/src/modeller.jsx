@@ -165,7 +165,7 @@ function showConflict(report) {
     base: conflict.base_version, newest: conflict.newest_version, by: conflict.deployed_by || '—',
     at: conflict.deployed_at.slice(0, 16).replace('T', ' '),
   });
-  const extra = [];
+  const extra = conflict.changes.length ? [] : [paragraph(labels.conflictLayout)];
   if (conflict.note) {
     extra.push(paragraph(`${labels.conflictNote} ${conflict.note}`));
   }
