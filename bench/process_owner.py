@@ -8,6 +8,10 @@
 2. Migration: N running courses (default 200) past the §6.1 survey move to a
    version whose survey form changed. The plan per instance and the move per
    instance vs. one task completion of the same courses.
+3. The modeller's workspace (issue 13): a deploy refused because a newer version exists (the stale check and
+   the differences) vs. the deploy itself; a trial run (a throw-away database with every process deployed)
+   vs. one deploy; the processes list with N running courses (counting those inside called processes) vs.
+   with none.
 """
 from __future__ import annotations
 
@@ -88,6 +92,38 @@ def migration_figures(folder: Path, count: int) -> None:
     engine.close()
 
 
+def workspace_figures(folder: Path, count: int, repeat: int) -> None:
+    engine = new_engine(folder / "workspace.db", FixedClock(START))
+    engine.trial_dir = folder / "trials"
+    owner = engine.actor("owner")
+    text = FILE.read_text(encoding="utf-8")
+    empty = median_ms(lambda _: engine.processes(), repeat)
+    assert engine.deploy_model(FILE.name, text.replace("(§8)", "(§8, v2)", 1), owner).ok
+
+    def deploy(index: int) -> None:
+        assert engine.deploy_model(FILE.name, text.replace("(§8)", f"(§8, edit {index})", 1), owner).ok
+
+    def refused(index: int) -> None:
+        assert engine.deploy_model(FILE.name, text.replace("(§8)", f"(§8, old {index})", 1), owner, 1).conflict
+
+    def trial(_index: int) -> None:
+        view = engine.start_trial("course_review", owner, FILE.name, text.replace("(§8)", "(§8, tried)", 1))
+        assert not view.problems
+        engine.discard_trial(view.id, owner)
+
+    deployed, stale, tried = median_ms(deploy, repeat), median_ms(refused, repeat), median_ms(trial, max(3, repeat // 4))
+    print(f"a deploy {deployed:.1f} ms; refused as stale with its differences {stale:.1f} ms (ratio "
+          f"{stale / deployed:.2f}); a trial run started {tried:.1f} ms (ratio {tried / deployed:.2f})")
+    for n in range(count):
+        course = CourseDriver(engine, course_name=f"Course {n}")
+        course.prepare(csbs=("TC 1.3", "TC 2"))
+        course.send_for_agreeing(csbs=("TC 1.3", "TC 2"))
+    full = median_ms(lambda _: engine.processes(), repeat)
+    print(f"processes list: no instance {empty:.1f} ms; {count} courses agreeing in §7 with two CSBs {full:.1f} ms "
+          f"(ratio {full / empty:.2f}, {(full - empty) / count * 1000:.0f} µs per course)")
+    engine.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--courses", type=int, default=200)
@@ -97,6 +133,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         deploy_figures(Path(folder), args.repeat)
         migration_figures(Path(folder), args.courses)
+        workspace_figures(Path(folder), args.courses, args.repeat)
 
 
 if __name__ == "__main__":

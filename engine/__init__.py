@@ -16,6 +16,7 @@ Where things live:
 - ``engine.mail`` — the outbox, notifications of tasks, preferences, SMTP delivery
 - ``engine.announcement`` — §12: the NMI directory, invitation letters, the public course list
 - ``engine.monitoring`` — the BIPM platform's reports imported per course, the course and sector figures (§9)
+- ``engine.trial`` — trial runs of a draft on a throw-away database
 """
 from engine.announcement.catalogue import Catalogue, PublicCourse
 from engine.announcement.directory import NmiImportReport, NmiView
@@ -38,11 +39,11 @@ from engine.base.errors import (
 )
 from engine.definitions.bpmn import HUMAN_TASKS
 from engine.definitions.checks import SourceFile, file_name_problem
-from engine.definitions.compare import Change, VersionView
+from engine.definitions.compare import Change, Conflict, VersionView
 from engine.definitions.deploy import DeployReport
 from engine.definitions.form_library import FormReport
 from engine.instances.inbox import TaskDetail, TaskFilter, TaskView
-from engine.instances.migration import MigrationCheck, MigrationResult
+from engine.instances.migration import MigrationCheck, MigrationResult, Waiting
 from engine.mail.delivery import MailRun
 from engine.mail.models import FREQUENCIES as MAIL_FREQUENCIES
 from engine.mail.outbox import OutboxDetail, OutboxView
@@ -71,6 +72,7 @@ from engine.satisfaction.quarters import InvalidPeriod
 from engine.satisfaction.results import GRADES, SCORES, CriterionResult, QuarterResult, SatisfactionResults
 from engine.security.throttle import TooManyAttempts
 from engine.service import Engine, InvitationPreview, checkpoint_public_key, new_checkpoint_key
+from engine.trial.sandbox import TRIAL_USER, TrialView
 from engine.views import DefinitionView, InstanceView
 
 __all__ = [
@@ -94,6 +96,12 @@ __all__ = [
     # §11 satisfaction
     "SatisfactionResults", "CriterionResult", "InvalidPeriod", "QuarterlyAnalysisView", "QuarterResult", "GRADES", "SCORES",
     "Finding", "SourceFile", "CheckpointView",
+    "TaskFilter", "TaskView", "TaskDetail", "CourseView", "SheetView", "HistoryEntry", "UserView",
+    "DefinitionView", "InstanceView", "VersionView", "Change", "Conflict", "DeployReport", "FormReport",
+    "MigrationCheck", "MigrationResult", "Waiting", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",
+    "Finding", "SourceFile", "TrialView",
+    # the user of a trial run's throw-away engine: holds every role
+    "TRIAL_USER",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # BPMN element types of the tasks people do (the modeller's lint uses them)

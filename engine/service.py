@@ -54,7 +54,7 @@ from engine.proof import audit, checkpoints, consistency, diagram, dossier, path
 from engine.registry import course_list, course_requests, courses, csbs, users, withdrawal
 from engine.registry.course_list import CourseList, CourseQuery
 from engine.registry.csbs import CsbView
-from engine.registry.roles import Actor, may_read_history
+from engine.registry.roles import ROLES, Actor, may_read_history
 from engine.registry.users import Contact, Grant, UserView
 from engine.satisfaction import access as satisfaction_access
 from engine.satisfaction import answers as satisfaction_answers
@@ -62,9 +62,11 @@ from engine.satisfaction import codes, quarterly
 from engine.satisfaction.quarters import parse_period
 from engine.satisfaction.results import SatisfactionResults, aggregate, criteria_of
 from engine.security import sessions, throttle
+from engine.trial import sandbox
 from engine.views import DefinitionView, InstanceView
 
 log = logging.getLogger(__name__)
+MAX_NOTE = 2000  # characters of a deploy's change note
 
 
 class Engine:
@@ -73,6 +75,7 @@ class Engine:
         self.db = Database(database_url or settings.database_url)
         self.clock = clock_ or settings.clock
         self.satisfaction_min_answers = settings.satisfaction_min_answers
+        self.trial_dir = settings.trial_dir
         self.codec = WorkflowCodec()
         self.definitions = DefinitionCache(self.codec)
 
@@ -93,7 +96,7 @@ class Engine:
     # -- definitions ----------------------------------------------------------------
 
     def deploy_directory(self, directory: Path, forms_directory: Path | None = None,
-                         actor: str | None = None) -> deploy.DeployReport:
+                         actor: str | None = None, note: str | None = None) -> deploy.DeployReport:
         """Deploy a folder (``courseflow deploy``); ``actor``, if named, must be a process owner.
 
         Without one, the deploy is the operator's, who has the database in hand anyway.
@@ -103,12 +106,13 @@ class Engine:
         files, forms = deploy.read_directory(Path(directory), forms_directory and Path(forms_directory))
         if not files:
             raise CourseFlowError(f"{directory} holds no .bpmn files")
-        return self.deploy_files(files, forms, actor)
+        return self.deploy_files(files, forms, actor, note)
 
-    def deploy_files(self, files: list[SourceFile], forms: dict[str, str], actor: str | None = None):
+    def deploy_files(self, files: list[SourceFile], forms: dict[str, str], actor: str | None = None,
+                     note: str | None = None):
         """Deploy BPMN files with the forms offered; if every file deploys, those forms become the library's text."""
         with self._write() as session:
-            report = deploy.deploy(session, self.codec, files, forms, actor)
+            report = deploy.deploy(session, self.codec, files, forms, actor, _note(note))
             if report.ok:
                 form_library.store(session, forms, actor)
             return report
@@ -154,8 +158,14 @@ class Engine:
         with self._write() as session:
             return form_library.save(session, self.codec, name, text, actor.login)
 
-    def deploy_model(self, filename: str, xml: str | bytes, actor: Actor) -> deploy.DeployReport:
-        """Deploy one BPMN file from the modeller with the library's forms: every deploy check applies."""
+    def deploy_model(self, filename: str, xml: str | bytes, actor: Actor, base_version: int | None = None,
+                     note: str | None = None) -> deploy.DeployReport:
+        """Deploy one BPMN file from the modeller with the library's forms: every deploy check applies.
+
+        ``base_version`` is the version the modeller opened: if a newer one was deployed since, nothing is
+        deployed and the report's ``conflict`` holds the differences against the newest (deploy again
+        without it to confirm). ``note`` is the change note kept with each version deployed.
+        """
         _require(actor, "process_owner")
         problem = file_name_problem(filename, ".bpmn")
         if problem:
@@ -166,7 +176,58 @@ class Engine:
             return deploy.DeployReport(problems=[Problem(filename, "the model holds characters that are not "
                                                          "valid Unicode text: save it again from the modeller")])
         with self._write() as session:
-            return form_library.deploy_model(session, self.codec, SourceFile(filename, content), actor.login)
+            return form_library.deploy_model(session, self.codec, SourceFile(filename, content), actor.login,
+                                             base_version, _note(note))
+
+    # -- trial runs: a draft tried on a throw-away course (process owners) ---------------------
+
+    def start_trial(self, process_id: str, actor: Actor, filename: str | None = None, xml: str | None = None,
+                    forms: dict[str, str] | None = None) -> sandbox.TrialView:
+        """A throw-away database holding the deployed processes and library forms as they are now, with the draft
+        BPMN file and/or form texts deployed over them, and a trial user holding every role. ``process_id`` is
+        the process tried ('' for a draft form: the outermost process binding it).
+
+        Nothing is written to this engine's database. If the draft has problems the trial is removed at once and
+        the view lists them.
+        """
+        _require(actor, "process_owner")
+        with self._read() as session:
+            latest = deploy.latest_definitions(session)
+            current = deploy.source_files(latest.values())
+            library = form_library.texts(session)
+            if not process_id:  # a draft form: try the outermost process binding it (its callers' forms count)
+                binding = [d for d in latest.values() if set(forms or {}) & set(json.loads(d.forms_json))]
+                process_id = max(binding, key=lambda d: (len(json.loads(d.files_json)), d.process_id)).process_id \
+                    if binding else min(latest, default="")
+        trial_id, folder = sandbox.create(self.trial_dir, actor.login, process_id, self.clock.now())
+        draft = SourceFile(filename, xml.encode()) if filename and xml is not None else None
+        trial = Engine(sandbox.database_url(folder), clock.FixedClock(self.clock.now()))
+        try:
+            trial.init()
+            trial.add_user(sandbox.TRIAL_USER, list(ROLES), name="Trial run (every role)")
+            report = trial.deploy_files(sandbox.with_draft(current, draft), {**library, **(forms or {})})
+        finally:
+            trial.close()
+        if not report.ok:
+            sandbox.discard(folder)
+        return sandbox.TrialView(trial_id, process_id, actor.login, report.problems)
+
+    def trial(self, trial_id: str, actor: Actor) -> Engine:
+        """The engine of ``actor``'s trial run (close it after use); its user ``TRIAL_USER`` holds every role."""
+        _require(actor, "process_owner")
+        folder, _ = sandbox.find(self.trial_dir, trial_id, actor.login)
+        return Engine(sandbox.database_url(folder), clock.FixedClock(self.clock.now()))
+
+    def trial_view(self, trial_id: str, actor: Actor) -> sandbox.TrialView:
+        """What ``actor``'s trial run tries (the process the draft was of)."""
+        _require(actor, "process_owner")
+        _, facts = sandbox.find(self.trial_dir, trial_id, actor.login)
+        return sandbox.TrialView(trial_id, facts["process_id"], actor.login, [])
+
+    def discard_trial(self, trial_id: str, actor: Actor) -> None:
+        _require(actor, "process_owner")
+        folder, _ = sandbox.find(self.trial_dir, trial_id, actor.login)
+        sandbox.discard(folder)
 
     # -- people -----------------------------------------------------------------------
 
@@ -391,7 +452,9 @@ class Engine:
             with self._write() as session:
                 return migration.migrate(session, self.definitions, process_id, to_version, instance_id, actor)
         except CourseFlowError as error:  # e.g. changed at the same moment: this one stays as it was
-            return migration.MigrationResult(instance_id, False, str(error))
+            with self._read() as session:
+                course = migration.course_of(session, instance_id)
+            return migration.MigrationResult(instance_id, False, str(error), *course)
 
     def tick(self, batch: int = 100) -> int:
         """Fire every due timer of every due instance, and start the quarterly analyses due (11.2); return how
@@ -1032,6 +1095,12 @@ def _require_history_reader(reader: Actor | None) -> None:
     if reader is not None and not may_read_history(reader):
         raise NotAllowed("Histories, replays and path diagrams show who decided what: only auditors, sector "
                          "administrators and the Secretariat may see them.")
+def _note(note: str | None) -> str | None:
+    """A change note as kept: trimmed, None when empty; refused when longer than a paragraph or two."""
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise CourseFlowError(f"The change note has {len(note)} characters; keep it under {MAX_NOTE}.")
+    return note or None
 
 
 def _require(actor: Actor, role: str) -> None:

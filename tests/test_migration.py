@@ -268,7 +268,8 @@ def test_the_migrate_command(engine, people, database_url, monkeypatch):
 
     moved = cli("--to", "2", "--instance", reviewing, "--as", "owner", "--json")
     assert moved.exit_code == 0, moved.output + moved.stderr
-    assert json.loads(moved.output) == [{"instance_id": reviewing, "migrated": True, "reason": ""}]
+    assert json.loads(moved.output) == [{"instance_id": reviewing, "migrated": True, "reason": "", "course_id": None,
+                                         "course_name": None}]
     assert engine.instance(reviewing).definition_version == 2
 
     refused = cli("--to", "2", "--as", "owner")

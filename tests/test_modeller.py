@@ -258,20 +258,20 @@ def test_lint_asks_a_form_of_every_task_people_do_as_deploy_does(owner):
 def test_the_form_editor_previews_live_and_saves_only_valid_schemas(owner, engine):
     owner.page.goto(f"{owner.base}/forms/survey.json")
     owner.page.wait_for_selector("body[data-preview=valid]")
-    schema = json.loads(owner.page.input_value("#form-json"))
+    schema = json.loads(owner.page.input_value("#form-json"))  # the editor keeps the posted text in step
     first = next(iter(schema["properties"]))
     schema["properties"][first]["title"] = "A renamed question"
-    owner.page.fill("#form-json", json.dumps(schema, indent=2))
+    owner.page.fill("#form-code .cm-content", json.dumps(schema, indent=2))
     owner.page.wait_for_selector("#form-preview :text('A renamed question')")
 
-    owner.page.fill("#form-json", '{"type": "object", "properties": {"x": {"type": "nonsense"}}}')
+    owner.page.fill("#form-code .cm-content", '{"type": "object", "properties": {"x": {"type": "nonsense"}}}')
     owner.page.wait_for_selector("body[data-preview=invalid]")
     assert owner.page.locator("#form-problems li").count() >= 1
     owner.page.click("text=Save and deploy")
     assert owner.page.locator(".flash.error").count() == 1
     assert engine.forms()["survey.json"]["properties"][first]["title"] != "A renamed question"
 
-    owner.page.fill("#form-json", json.dumps(schema, indent=2))
+    owner.page.fill("#form-code .cm-content", json.dumps(schema, indent=2))
     owner.page.click("text=Save and deploy")
     assert "course_creation 2" in owner.page.inner_text(".flash.ok")
     assert engine.forms()["survey.json"]["properties"][first]["title"] == "A renamed question"

@@ -90,7 +90,8 @@ def preview():
 
 
 def _page(name: str, text: str, problems: list[str] | None = None):
-    settings = {"name": name, "previewUrl": url_for("forms.preview"), "csrfToken": generate_csrf()}
+    settings = {"name": name, "previewUrl": url_for("forms.preview"), "csrfToken": generate_csrf(),
+                "labels": {"line": _("Line")}}
     return render_template("form_edit.html", name=name, text=text, problems=problems or [], settings=settings)
 
 

@@ -66,14 +66,32 @@ def deploy(process_id: str):
     if not isinstance(body, dict) or not isinstance(body.get("xml"), str):
         return jsonify(error=_("Send the model as JSON: {\"xml\": \"...\"}.")), 400
     filename = body.get("filename") if isinstance(body.get("filename"), str) else f"{process_id}.bpmn"
+    base = body.get("base_version")
+    if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
+        return jsonify(error=_("The version the model was opened at must be a whole number.")), 400
+    note = body.get("note") if isinstance(body.get("note"), str) else None
     try:
-        report = engine().deploy_model(filename, body["xml"], current_user.actor)
+        report = engine().deploy_model(filename, body["xml"], current_user.actor,
+                                       None if body.get("confirm") is True else base, note)
     except NotAllowed as error:
         return jsonify(error=str(error)), 403
     except CourseFlowError as error:
         return jsonify(error=str(error)), 400
-    return jsonify(report.as_dict() | {"versions_url": url_for("processes.versions", process_id=process_id)}), \
-        200 if report.ok else 422
+    status = 409 if report.conflict else 200 if report.ok else 422
+    return jsonify(report.as_dict() | _links(process_id, report)), status
+
+
+def _links(process_id: str, report) -> dict:
+    """Where the modeller's header and result point after a deploy: the newest version, its changes, migration."""
+    newest = report.conflict.newest_version if report.conflict else \
+        max((v for p, v in report.deployed + report.unchanged if p == process_id), default=None)
+    links = {"versions_url": url_for("processes.versions", process_id=process_id)}
+    if newest is not None:
+        links |= {"newest_version": newest,
+                  "edit_url": url_for("processes.edit", process_id=process_id, version=newest),
+                  "changes_url": url_for("processes.versions", process_id=process_id, _anchor=f"v{newest}"),
+                  "migrate_url": url_for("processes.migrate", process_id=process_id, to=newest)}
+    return links
 
 
 @bp.route("/<process_id>/migrate", methods=["GET", "POST"])
@@ -96,9 +114,11 @@ def _modeller_settings(opened) -> dict:
     process_id = opened.process_id
     return {
         "processId": process_id,
+        "baseVersion": opened.version,
         "filename": opened.filename or f"{process_id}.bpmn",
         "xmlUrl": url_for("processes.bpmn", process_id=process_id, version=opened.version),
         "deployUrl": url_for("processes.deploy", process_id=process_id),
+        "trialUrl": url_for("trials.new", process_id=process_id),
         "csrfToken": generate_csrf(),
         "roles": [{"value": key, "label": f"{role_name(key)} ({key})"} for key in ROLES],
         "forms": sorted(engine().forms()),
@@ -124,6 +144,19 @@ def _labels() -> dict:
         "refused": _("Not deployed: fix these problems (marked on the diagram)."),
         "deployed": _("Deployed:"), "unchanged": _("Nothing changed: no new version."), "version": _("version"),
         "partly": _("Deployed, but some processes that call it were not:"),
+        "opened": _("opened at version %(v)s", v="{v}"),
+        "conflict": _("Not deployed: you opened version %(base)s, and version %(newest)s was deployed since "
+                      "(%(by)s, %(at)s). Deploying this model would make these changes to version %(newest)s:",
+                      base="{base}", newest="{newest}", by="{by}", at="{at}"),
+        "conflictNote": _("Its change note:"),
+        "conflictLayout": _("No element of the process differs: only the layout or the pools' labels would change."),
+        "deployAnyway": _("Deploy anyway"), "openNewest": _("Open version %(v)s instead", v="{v}"),
+        "whatChanged": _("What changed"), "migrate": _("Migrate running instances to version %(v)s", v="{v}"),
+        "trying": _("Preparing a trial run…"),
+        "trialRefused": _("No trial run: fix these problems first (marked on the diagram)."),
+        "trialOpened": _("The trial run opened in a new tab."),
+        "kinds": {"added": _("added"), "removed": _("removed"), "changed": _("changed")},
+        "leave": _("The diagram has changes that are not deployed. Leave and lose them?"),
         "warningsBlockSave": _("This diagram was opened with warnings: saving would lose what they name. "
                                "Fix the file outside the modeller first."),
     }

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,16 @@ class Settings:
     database_url: str
     clock: Clock
     satisfaction_min_answers: int = 3
+    # Where trial runs keep their throw-away databases (COURSEFLOW_TRIAL_DIR).
+    trial_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "courseflow-trials")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        trial_dir = env.get("COURSEFLOW_TRIAL_DIR")
         return cls(database_url=database_url(env), clock=clock_from_env(env),
-                   satisfaction_min_answers=satisfaction_min_answers(env))
+                   satisfaction_min_answers=satisfaction_min_answers(env),
+                   **({"trial_dir": Path(trial_dir)} if trial_dir else {}))
 
 
 def database_url(env: Mapping[str, str]) -> str:

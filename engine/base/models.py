@@ -60,6 +60,8 @@ class Definition(Base):
     lanes_json: Mapped[str] = mapped_column(Text, deferred=True)
     deployed_at: Mapped[dt.datetime]
     deployed_by: Mapped[str | None] = mapped_column(String(100))
+    # What the process owner said the change is for (optional; shown in the version list).
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class Instance(Base):

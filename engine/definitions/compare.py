@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lxml import etree
@@ -49,6 +50,26 @@ class VersionView:
     changes: list[Change]       # against the previous version of the same process (empty for version 1)
     form_changes: list[str]     # e.g. 'appendix1_initial.json changed', 'refinement.json added'
     filename: str = ""          # the BPMN file it was deployed from
+    note: str | None = None     # the process owner's change note
+    inside: int = 0             # running instances in this process now, on any version, started or called
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A model opened at ``base_version`` while ``newest_version`` was deployed since: what deploying it would
+    change against the newest (reverting the versions between shows up here)."""
+    process_id: str
+    base_version: int
+    newest_version: int
+    deployed_at: dt.datetime
+    deployed_by: str | None
+    note: str | None
+    changes: list[Change]
+
+    def as_dict(self) -> dict:
+        return {"process": self.process_id, "base_version": self.base_version,
+                "newest_version": self.newest_version, "deployed_at": self.deployed_at.isoformat(),
+                "deployed_by": self.deployed_by, "note": self.note, "changes": [vars(c) for c in self.changes]}
 
 
 # -- reading versions ------------------------------------------------------------------------
@@ -63,7 +84,20 @@ def newest(session: Session) -> list[VersionView]:
     wanted = [(d.process_id, d.version - 1) for d in rows if d.version > 1]
     previous = list(session.scalars(_with_content(select(Definition).where(
         tuple_(Definition.process_id, Definition.version).in_(wanted))))) if wanted else []
-    return _views(session, rows, previous)
+    inside = running_inside(session)
+    return [replace(view, inside=inside.get(view.process_id, 0)) for view in _views(session, rows, previous)]
+
+
+def running_inside(session: Session) -> dict[str, int]:
+    """{process id: running instances now in it}: its own instances, and those in a call to it not yet finished
+    (the course_creation of a course in agreeing is also in course_agreeing and once per CSB in csb_agreeing)."""
+    counts: Counter[str] = Counter()
+    rows = session.execute(select(Instance.process_id, Instance.state_json)
+                           .where(Instance.status == InstanceStatus.RUNNING).execution_options(yield_per=200))
+    for process_id, state_json in rows:
+        calls = json.loads(state_json).get("subprocesses", {}).values()
+        counts.update({process_id} | {call.get("spec") for call in calls if not call.get("completed")} - {None})
+    return dict(counts)
 
 
 def history(session: Session, process_id: str) -> list[VersionView]:
@@ -82,6 +116,30 @@ def bpmn_xml(session: Session, process_id: str, version: int) -> str:
     if found is None:
         raise NotFound(f"Process {process_id!r} has no version {version}.")
     return found
+
+
+def conflict(session: Session, content: bytes, base_version: int) -> Conflict | None:
+    """Whether a process the file defines has a version newer than ``base_version`` (the one the owner opened).
+
+    Then, unless the file is exactly the newest's, it is compared with the newest version (its called processes
+    as the newest holds them); the changes are empty when only the layout or the collaboration differs.
+    A file that does not parse has no conflict: deploy reports its problems.
+    """
+    try:
+        defined = [p.get("id") for p in bpmn.processes(parse_xml(content))]
+    except Exception:  # malformed or hostile XML: the deploy checks name the problem
+        return None
+    for process_id in defined:
+        newest = session.scalar(_with_content(select(Definition).where(Definition.process_id == process_id))
+                                .order_by(Definition.version.desc()).limit(1))
+        text = content.decode(errors="replace")
+        if newest is None or newest.version <= base_version or newest.bpmn_xml == text:
+            continue
+        files = json.loads(newest.files_json)
+        offered = {pid: text for pid in defined} | {k: v for k, v in files.items() if k not in defined}
+        return Conflict(process_id, base_version, newest.version, newest.deployed_at, newest.deployed_by,
+                        newest.note, compare(_model(files), _model(offered), process_id))
+    return None
 
 
 def _with_content(query: Any) -> Any:
@@ -106,7 +164,7 @@ def _views(session: Session, rows: list[Definition], previous: list[Definition])
         forms = form_changes(json.loads(old.forms_json), json.loads(d.forms_json)) if old is not None else []
         running, finished = counts.get(d.id, (0, 0))
         views.append(VersionView(d.id, d.process_id, d.version, d.name, d.deployed_at, d.deployed_by, d.sha256,
-                                 running, finished, changes, forms, d.filename))
+                                 running, finished, changes, forms, d.filename, d.note))
     return views
 
 

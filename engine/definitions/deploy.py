@@ -26,6 +26,7 @@ from engine.base.serialization import WorkflowCodec
 from engine.base.vocabulary import EventKind
 from engine.definitions import bpmn
 from engine.definitions.checks import SourceFile, check_file
+from engine.definitions.compare import Conflict
 from engine.definitions.safexml import parse_xml
 from engine.proof import audit
 from engine.registry.roles import role_for_lane
@@ -39,15 +40,18 @@ class DeployReport:
     deployed: list[tuple[str, int]] = field(default_factory=list)   # (process id, new version)
     unchanged: list[tuple[str, int]] = field(default_factory=list)  # (process id, current version)
     problems: list[Problem] = field(default_factory=list)
+    # Set when the model was opened at an older version than the newest: nothing was deployed.
+    conflict: Conflict | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and self.conflict is None
 
     def as_dict(self) -> dict:
         return {"deployed": [{"process": p, "version": v} for p, v in self.deployed],
                 "unchanged": [{"process": p, "version": v} for p, v in self.unchanged],
-                "problems": [vars(p) for p in self.problems]}
+                "problems": [vars(p) for p in self.problems],
+                "conflict": self.conflict.as_dict() if self.conflict else None}
 
 
 def read_directory(directory: Path, forms_directory: Path | None = None) -> tuple[list[SourceFile], dict[str, str]]:
@@ -76,7 +80,7 @@ def latest_definitions(session: Session) -> dict[str, Definition]:
 
 
 def deploy(session: Session, codec: WorkflowCodec, files: list[SourceFile], forms: dict[str, str],
-           actor: str | None = None) -> DeployReport:
+           actor: str | None = None, note: str | None = None) -> DeployReport:
     """Check every file, then store a new version of each changed process of the files without problems.
 
     The deployed callers (direct or not) of every process that changed are
@@ -84,13 +88,13 @@ def deploy(session: Session, codec: WorkflowCodec, files: list[SourceFile], form
     the new called version; the report lists them with the rest.
     """
     audit.lock_head(session)
-    report = _Deployment(session, codec, forms, actor).run(files)
+    report = _Deployment(session, codec, forms, actor, note).run(files)
     changed = {process_id for process_id, _ in report.deployed}
     callers = _callers(session, changed, {pid for f in files for pid in _defined_ids(f.content)}) if changed else []
     if callers:
         # Forms the callers bind that this deploy does not offer are taken as they were deployed.
         fallback = {name: json.dumps(schema) for name, schema in _deployed_forms(latest_definitions(session)).items()}
-        again = _Deployment(session, codec, {**fallback, **forms}, actor).run(callers)
+        again = _Deployment(session, codec, {**fallback, **forms}, actor, note).run(callers)
         report.deployed += again.deployed
         report.unchanged += again.unchanged
         report.problems += again.problems
@@ -144,8 +148,9 @@ def _deployed_forms(current: dict[str, Definition]) -> dict[str, dict]:
 
 
 class _Deployment:
-    def __init__(self, session: Session, codec: WorkflowCodec, forms: dict[str, str], actor: str | None):
-        self.session, self.codec, self.forms, self.actor = session, codec, forms, actor
+    def __init__(self, session: Session, codec: WorkflowCodec, forms: dict[str, str], actor: str | None,
+                 note: str | None = None):
+        self.session, self.codec, self.forms, self.actor, self.note = session, codec, forms, actor, note
         self.current = latest_definitions(session)
         self.parser = SpiffBpmnParser()  # check_file already ran the XSD, reporting every error
         self.sources: dict[str, tuple[str, str]] = {}  # process id -> (file name, xml text)
@@ -229,14 +234,14 @@ class _Deployment:
             sha256=sha, filename=source.name, bpmn_xml=source.text, files_json=json.dumps(files, ensure_ascii=False),
             spec_json=self.codec.dump_spec(spec, called), forms_json=json.dumps(used_forms, ensure_ascii=False),
             lanes_json=audit.canonical(_lane_roles(self.trees[pid] for pid in files)), deployed_at=clock.now(),
-            deployed_by=self.actor)
+            deployed_by=self.actor, note=self.note)
         self.session.add(definition)
         self.session.flush()
         self.report.deployed.append((process_id, definition.version))
         self.events.append(audit.NewEvent(
             EventKind.DEFINITION_DEPLOYED, definition_id=definition.id, actor=self.actor, process_id=process_id,
             data={"version": definition.version, "sha256": sha, "file": source.name,
-                  "digest": audit.definition_digest(definition)}))
+                  "digest": audit.definition_digest(definition)} | ({"note": self.note} if self.note else {})))
         return None
 
 

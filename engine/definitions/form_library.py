@@ -19,7 +19,7 @@ from engine.base.errors import Problem
 from engine.base.models import LibraryForm
 from engine.base.serialization import WorkflowCodec
 from engine.base.vocabulary import EventKind
-from engine.definitions import deploy
+from engine.definitions import compare, deploy
 from engine.definitions.checks import SourceFile, file_name_problem, form_problem
 from engine.proof import audit
 
@@ -107,7 +107,17 @@ def save(session: Session, codec: WorkflowCodec, name: str, text: str, actor: st
     return FormReport(saved=True, deploy=report)
 
 
-def deploy_model(session: Session, codec: WorkflowCodec, source: SourceFile, actor: str) -> deploy.DeployReport:
-    """Deploy one BPMN file with the library's forms, read once no other deploy or form save can change them."""
+def deploy_model(session: Session, codec: WorkflowCodec, source: SourceFile, actor: str,
+                 base_version: int | None = None, note: str | None = None) -> deploy.DeployReport:
+    """Deploy one BPMN file with the library's forms, read once no other deploy or form save can change them.
+
+    With ``base_version`` (the version the owner opened), a file whose process has a newer version is
+    refused with the differences against it, so an edit of an old version never silently reverts the
+    versions since.
+    """
     audit.lock_head(session)
-    return deploy.deploy(session, codec, [source], texts(session), actor)
+    if base_version is not None:
+        found = compare.conflict(session, source.content, base_version)
+        if found is not None:
+            return deploy.DeployReport(conflict=found)
+    return deploy.deploy(session, codec, [source], texts(session), actor, note)

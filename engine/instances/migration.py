@@ -44,10 +44,11 @@ is therefore safe; anything the instance may still run must be as it was.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
@@ -61,7 +62,7 @@ from engine.base.serialization import WorkflowCodec
 from engine.base.vocabulary import EventKind, InstanceStatus
 from engine.definitions import bpmn
 from engine.definitions.cache import DefinitionCache
-from engine.instances import open_tasks, runtime, store
+from engine.instances import open_tasks, runtime, store, timers
 from engine.instances.tree import process_of, scan
 from engine.proof import audit
 from engine.registry.roles import Actor
@@ -109,6 +110,14 @@ class MigrationCheck:
     safe: bool
     reason: str  # '' when safe; else a sentence naming the element that breaks the rule
     open_tasks: list[str]  # names of the tasks open now that would continue on the new version
+    waiting: list[Waiting] = field(default_factory=list)  # timers it waits for (e.g. the inspection, 13.1)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A timer an instance waits for: its name and when it fires (None if not known yet)."""
+    name: str
+    due: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,8 @@ class MigrationResult:
     instance_id: str
     migrated: bool
     reason: str  # '' when migrated
+    course_id: int | None = None
+    course_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,12 +204,28 @@ def check(session: Session, definitions: DefinitionCache, versions: Versions, ta
             loaded = runtime.load(session, definitions, instance_id, found)
         except CourseFlowError as error:  # a damaged state: say so, as for any other refusal
             reason = str(error)
+    waiting: list[Waiting] = []
     if loaded is not None:
         reason = unsafe_reason(loaded.workflow, current, target)
         names = open_task_names(loaded.workflow, current if reason else target)
+        waiting = waiting_for(loaded.workflow)
     course_name = session.scalar(select(Course.name).where(Course.id == row.course_id)) if row.course_id else None
     return (MigrationCheck(row.id, row.course_id, course_name, current.version, target.version, not reason, reason,
-                           names), None if reason else loaded)
+                           names, waiting), None if reason else loaded)
+
+
+def course_of(session: Session, instance_id: str) -> tuple[int | None, str | None]:
+    """(course id, course name) of an instance, (None, None) if it has none."""
+    found = session.execute(select(Course.id, Course.name).join(Instance, Instance.course_id == Course.id)
+                            .where(Instance.id == instance_id)).first()
+    return (found[0], found[1]) if found else (None, None)
+
+
+def waiting_for(workflow) -> list[Waiting]:
+    """The timers the workflow waits for, soonest first."""
+    found = [Waiting(task.task_spec.bpmn_name or task.task_spec.bpmn_id, timers.due_time(task))
+             for task in timers.waiting_timers(scan(workflow)).values()]
+    return sorted(found, key=lambda w: (w.due is None, w.due or dt.datetime.min.replace(tzinfo=dt.UTC), w.name))
 
 
 def _refuse_instance(row: store.InstanceRow, current: Version, target: Version) -> str:
@@ -406,9 +433,9 @@ def migrate(session: Session, definitions: DefinitionCache, process_id: str, to_
     target = versions.target(process_id, to_version)
     checked, loaded = check(session, definitions, versions, target, instance_id)
     if loaded is None:
-        return MigrationResult(instance_id, False, checked.reason)
+        return MigrationResult(instance_id, False, checked.reason, checked.course_id, checked.course_name)
     _move(session, definitions, loaded, versions.get(loaded.instance.definition_id), target, actor)
-    return MigrationResult(instance_id, True, "")
+    return MigrationResult(instance_id, True, "", checked.course_id, checked.course_name)
 
 
 def _move(session: Session, definitions: DefinitionCache, loaded: runtime.Loaded, current: Version,

@@ -24,16 +24,17 @@ from webapp.cli.common import (
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder of form schemas (default: forms/ beside DIRECTORY).")
+@click.option("--note", help="A change note kept with each version deployed (shown by `courseflow versions`).")
 @as_option
 @json_option
 @handles_errors
-def deploy(directory, forms_dir, login, as_json):
+def deploy(directory, forms_dir, note, login, as_json):
     """Check and deploy the BPMN files of DIRECTORY (default: the repository's processes/).
 
     With --as, the deploy is recorded as that process owner's.
     """
     directory = directory or REPO_ROOT / "processes"
-    report = engine_for_writing().deploy_directory(directory, forms_dir, actor=login)
+    report = engine_for_writing().deploy_directory(directory, forms_dir, actor=login, note=note)
     if as_json:
         print_json(report.as_dict())
     else:
@@ -61,6 +62,8 @@ def versions(process_id, as_json):
     for v in views:
         click.echo(f"v{v.version}  {v.deployed_at:%Y-%m-%d %H:%M}  by {v.deployed_by or '-'}  "
                    f"running {v.running}, finished {v.finished}")
+        if v.note:
+            click.echo(f"    note     {v.note}")
         for c in v.changes:
             where = f" (in {c.process_id})" if c.process_id != process_id else ""
             name = f" \"{c.name}\"" if c.name else ""
@@ -111,7 +114,9 @@ def _move(check) -> str:
 def _planned(check) -> str:
     if not check.safe:
         return f"would refuse  {_move(check)}: {check.reason}"
-    return f"would move    {_move(check)}" + (f"  open: {', '.join(check.open_tasks)}" if check.open_tasks else "")
+    waiting = ", ".join(f"{w.name}" + (f" (due {w.due:%Y-%m-%d %H:%M})" if w.due else "") for w in check.waiting)
+    return (f"would move    {_move(check)}" + (f"  open: {', '.join(check.open_tasks)}" if check.open_tasks else "")
+            + (f"  waiting: {waiting}" if waiting else ""))
 
 
 def _migrated(result, check) -> str:

@@ -1,8 +1,12 @@
-"""modeller: deploy change notes and test runs (issue Workspaces, modeller part; filled in by that work)
+"""modeller: a change note on each deployed version (issue Workspaces, modeller part)
 
 Revision ID: 0008
 Revises: 0007
 """
+from alembic import op
+import sqlalchemy as sa
+
+
 revision = '0008'
 down_revision = '0007'
 branch_labels = None
@@ -10,8 +14,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('definitions') as batch:
+        batch.add_column(sa.Column('note', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('definitions') as batch:
+        batch.drop_column('note')
