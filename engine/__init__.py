@@ -60,6 +60,8 @@ from engine.proof.replay import Outcome, Step
 from engine.registry.courses import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES, CourseView, HistoryEntry, SheetView
 from engine.registry.roles import ROLES, Actor, Role
 from engine.registry.users import UserView
+from engine.reports.documents import DocumentFile, DocumentView
+from engine.reports.figures import AnnualReport, CourseReport, Milestone, OpenItem
 from engine.satisfaction.quarterly import QuarterlyAnalysisView
 from engine.satisfaction.quarters import InvalidPeriod
 from engine.satisfaction.results import GRADES, SCORES, CriterionResult, QuarterResult, SatisfactionResults
@@ -85,6 +87,8 @@ __all__ = [
     "ActivityState", "Overview", "CourseFigures", "MONITORING_KINDS",
     # §11 satisfaction
     "SatisfactionResults", "CriterionResult", "InvalidPeriod", "QuarterlyAnalysisView", "QuarterResult", "GRADES", "SCORES",
+    # §11.3 and §9.3: the annual report to TC 4, course-independent documents
+    "AnnualReport", "CourseReport", "Milestone", "OpenItem", "DocumentView", "DocumentFile",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # BPMN element types of the tasks people do (the modeller's lint uses them)

@@ -53,6 +53,11 @@ from engine.monitoring.records import ActivityFigures
 from engine.proof import audit, diagram, dossier, paths, replay
 from engine.registry import courses, users
 from engine.registry.roles import Actor
+from engine.reports import delivery as report_delivery
+from engine.reports import documents as report_documents
+from engine.reports import figures as report_figures
+from engine.reports import pdf as report_pdf
+from engine.reports import xlsx as report_xlsx
 from engine.satisfaction import access as satisfaction_access
 from engine.satisfaction import answers as satisfaction_answers
 from engine.satisfaction import codes, quarterly
@@ -807,6 +812,67 @@ class Engine:
         name = self.definitions.parsed(session, definition.id).start_form
         return self.definitions.form(session, definition.id, name) if name else {}
 
+    # -- §11.3 and §9.3: the annual report to TC 4, course-independent documents ------------------
+
+    def annual_report(self, year: int, actor: Actor | None = None, comments: str = ""
+                      ) -> report_figures.AnnualReport:
+        """The year's report from the current data (11.3, 9.3); ``actor``, if given, must be a sector
+        administrator, TC 4 or an auditor."""
+        if actor is not None:
+            _require_any(actor, *REPORT_READERS)
+        _check_year(year)
+        with self._snapshot() as session:
+            criteria = criteria_of(self._questionnaire_form(session))
+            report = report_figures.assemble(session, year, clock.now(), criteria, self.satisfaction_min_answers)
+        return replace(report, comments=comments)
+
+    def annual_report_pdf(self, year: int, language: str = "en", actor: Actor | None = None, draft: bool = False,
+                          comments: str = "") -> bytes:
+        """The report as an A4 PDF in English or Russian, charts included."""
+        return report_pdf.render(self.annual_report(year, actor, comments), language, draft)
+
+    def annual_report_xlsx(self, year: int, actor: Actor | None = None) -> bytes:
+        return report_xlsx.render(self.annual_report(year, actor))
+
+    def finalise_annual_report(self, year: int, comments: str, actor: Actor) -> list[report_documents.DocumentView]:
+        """Make the final report (PDF in English and Russian, XLSX), store it with its sha256 among the
+        course-independent documents and queue it to every TC 4 member (11.3, 9.3). Once per year."""
+        _require(actor, "sector_administrator")
+        report = self.annual_report(year, comments=comments.strip())
+        files: list[tuple[str, str, str | None, bytes]] = [
+            (f"annual-report-{year}-{language}.pdf", report_documents.PDF, language,
+             report_pdf.render(report, language)) for language in ("en", "ru")]
+        files.append((f"annual-report-{year}.xlsx", report_documents.XLSX, None, report_xlsx.render(report)))
+        with self._write() as session:
+            return self._store_annual_report(session, year, files, report.comments, actor)
+
+    def _store_annual_report(self, session: Session, year: int, files: list[tuple[str, str, str | None, bytes]],
+                             comments: str, actor: Actor) -> list[report_documents.DocumentView]:
+        if report_documents.exists(session, report_documents.ANNUAL_REPORT, year):
+            raise CourseFlowError(f"The annual report for {year} is final already: see the Documents page.")
+        now = clock.now()
+        stored = [report_documents.store(session, report_documents.ANNUAL_REPORT, year, name, kind, content, now,
+                                         actor.login, language, comments or None)
+                  for name, kind, language, content in files]
+        pdfs = {d.language: d for d in stored if d.language}
+        mails = report_delivery.send(session, year, pdfs, mail_settings.domain_from_env(os.environ))
+        audit.append(session, [audit.NewEvent("annual_report_finalised", actor=actor.login, data={
+            "year": year, "documents": {d.filename: d.sha256 for d in stored}, "mails": mails})], now)
+        return [report_documents.DocumentView.of(d) for d in stored]
+
+    def documents(self, actor: Actor | None = None) -> list[report_documents.DocumentView]:
+        """The course-independent documents (the annual reports), newest year first."""
+        if actor is not None:
+            _require_any(actor, *REPORT_READERS)
+        with self._read() as session:
+            return report_documents.listing(session)
+
+    def document(self, document_id: int, actor: Actor | None = None) -> report_documents.DocumentFile:
+        if actor is not None:
+            _require_any(actor, *REPORT_READERS)
+        with self._read() as session:
+            return report_documents.read(session, document_id)
+
     # -- plumbing -------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -853,6 +919,14 @@ def _site_of(url: str | None) -> str:
 def _period(period: Period | str | None) -> Period:
     return period if isinstance(period, Period) else Period.parse(period)
 ANONYMOUS_STUDENT = Actor("anonymous", frozenset({("student", None)}))
+
+
+REPORT_READERS = ("sector_administrator", "tc4", "auditor")
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= 2200:
+        raise CourseFlowError(f"The year {year} is not one a report can be made for: give four digits, e.g. 2026.")
 
 
 def _require(actor: Actor, role: str) -> None:
