@@ -168,3 +168,20 @@ def test_only_the_administrator_tc4_and_auditors_read_the_report(coomet):
 
 def _text(pdf: bytes) -> str:
     return " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_cli_report_annual_writes_the_pdf_and_the_xlsx(database_url, year_2026, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+
+    monkeypatch.setenv("COURSEFLOW_DATABASE_URL", database_url)
+    monkeypatch.setenv("COURSEFLOW_NOW", "2026-12-20T09:00:00Z")
+    pdf, xlsx = tmp_path / "report.pdf", tmp_path / "report.xlsx"
+    result = CliRunner().invoke(main, ["report", "annual", "--year", "2026", "--output", str(pdf), "--xlsx", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    assert "Uncertainty of measurement" in _text(pdf.read_bytes())
+    summary = {row[0]: row[2] for row in load_workbook(xlsx)["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Courses created"] == 2
+    refused = CliRunner().invoke(main, ["report", "annual", "--year", "26", "--output", str(pdf)])
+    assert refused.exit_code == 1 and "four digits" in refused.output and "Traceback" not in refused.output
