@@ -62,6 +62,7 @@ class OpenItem:
 
     course_id: int | None
     course_name: str | None
+    course_name_ru: str | None
     name: str
     name_ru: str | None
     role: str
@@ -169,11 +170,11 @@ def open_items(session: Session, now: dt.datetime) -> list[OpenItem]:
     """Every open task of the courses' processes, with its due date (the one it opened with, where a deadline
     timer has cleared it) — overdue first."""
     due = func.coalesce(OpenTask.due_at, TaskDue.due_at)
-    query = (select(OpenTask, Course.name, due).outerjoin(TaskDue, TaskDue.task_id == OpenTask.id)
+    query = (select(OpenTask, Course.name, Course.name_ru, due).outerjoin(TaskDue, TaskDue.task_id == OpenTask.id)
              .outerjoin(Course, Course.id == OpenTask.course_id).order_by(OpenTask.created_at, OpenTask.id))
-    items = [OpenItem(task.course_id, course_name, task.name, task.name_ru, task.role, task.assignee,
+    items = [OpenItem(task.course_id, course_name, course_name_ru, task.name, task.name_ru, task.role, task.assignee,
                       task.created_at, due_at, due_at is not None and _aware(due_at) < now)
-             for task, course_name, due_at in session.execute(query)]
+             for task, course_name, course_name_ru, due_at in session.execute(query)]
     return sorted(items, key=lambda item: not item.overdue)
 
 

@@ -2,6 +2,8 @@
 which has no Babel catalogue)."""
 from __future__ import annotations
 
+from engine.registry.roles import ROLES
+
 LANGUAGES = ("en", "ru")
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -61,6 +63,29 @@ WORDS: dict[str, tuple[str, str]] = {
                   "Ежегодный отчёт администратора сектора об электронных курсах КООМЕТ за {year} год "
                   "(11.3, 9.3) — во вложении. Его SHA-256: {sha256}."),
 }
+
+GRADE_WORDS = {"excellent": ("excellent", "отлично"), "good": ("good", "хорошо"),
+               "satisfactory": ("satisfactory", "удовлетворительно"),
+               "unsatisfactory": ("unsatisfactory", "неудовлетворительно")}
+STATUS_WORDS = {"planned": "запланирован", "in preparation": "в подготовке", "agreeing": "на согласовании",
+                "under review": "на рассмотрении", "published": "опубликован", "under inspection": "на проверке",
+                "updating": "обновляется", "cancelled": "отменён"}
+
+
+def grade(key: str, language: str) -> str:
+    pair = GRADE_WORDS.get(key, (key, key))
+    return pair[1] if language == "ru" else pair[0]
+
+
+def status(key: str, language: str) -> str:
+    return STATUS_WORDS.get(key, key) if language == "ru" else key
+
+
+def role(key: str, language: str) -> str:
+    found = ROLES.get(key)
+    if found is None:
+        return key
+    return found.name_ru if language == "ru" else found.name
 
 
 def words(language: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ from lxml.html import builder as E
 
 from engine.reports import charts
 from engine.reports.figures import CLAUSES, AnnualReport, CourseReport, OpenItem
-from engine.reports.labels import course_name, words
+from engine.reports.labels import course_name, grade, role, status, words
 
 STYLE = """
 @page { size: A4; margin: 18mm 15mm; @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; } }
@@ -87,7 +87,7 @@ class _Page:
         w, courses = self.w, self.report.courses
         chart = charts.bars(w["chart_monitoring"], [(self.name(c.name, c.name_ru), (c.participants, c.completed_course))
                                                     for c in courses], (w["participants"], w["completed"]))
-        rows = [[self.name(c.name, c.name_ru), c.status, c.participants, c.completed_course,
+        rows = [[self.name(c.name, c.name_ru), status(c.status, self.language), c.participants, c.completed_course,
                  f"{c.completion_rate * 100:.0f} %" if c.completion_rate is not None else "—", c.views, c.certificates]
                 for c in courses]
         return [E.H2(w["monitoring"]), _svg(chart),
@@ -105,7 +105,7 @@ class _Page:
         parts: list[Any] = [E.H3(self.name(c.name, c.name_ru))]
         if results.shown:
             rows = [[r.title_ru if self.language == "ru" else r.title,
-                     " · ".join(f"{grade} {n}" for grade, n in r.counts.items()),
+                     " · ".join(f"{grade(key, self.language)} {n}" for key, n in r.counts.items()),
                      f"{r.mean:.2f}" if r.mean is not None else "—"] for r in results.criteria]
             parts.append(_table(["", f"{w['answers']}: {results.answers}", w["mean"]], rows))
             if results.comments:
@@ -122,8 +122,8 @@ class _Page:
 
     def open_items(self) -> list[Any]:
         w = self.w
-        rows = [[t.name_ru if self.language == "ru" and t.name_ru else t.name, t.course_name or "—", t.role,
-                 self.due(t)] for t in self.report.open_items]
+        rows = [[self.name(t.name, t.name_ru), self.name(t.course_name, t.course_name_ru) if t.course_name else "—",
+                 role(t.role, self.language), self.due(t)] for t in self.report.open_items]
         return [E.H2(w["open_items"]),
                 _table([w["task"], w["course"], w["role"], w["due"]], rows) if rows else E.P(w["none"])]
 
