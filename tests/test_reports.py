@@ -125,24 +125,34 @@ def test_11_3_pdf_in_english_and_russian_and_the_xlsx_figures(coomet, year_2026)
     assert relevance[0][2] == 3 and relevance[0][4:8] == (2, 1, 0, 0)
 
 
-def test_11_3_the_final_report_is_stored_with_its_sha256_and_mailed_to_tc4_with_the_pdf(
+def review_task(engine, year):
+    (task,) = [t for t in engine.tasks(engine.actor("admin")) if t.process == "annual_report"]
+    assert engine.task(task.id, engine.actor("admin")).values["year"] == year
+    return task
+
+
+def test_11_3_reviewed_then_final_stored_with_its_sha256_and_mailed_to_tc4_with_the_pdf(
         coomet, year_2026, monkeypatch):
     server = SmtpServer().start()
     try:
         monkeypatch.setenv("COURSEFLOW_SMTP_URL", server.url)
         monkeypatch.setenv("COURSEFLOW_MAIL_FROM", "CourseFlow <courseflow@coomet.example>")
         with pytest.raises(NotAllowed):
-            coomet.finalise_annual_report(2026, "", coomet.actor("tc4-en"))
-        stored = coomet.finalise_annual_report(2026, "Two new courses are planned for 2027.", coomet.actor("admin"))
-        assert sorted(d.filename for d in stored) == ["annual-report-2026-en.pdf", "annual-report-2026-ru.pdf",
-                                                     "annual-report-2026.xlsx"]
+            coomet.start_annual_report(2026, coomet.actor("tc4-en"))
+        coomet.start_annual_report(2026, coomet.actor("admin"))
+        with pytest.raises(CourseFlowError, match="started already"):
+            coomet.start_annual_report(2026, coomet.actor("admin"))
+        task = review_task(coomet, 2026)
+        shown = coomet.task(task.id, coomet.actor("admin")).values
+        assert shown["available"] == 1 and {m["event"]: m["courses"] for m in shown["milestones"]}["created"] == 2
+        assert coomet.documents(coomet.actor("tc4-en")) == []  # nothing is final before the review
+        coomet.complete(task.id, {"comments": "Two new courses are planned for 2027."}, coomet.actor("admin"))
         listed = coomet.documents(coomet.actor("tc4-en"))
-        assert {d.filename for d in listed} == {d.filename for d in stored}
+        assert sorted(d.filename for d in listed) == ["annual-report-2026-en.pdf", "annual-report-2026-ru.pdf",
+                                                     "annual-report-2026.xlsx"]
         for document in listed:
             found = coomet.document(document.id, coomet.actor("auditor"))
             assert hashlib.sha256(found.content).hexdigest() == document.sha256
-        with pytest.raises(CourseFlowError, match="final already"):
-            coomet.finalise_annual_report(2026, "", coomet.actor("admin"))
         coomet.deliver_mail()
         (english,) = server.recorder.to("tess@tc4.example")
         (russian,) = server.recorder.to("taras@tc4.example")
@@ -151,10 +161,27 @@ def test_11_3_the_final_report_is_stored_with_its_sha256_and_mailed_to_tc4_with_
         (attached,) = list(russian.message.iter_attachments())
         assert attached.get_filename() == "annual-report-2026-ru.pdf"
         pdf = attached.get_content()
-        assert "Two new courses are planned for 2027." in _text(pdf)
+        assert "Two new courses are planned for 2027." in _text(pdf) and "Ежегодный отчёт" in _text(pdf)
         assert hashlib.sha256(pdf).hexdigest() in russian.text()
     finally:
         server.stop()
+
+
+def test_the_worker_starts_the_report_of_the_year_just_ended_in_january_once(coomet, clock):
+    coomet.tick()  # January 2026: 2025 had no courses, nothing to report
+    assert coomet.annual_report_runs() == {}
+    CourseDriver(coomet, course_name="Mass calibration").do("m_survey", "tc4")
+    clock.set(at("2026-12-31T23:00"))
+    coomet.tick()
+    assert coomet.annual_report_runs() == {}
+    clock.set(at("2027-01-01T00:30"))
+    coomet.tick()
+    coomet.tick()
+    assert list(coomet.annual_report_runs()) == [2026]
+    review_task(coomet, 2026)
+    clock.set(at("2027-02-01T00:30"))
+    coomet.tick()
+    assert list(coomet.annual_report_runs()) == [2026]
 
 
 def test_only_the_administrator_tc4_and_auditors_read_the_report(coomet):

@@ -28,3 +28,14 @@ class Document(Base):
     created_at: Mapped[dt.datetime]
     created_by: Mapped[str | None] = mapped_column(String(100))
 
+
+
+class AnnualReportRun(Base):
+    """The annual report process of one year: its primary key makes the start once per year."""
+
+    __tablename__ = "annual_reports"
+
+    year: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36), unique=True)
+    started_at: Mapped[dt.datetime]
+    started_by: Mapped[str] = mapped_column(String(100))

@@ -1,6 +1,6 @@
 """reports: the annual report to TC 4 and course-independent documents (issue §11.3/§9.3)
 
-documents: files that belong to no course (the annual report's PDFs and XLSX), with their sha256;
+annual_reports: the report process started for each year (once); documents: files that belong to no course (the annual report's PDFs and XLSX), with their sha256;
 course_status_changes: each status a course took and when (for the report's created/agreed/published/
 updated/cancelled lists, 6.2, 7, 8.2, 13.3/13.4, 13.5); mail_attachments: documents sent with an outbox message.
 
@@ -36,6 +36,15 @@ def upgrade() -> None:
         sa.UniqueConstraint('kind', 'year', 'filename'),
     )
     op.create_table(
+        'annual_reports',
+        sa.Column('year', sa.Integer(), nullable=False),
+        sa.Column('instance_id', sa.String(length=36), nullable=False),
+        sa.Column('started_at', engine.base.models.UTCDateTime(), nullable=False),
+        sa.Column('started_by', sa.String(length=100), nullable=False),
+        sa.PrimaryKeyConstraint('year'),
+        sa.UniqueConstraint('instance_id'),
+    )
+    op.create_table(
         'course_status_changes',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('course_id', sa.Integer(), nullable=False),
@@ -60,4 +69,5 @@ def downgrade() -> None:
     op.drop_table('mail_attachments')
     op.drop_index('ix_course_status_changes_at', table_name='course_status_changes')
     op.drop_table('course_status_changes')
+    op.drop_table('annual_reports')
     op.drop_table('documents')
