@@ -20,6 +20,7 @@ from . import (
     monitoring,
     processes,
     public,
+    reports,
     satisfaction,
     schemaform,
     tasks,
@@ -57,7 +58,8 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp,
-                      mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp, satisfaction.bp):
+                      mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp, satisfaction.bp,
+                      reports.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS)
     app.jinja_env.globals["record_rows"] = schemaform.read_only_rows

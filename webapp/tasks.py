@@ -73,9 +73,10 @@ def _page(detail, values: dict, errors: dict, version):
     if detail.course_id is not None:
         course = engine().course(detail.course_id)
         sheets = list(reversed(engine().sheets(detail.course_id)))
+    report_year = detail.values.get("year") if detail.task.process == "annual_report" else None
     return render_template("task.html", task=detail.task, schema=detail.schema,
                            fields=schemaform.fields(detail.schema, values, errors), version=version,
-                           form_error=errors.get(""), course=course, sheets=sheets)
+                           form_error=errors.get(""), course=course, sheets=sheets, report_year=report_year)
 
 
 @bp.route("/tasks/<task_id>/claim", methods=["POST"])

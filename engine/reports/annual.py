@@ -70,8 +70,7 @@ def data(report: AnnualReport) -> dict[str, object]:
     """The review task's read-only figures (forms/annual_report_review.json)."""
     return {
         "year": report.year,
-        "milestones": [{"event": kind, "clause": clause, "courses": report.count(kind)}
-                       for kind, clause in CLAUSES.items()],
+        **{kind: report.count(kind) for kind in CLAUSES},
         "courses": [{"course": c.name, "participants": c.participants, "completed": c.completed_course,
                      "answers": c.satisfaction.answers, "mean": _mean(c.satisfaction.criteria),
                      "analyses": len(c.analyses), "certificates": c.certificates} for c in report.courses],

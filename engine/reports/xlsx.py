@@ -1,7 +1,10 @@
 """The annual report's figures as an XLSX workbook (openpyxl): one sheet per part of the report."""
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
+import zipfile
 from collections.abc import Sequence
 
 from openpyxl import Workbook
@@ -10,6 +13,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.reports.figures import CLAUSES, AnnualReport
 from engine.satisfaction.results import GRADES
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def render(report: AnnualReport) -> bytes:
@@ -42,8 +47,22 @@ def render(report: AnnualReport) -> bytes:
     _rows(book.create_sheet("Open tasks"), ["Task", "Course id", "Role", "Assignee", "Opened", "Due", "Overdue"],
           [[t.name, t.course_id, t.role, t.assignee, t.opened_at.strftime("%Y-%m-%d"),
             t.due_at.strftime("%Y-%m-%d") if t.due_at else None, t.overdue] for t in report.open_items])
+    book.properties.created = book.properties.modified = report.made_at.replace(tzinfo=None)
     output = io.BytesIO()
     book.save(output)
+    return _stamped(output.getvalue(), report.made_at)
+
+
+def _stamped(content: bytes, at: dt.datetime) -> bytes:
+    """The same workbook with every zip entry dated ``at`` (openpyxl dates them with the wall clock), so the
+    same figures give the same bytes and the same sha256 — a replay of the log finds the recorded hashes."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as copy:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":  # openpyxl sets "modified" to the wall clock on saving
+                data = _MODIFIED.sub(rb"\g<1>" + at.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", data)
+            copy.writestr(zipfile.ZipInfo(entry.filename, at.timetuple()[:6]), data)
     return output.getvalue()
 
 
