@@ -67,6 +67,8 @@ from engine.registry.courses import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES,
 from engine.registry.csbs import CsbView
 from engine.registry.roles import ROLES, Actor, Role
 from engine.registry.users import MIN_PASSWORD, Contact, Grant, UserView
+from engine.reports.documents import DocumentFile, DocumentView
+from engine.reports.figures import AnnualReport, CourseReport, Milestone, OpenItem
 from engine.satisfaction.quarterly import QuarterlyAnalysisView
 from engine.satisfaction.quarters import InvalidPeriod
 from engine.satisfaction.results import GRADES, SCORES, CriterionResult, QuarterResult, SatisfactionResults
@@ -102,6 +104,8 @@ __all__ = [
     "Finding", "SourceFile", "TrialView",
     # the user of a trial run's throw-away engine: holds every role
     "TRIAL_USER",
+    # §11.3 and §9.3: the annual report to TC 4, course-independent documents
+    "AnnualReport", "CourseReport", "Milestone", "OpenItem", "DocumentView", "DocumentFile",
     # the course lists: 6.2, 8.2 and every status
     "LIST_STATUSES", "CATALOGUE_STATUSES", "STATUSES",
     # BPMN element types of the tasks people do (the modeller's lint uses them)

@@ -56,6 +56,12 @@ from engine.registry.course_list import CourseList, CourseQuery
 from engine.registry.csbs import CsbView
 from engine.registry.roles import ROLES, Actor, may_read_history
 from engine.registry.users import Contact, Grant, UserView
+from engine.reports import annual as annual_report
+from engine.reports import delivery as report_delivery
+from engine.reports import documents as report_documents
+from engine.reports import figures as report_figures
+from engine.reports import pdf as report_pdf
+from engine.reports import xlsx as report_xlsx
 from engine.satisfaction import access as satisfaction_access
 from engine.satisfaction import answers as satisfaction_answers
 from engine.satisfaction import codes, quarterly
@@ -365,6 +371,8 @@ class Engine:
         """Start the newest version of ``process_id``; return the new instance id."""
         data = {} if data is None else data
         check_shape(data)
+        if process_id == annual_report.PROCESS:  # started for a year, with the draft's figures (11.3)
+            return self.start_annual_report(_year_of(data, self.clock.now().year - 1), actor)
         with self._write() as session:
             definition = deploy.latest_definitions(session).get(process_id)
             if definition is None:
@@ -384,6 +392,9 @@ class Engine:
                 check_shape(data)  # the form itself is checked once the task's data is loaded
                 runtime.complete(session, self.definitions, row, data, actor, via, expected_version,
                                  (instance, state_json))
+                if (row.process_id, row.bpmn_id) == (annual_report.PROCESS, annual_report.REVIEW):
+                    self._finalise_annual_report(session, annual_report.year_of(session, row.instance_id),
+                                                 str(data.get("comments") or ""), actor)
         self._after_due_timers(attempt)
 
     def send_message(self, instance_id: str, name: str, payload: dict | None, actor: Actor) -> None:
@@ -465,6 +476,7 @@ class Engine:
         transaction; a timer that fails is recorded and retried later.
         """
         self.start_quarterly_analyses()
+        self.start_due_annual_report()
         fired = 0
         while True:
             with self._write() as session:
@@ -1033,6 +1045,103 @@ class Engine:
         name = self.definitions.parsed(session, definition.id).start_form
         return self.definitions.form(session, definition.id, name) if name else {}
 
+    # -- §11.3 and §9.3: the annual report to TC 4, course-independent documents ------------------
+
+    def annual_report(self, year: int, actor: Actor | None = None, comments: str = ""
+                      ) -> report_figures.AnnualReport:
+        """The year's report from the current data (11.3, 9.3); ``actor``, if given, must be a sector
+        administrator, TC 4 or an auditor."""
+        if actor is not None:
+            _require_any(actor, *REPORT_READERS)
+        _check_year(year)
+        with self._snapshot() as session:
+            criteria = criteria_of(self._questionnaire_form(session))
+            report = report_figures.assemble(session, year, clock.now(), criteria, self.satisfaction_min_answers)
+        return replace(report, comments=comments)
+
+    def annual_report_pdf(self, year: int, language: str = "en", actor: Actor | None = None, draft: bool = False,
+                          comments: str = "") -> bytes:
+        """The report as an A4 PDF in English or Russian, charts included."""
+        return report_pdf.render(self.annual_report(year, actor, comments), language, draft)
+
+    def annual_report_xlsx(self, year: int, actor: Actor | None = None) -> bytes:
+        return report_xlsx.render(self.annual_report(year, actor))
+
+    def start_annual_report(self, year: int, actor: Actor) -> str:
+        """Start the year's report process (11.3, 9.3) with the draft's figures for the administrator's review;
+        once per year. Return the instance id."""
+        _require(actor, "sector_administrator")
+        _check_year(year)
+        with self._write() as session:
+            return self._start_annual_report(session, year, actor)
+
+    def _start_annual_report(self, session: Session, year: int, actor: Actor) -> str:
+        criteria = criteria_of(self._questionnaire_form(session))
+        draft = report_figures.assemble(session, year, clock.now(), criteria, self.satisfaction_min_answers)
+        return annual_report.start(session, self.definitions, draft, actor)
+
+    def start_due_annual_report(self) -> str | None:
+        """In January (engine clock), start the report of the year just ended unless it was started; idempotent."""
+        with self._read() as session:
+            year = annual_report.due_year(session, self.clock.now())
+        if year is None:
+            return None
+        try:
+            with self._write() as session:
+                return self._start_annual_report(session, year, annual_report.SCHEDULER)
+        except IntegrityError:
+            return None  # another worker started it at the same moment
+        except CourseFlowError as error:  # never let the report stop the timers of the tick
+            log.warning("annual report for %s not started: %s", year, error)
+            return None
+
+    def annual_report_runs(self, actor: Actor | None = None) -> dict[int, str]:
+        """{year: instance id} of every annual report process started."""
+        if actor is not None:
+            _require_any(actor, *REPORT_READERS)
+        with self._read() as session:
+            return annual_report.runs(session)
+
+    def _finalise_annual_report(self, session: Session, year: int, comments: str, actor: Actor
+                                ) -> list[report_documents.DocumentView]:
+        """Make the final report (PDF in English and Russian, XLSX), store it with its sha256 among the
+        course-independent documents and queue it to every TC 4 member (11.3, 9.3), in the caller's transaction."""
+        criteria = criteria_of(self._questionnaire_form(session))
+        report = replace(report_figures.assemble(session, year, clock.now(), criteria, self.satisfaction_min_answers),
+                         comments=comments.strip())
+        files: list[tuple[str, str, str | None, bytes]] = [
+            (f"annual-report-{year}-{language}.pdf", report_documents.PDF, language,
+             report_pdf.render(report, language)) for language in ("en", "ru")]
+        files.append((f"annual-report-{year}.xlsx", report_documents.XLSX, None, report_xlsx.render(report)))
+        return self._store_annual_report(session, year, files, report.comments, actor)
+
+    def _store_annual_report(self, session: Session, year: int, files: list[tuple[str, str, str | None, bytes]],
+                             comments: str, actor: Actor) -> list[report_documents.DocumentView]:
+        if report_documents.exists(session, report_documents.ANNUAL_REPORT, year):
+            raise CourseFlowError(f"The annual report for {year} is final already: see the Documents page.")
+        now = clock.now()
+        stored = [report_documents.store(session, report_documents.ANNUAL_REPORT, year, name, kind, content, now,
+                                         actor.login, language, comments or None)
+                  for name, kind, language, content in files]
+        pdfs = {d.language: d for d in stored if d.language}
+        mails = report_delivery.send(session, year, pdfs, mail_settings.domain_from_env(os.environ))
+        audit.append(session, [audit.NewEvent("annual_report_finalised", actor=actor.login, data={
+            "year": year, "documents": {d.filename: d.sha256 for d in stored}, "mails": mails})], now)
+        return [report_documents.DocumentView.of(d) for d in stored]
+
+    def documents(self, actor: Actor | None = None) -> list[report_documents.DocumentView]:
+        """The course-independent documents (the annual reports), newest year first."""
+        if actor is not None:
+            _require_any(actor, *REPORT_READERS)
+        with self._read() as session:
+            return report_documents.listing(session)
+
+    def document(self, document_id: int, actor: Actor | None = None) -> report_documents.DocumentFile:
+        if actor is not None:
+            _require_any(actor, *REPORT_READERS)
+        with self._read() as session:
+            return report_documents.read(session, document_id)
+
     # -- plumbing -------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -1101,6 +1210,21 @@ def _note(note: str | None) -> str | None:
     if len(note) > MAX_NOTE:
         raise CourseFlowError(f"The change note has {len(note)} characters; keep it under {MAX_NOTE}.")
     return note or None
+
+
+REPORT_READERS = ("sector_administrator", "tc4", "auditor")
+
+
+def _year_of(data: dict[str, Any], default: int) -> int:
+    try:
+        return int(data.get("year") or default)
+    except (TypeError, ValueError):
+        raise CourseFlowError(f"The year {data.get('year')!r} is not a year: give four digits, e.g. 2026.")
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= 2200:
+        raise CourseFlowError(f"The year {year} is not one a report can be made for: give four digits, e.g. 2026.")
 
 
 def _require(actor: Actor, role: str) -> None:

@@ -22,6 +22,7 @@ from . import (
     params,
     processes,
     public,
+    reports,
     satisfaction,
     schemaform,
     sheet_layout,
@@ -68,7 +69,7 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     app.json = params.BoundedJSONProvider(app)
     for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp,
                       mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp, satisfaction.bp,
-                      trials.bp):
+                      trials.bp, reports.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["record_rows"] = schemaform.read_only_rows
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, sheet_layout=sheet_layout.layout,

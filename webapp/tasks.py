@@ -79,8 +79,9 @@ def _page(detail, values: dict, errors: dict, version):
         sheets = list(reversed(engine().sheets(detail.course_id)))
     served = signer.questionnaire_link(detail.schema, detail.course_id)
     shown = schemaform.fields(detail.schema, {**values, **served}, errors, served=set(served))
+    report_year = detail.values.get("year") if detail.task.process == "annual_report" else None
     return render_template("task.html", task=detail.task, schema=detail.schema, fields=shown, version=version,
-                           form_error=errors.get(""), course=course, sheets=sheets)
+                           form_error=errors.get(""), course=course, sheets=sheets, report_year=report_year)
 
 
 @bp.route("/tasks/<task_id>/claim", methods=["POST"])

@@ -245,6 +245,19 @@ class Course(Base):
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
 
+class CourseStatusChange(Base):
+    """A status a course took, and when: the registry keeps only the present one (6.2, 8.2, 13.5)."""
+
+    __tablename__ = "course_status_changes"
+    __table_args__ = (Index("ix_course_status_changes_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    status: Mapped[str] = mapped_column(String(30))
+    previous: Mapped[str | None] = mapped_column(String(30))
+    at: Mapped[dt.datetime]
+
+
 class LibraryForm(Base):
     """One form file of the form library: the text the next deploy offers.
 

@@ -45,6 +45,9 @@ def compose(message: Outgoing, sender: str) -> EmailMessage:
         raise Refused(f"refused to compose: {message.to_address!r} is not a mail address")
     mail.set_content(message.text)
     mail.add_alternative(message.html, subtype="html")
+    for attachment in message.attachments:
+        main, _, sub = attachment.content_type.partition("/")
+        mail.add_attachment(attachment.content, maintype=main, subtype=sub, filename=attachment.filename)
     return mail
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.base import clock
 from engine.base.errors import NotFound, ProcessFailed
-from engine.base.models import Course, Definition, Event, Instance
+from engine.base.models import Course, CourseStatusChange, Definition, Event, Instance
 from engine.base.vocabulary import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES, CourseStatus, EventKind  # noqa: F401
 
 STATUS_PROPERTY = "courseStatus"
@@ -45,6 +45,7 @@ def open_record(session: Session, instance_id: str, data: dict) -> int:
                     status=CourseStatus.PLANNED, created_at=now, updated_at=now)
     session.add(course)
     session.flush()
+    session.add(CourseStatusChange(course_id=course.id, status=course.status, previous=None, at=now))
     return course.id
 
 
@@ -65,7 +66,9 @@ def follow(session: Session, instance, completed_tasks: list, forms: list[dict])
             course.last_inspected_at = clock.now()
     for task in completed_tasks:
         status = _status_of(task)
-        if status is not None:
+        if status is not None and status != course.status:
+            session.add(CourseStatusChange(course_id=course.id, status=status, previous=course.status,
+                                           at=clock.now()))
             _set_status(course, status)
     course.updated_at = clock.now()
 

@@ -11,6 +11,7 @@ from webapp.cli import (  # noqa: F401  (they register their commands)
     people,
     processes,
     proof,
+    report,
     satisfaction,
     server,
     work,
