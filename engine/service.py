@@ -29,6 +29,7 @@ from engine.base.db import Database
 from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, Problem, ProcessFailed, Refused
 from engine.base.models import Course, Definition, Event, Instance, User
 from engine.base.serialization import WorkflowCodec
+from engine.base.vocabulary import EventKind
 from engine.definitions import compare, deploy, form_library
 from engine.definitions.cache import DefinitionCache
 from engine.definitions.checks import SourceFile, file_name_problem
@@ -344,7 +345,7 @@ class Engine:
                 return actor
             blocked = throttle.record_failure(session, limits, clock.now())
             if blocked:
-                audit.append(session, [audit.NewEvent("logins_blocked", data={"login": login, "keys": len(blocked)})],
+                audit.append(session, [audit.NewEvent(EventKind.LOGINS_BLOCKED, data={"login": login, "keys": len(blocked)})],
                              clock.now())
         return None
 
@@ -837,7 +838,7 @@ class Engine:
             course = _course_row(session, course_id)
             course.platform_course_id = (platform_course_id or "").strip()[:50] or None
             course.platform_url = url
-            audit.append(session, [audit.NewEvent("course_platform_set", actor=actor.login, data={
+            audit.append(session, [audit.NewEvent(EventKind.COURSE_PLATFORM_SET, actor=actor.login, data={
                 "course_id": course_id, "platform_course_id": course.platform_course_id, "platform_url": url})],
                 clock.now())
 
@@ -941,7 +942,7 @@ class Engine:
         with self._write() as session:
             count = retention.purge(session, clock.now(), days)
             if count:
-                audit.append(session, [audit.NewEvent("participants_purged", data={"count": count, "days": days})],
+                audit.append(session, [audit.NewEvent(EventKind.PARTICIPANTS_PURGED, data={"count": count, "days": days})],
                              clock.now())
             return count
     # -- §11 satisfaction: results, quarterly analyses, questionnaire access -------------------------
@@ -1125,7 +1126,7 @@ class Engine:
                   for name, kind, language, content in files]
         pdfs = {d.language: d for d in stored if d.language}
         mails = report_delivery.send(session, year, pdfs, mail_settings.domain_from_env(os.environ))
-        audit.append(session, [audit.NewEvent("annual_report_finalised", actor=actor.login, data={
+        audit.append(session, [audit.NewEvent(EventKind.ANNUAL_REPORT_FINALISED, actor=actor.login, data={
             "year": year, "documents": {d.filename: d.sha256 for d in stored}, "mails": mails})], now)
         return [report_documents.DocumentView.of(d) for d in stored]
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.announcement.models import Nmi
 from engine.base import clock
 from engine.base.errors import CourseFlowError, NotFound
+from engine.base.vocabulary import EventKind
 from engine.mail.texts import one_line
 from engine.proof import audit
 
@@ -68,7 +69,7 @@ def save(session: Session, country: str, name: str, email: str, language: str, b
         row.country, row.email, row.language, row.updated_at, row.updated_by = country, email, language, now, by
     else:
         return False
-    audit.append(session, [audit.NewEvent("nmi_saved", actor=by, data={
+    audit.append(session, [audit.NewEvent(EventKind.NMI_SAVED, actor=by, data={
         "country": country, "nmi": name, "email": email, "language": language})], now)
     return added
 
@@ -78,7 +79,7 @@ def remove(session: Session, nmi_id: int, by: str) -> None:
     if row is None:
         raise NotFound(f"There is no NMI {nmi_id} in the directory.")
     session.delete(row)
-    audit.append(session, [audit.NewEvent("nmi_removed", actor=by, data={"nmi": row.name})], clock.now())
+    audit.append(session, [audit.NewEvent(EventKind.NMI_REMOVED, actor=by, data={"nmi": row.name})], clock.now())
 
 
 def import_csv(session: Session, text: str, by: str) -> NmiImportReport:

@@ -14,6 +14,7 @@ from engine.announcement.models import Invitation, Nmi
 from engine.base import clock
 from engine.base.errors import CourseFlowError, NotFound
 from engine.base.models import Course, User
+from engine.base.vocabulary import EventKind
 from engine.mail import outbox
 from engine.mail.models import IMMEDIATELY, OutboxMessage
 from engine.mail.recipients import Person
@@ -103,7 +104,7 @@ def send(session: Session, course_id: int, by: str, domain: str) -> int:
         session.add(Invitation(course_id=course.id, nmi_name=nmi.name, country=nmi.country, email=nmi.email,
                                message=message, sent_by=by, sent_at=now))
         sent.append(nmi.name)
-    audit.append(session, [audit.NewEvent("invitations_sent", actor=by, data={"course": course.id, "nmis": sent})],
+    audit.append(session, [audit.NewEvent(EventKind.INVITATIONS_SENT, actor=by, data={"course": course.id, "nmis": sent})],
                  now)
     return len(sent)
 

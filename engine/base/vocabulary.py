@@ -33,6 +33,25 @@ class EventKind(StrEnum):
     # §11 questionnaire access (never who answered: a code is consumed without an event of its own)
     QUESTIONNAIRE_ACCESS_SET = "questionnaire_access_set"
     QUESTIONNAIRE_CODES_ISSUED = "questionnaire_codes_issued"
+    # added by the areas built since: people, mail, §12, §9, hardening, reports
+    ANNUAL_REPORT_FINALISED = "annual_report_finalised"
+    COURSE_PLATFORM_SET = "course_platform_set"
+    COURSE_WITHDRAWN = "course_withdrawn"
+    CSB_ADDED = "csb_added"
+    INVITATIONS_SENT = "invitations_sent"
+    LOGINS_BLOCKED = "logins_blocked"
+    MAIL_DELIVERED = "mail_delivered"
+    MAIL_PREFERENCE_SET = "mail_preference_set"
+    MAIL_RETRIED = "mail_retried"
+    MONITORING_IMPORTED = "monitoring_imported"
+    NMI_REMOVED = "nmi_removed"
+    NMI_SAVED = "nmi_saved"
+    PARTICIPANTS_PURGED = "participants_purged"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"
+    PERSON_CHANGED = "person_changed"
+    SESSIONS_ENDED = "sessions_ended"
+    TASK_WITHDRAWN = "task_withdrawn"
 
 
 DRIVING_EVENTS = (EventKind.INSTANCE_STARTED, EventKind.TASK_COMPLETED, EventKind.MESSAGE_RECEIVED,

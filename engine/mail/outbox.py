@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine.base import clock
 from engine.base.errors import NotFound
 from engine.base.models import User
+from engine.base.vocabulary import EventKind
 from engine.mail.models import DAILY, DIGEST, DIGESTED, FAILED, PENDING, QUEUED, SENT, MailAttachment, OutboxMessage
 from engine.mail.recipients import Person
 from engine.mail.texts import Letter, one_line
@@ -142,7 +143,7 @@ def record(session: Session, leased: list[Outgoing], results: list[Result]) -> N
             values.update(next_attempt_at=now + backoff(tries))
         session.execute(update(outbox).where(outbox.c.id == result.id).values(**values))
     by_outcome = {kind: [r.id for r in results if r.outcome == kind] for kind in (SENT_OK, TEMPORARY, PERMANENT)}
-    audit.append(session, [audit.NewEvent("mail_delivered", data={
+    audit.append(session, [audit.NewEvent(EventKind.MAIL_DELIVERED, data={
         "sent": by_outcome[SENT_OK], "retrying": by_outcome[TEMPORARY],
         "failed": [{"id": r.id, "error": r.error} for r in results if r.outcome == PERMANENT]})], now)
 
@@ -216,4 +217,4 @@ def retry(session: Session, message: int, by: str) -> None:
     changed = session.execute(update(outbox).where(outbox.c.id == message, outbox.c.state == FAILED).values(**values))
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         raise NotFound(f"Message {message} is not a failed message; only failed messages can be sent again.")
-    audit.append(session, [audit.NewEvent("mail_retried", actor=by, data={"message": message})], clock.now())
+    audit.append(session, [audit.NewEvent(EventKind.MAIL_RETRIED, actor=by, data={"message": message})], clock.now())

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from engine.base import clock
 from engine.base.errors import CourseFlowError, NotFound
 from engine.base.models import User
+from engine.base.vocabulary import EventKind
 from engine.mail.models import FREQUENCIES, IMMEDIATELY, MailPreference
 from engine.proof import audit
 
@@ -28,4 +29,4 @@ def set_(session: Session, login: str, frequency: str) -> None:
         row.frequency, row.updated_at = frequency, now
     else:
         return
-    audit.append(session, [audit.NewEvent("mail_preference_set", actor=login, data={"frequency": frequency})], now)
+    audit.append(session, [audit.NewEvent(EventKind.MAIL_PREFERENCE_SET, actor=login, data={"frequency": frequency})], now)

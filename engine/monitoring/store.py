@@ -12,13 +12,14 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.base.errors import FileRefused
+from engine.base.vocabulary import EventKind
 from engine.monitoring import vocabulary
 from engine.monitoring.models import Activity, Figures, MonitoringImport, Participant, Result
 from engine.monitoring.period import Period
 from engine.monitoring.records import Parsed, Person, Record
 from engine.proof import audit
 
-EVENT_KIND = "monitoring_imported"
+EVENT_KIND = EventKind.MONITORING_IMPORTED
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.base.models import Course, Event, OpenTask, RoleGrant, User
+from engine.base.vocabulary import EventKind
 from engine.registry.roles import Actor, parse_grant
 
 Grants = dict[str, set[tuple[str, str | None]]]
@@ -31,15 +32,15 @@ class _People:
 
     def apply(self, kind: str, event: Event, data: dict) -> None:
         login = data.get("login")
-        if kind == "user_added":
+        if kind == EventKind.USER_ADDED:
             self.grants[login] = {parse_grant(text) for text in data.get("grants", [])}
-        elif kind == "role_granted":
+        elif kind == EventKind.ROLE_GRANTED:
             self.grants.setdefault(login, set()).add((event.role, event.scope))
-        elif kind == "role_revoked":
+        elif kind == EventKind.ROLE_REVOKED:
             self.grants.setdefault(login, set()).discard((event.role, event.scope))
-        elif kind == "user_deactivated":
+        elif kind == EventKind.USER_DEACTIVATED:
             self.inactive.add(login)
-        elif kind == "user_activated":
+        elif kind == EventKind.USER_ACTIVATED:
             self.inactive.discard(login)
 
     def actor(self, login: str) -> Actor | None:

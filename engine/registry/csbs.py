@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine.base import clock
 from engine.base.errors import Refused
 from engine.base.models import Csb, RoleGrant, User
+from engine.base.vocabulary import EventKind
 from engine.proof import audit
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .\-]{0,49}$")
@@ -55,6 +56,6 @@ def save(session: Session, code: str, name: str, name_ru: str | None, by: str | 
     else:
         found.name, found.name_ru = name, name_ru
     session.flush()
-    audit.append(session, [audit.NewEvent("csb_added" if found is None else "csb_changed", actor=by, scope=code,
+    audit.append(session, [audit.NewEvent(EventKind.CSB_ADDED if found is None else "csb_changed", actor=by, scope=code,
                                           data={"code": code, "name": name, "name_ru": name_ru})], clock.now())
     return "added" if found is None else "changed"

@@ -269,7 +269,7 @@ def update_contact(session: Session, login: str, contact: Contact, by: str | Non
     for field, (_, value) in changed.items():
         setattr(user, field, value)
     session.flush()
-    audit.append(session, [audit.NewEvent("person_changed", actor=by, data={"login": login, "changed": changed})],
+    audit.append(session, [audit.NewEvent(EventKind.PERSON_CHANGED, actor=by, data={"login": login, "changed": changed})],
                  clock.now())
     return tuple(changed)
 
@@ -285,7 +285,7 @@ def reset_password(session: Session, login: str, by: str | None) -> str:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     session.flush()
-    audit.append(session, [audit.NewEvent("password_reset", actor=by, data={"login": login})], clock.now())
+    audit.append(session, [audit.NewEvent(EventKind.PASSWORD_RESET, actor=by, data={"login": login})], clock.now())
     return password
 
 
@@ -302,7 +302,7 @@ def change_password(session: Session, login: str, current: str, new: str) -> Non
     user.password_hash = hash_password(new)
     user.must_change_password = False
     session.flush()
-    audit.append(session, [audit.NewEvent("password_changed", actor=login, data={"login": login})], clock.now())
+    audit.append(session, [audit.NewEvent(EventKind.PASSWORD_CHANGED, actor=login, data={"login": login})], clock.now())
 
 
 def set_language(session: Session, login: str, language: str) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.base import clock
 from engine.base.errors import ChangedMeanwhile, NotFound, Refused
 from engine.base.models import Course, Instance, OpenTask
+from engine.base.vocabulary import EventKind
 from engine.proof import audit
 
 
@@ -30,10 +31,10 @@ def withdraw(session: Session, course_id: int, reason: str, login: str) -> int:
     version = instance.version
     tasks = list(session.scalars(select(OpenTask).where(OpenTask.instance_id == instance.id)
                                  .order_by(OpenTask.id).with_for_update()))
-    events = [audit.NewEvent("task_withdrawn", instance_id=instance.id, definition_id=t.definition_id, actor=login,
+    events = [audit.NewEvent(EventKind.TASK_WITHDRAWN, instance_id=instance.id, definition_id=t.definition_id, actor=login,
                              role=t.role, scope=t.scope, task_id=t.id, process_id=t.process_id, bpmn_id=t.bpmn_id,
                              mi_key=t.mi_key, data={"name": t.name, "reason": reason}) for t in tasks]
-    events.append(audit.NewEvent("course_withdrawn", instance_id=instance.id, definition_id=instance.definition_id,
+    events.append(audit.NewEvent(EventKind.COURSE_WITHDRAWN, instance_id=instance.id, definition_id=instance.definition_id,
                                  actor=login, process_id=instance.process_id,
                                  data={"course": course.id, "name": course.name, "reason": reason}))
     session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id))

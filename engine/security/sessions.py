@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engine.base import clock
 from engine.base.errors import NotAllowed
 from engine.base.models import User
+from engine.base.vocabulary import EventKind
 from engine.proof import audit
 from engine.registry import users
 from engine.registry.roles import Actor
@@ -36,5 +37,5 @@ def end(session: Session, login: str, by: str | None, reason: str) -> None:
     """End every session of ``login`` (an audit event says who and why)."""
     session.execute(update(User).where(User.login == login)
                     .values(session_generation=User.session_generation + 1))
-    audit.append(session, [audit.NewEvent("sessions_ended", actor=by, data={"login": login, "reason": reason})],
+    audit.append(session, [audit.NewEvent(EventKind.SESSIONS_ENDED, actor=by, data={"login": login, "reason": reason})],
                  clock.now())
