@@ -56,14 +56,14 @@ def check(session: Session) -> list[str]:
     for event in session.scalars(select(Event).order_by(Event.seq).execution_options(yield_per=1000)):
         data = json.loads(event.data_json or "{}")
         people.apply(event.kind, event, data)
-        if event.kind == "instance_started":
+        if event.kind == EventKind.INSTANCE_STARTED:
             started.add(event.instance_id)
-        elif event.kind in ("task_claimed", "task_unclaimed"):
+        elif event.kind in (EventKind.TASK_CLAIMED, EventKind.TASK_UNCLAIMED):
             problems += _claim_problems(event, people, claims)
-        elif event.kind == "task_completed":
+        elif event.kind == EventKind.TASK_COMPLETED:
             problems += _completion_problems(event, data, people, claims)
             closed.add(event.task_id)
-        elif event.kind == "task_cancelled":
+        elif event.kind == EventKind.TASK_CANCELLED:
             closed.add(event.task_id)
     problems += _open_task_problems(session, claims, closed)
     problems += _grant_problems(session, people)
@@ -74,7 +74,7 @@ def check(session: Session) -> list[str]:
 
 
 def _claim_problems(event: Event, people: _People, claims: dict) -> list[str]:
-    if event.kind == "task_unclaimed":
+    if event.kind == EventKind.TASK_UNCLAIMED:
         claims[event.task_id] = None
         return []
     claims[event.task_id] = event.actor
