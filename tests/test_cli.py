@@ -83,6 +83,16 @@ def test_bad_bpmn_directory_reports_problems_without_traceback(cli, tmp_path):
     assert "Traceback" not in result.output + result.stderr
 
 
+def test_a_half_deployed_folder_says_so_and_exits_1(cli, tmp_path):
+    (tmp_path / "review.bpmn").write_text((FIXTURES / "processes" / "review.bpmn").read_text())
+    (tmp_path / "broken.bpmn").write_text("<bpmn:definitions")
+    result = cli("deploy", str(tmp_path), "--forms", str(FIXTURES / "forms"), ok=False)
+    assert result.exit_code == 1
+    assert "deployed  review v1" in result.stdout
+    assert "1 deployed, 0 unchanged, 1 file(s) refused: broken.bpmn" in result.stderr
+    assert "The other files were deployed" in result.stderr
+
+
 def test_tick_fires_due_timers(cli, monkeypatch):
     deploy_fixtures(cli)
     cli("users", "add", "admin", "--role", "sector_administrator", "--password-stdin", input="pw\n")
@@ -145,7 +155,8 @@ def test_versions_lists_each_version_with_its_changes(cli, tmp_path):
     (folder / "child.bpmn").write_text(child.replace('name="Write the course"', 'name="Write it"'))
     assert "needs the role process_owner" in cli("deploy", str(folder), "--as", "admin", ok=False).stderr
     output = cli("deploy", str(folder), "--forms", str(FIXTURES / "forms"), "--as", "owner").output
-    assert output.splitlines() == ["deployed  child v2", "deployed  parent v2"]  # the caller runs the new child
+    assert output.splitlines() == ["deployed  child v2", "deployed  parent v2",  # the caller runs the new child
+                                   "2 deployed, 0 unchanged, 0 file(s) refused"]
     assert cli("versions", "parent").output.splitlines() == [
         "v2  2026-01-05 09:00  by owner  running 0, finished 0",
         '    changed  userTask c_write "Write it" (in child): name "Write the course" → "Write it"',

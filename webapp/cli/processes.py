@@ -44,6 +44,12 @@ def deploy(directory, forms_dir, note, login, as_json):
             click.echo(f"unchanged {process_id} v{version}")
         for problem in report.problems:
             click.echo(f"problem   {problem}", err=True)
+        refused = sorted({problem.file for problem in report.problems})
+        summary = (f"{len(report.deployed)} deployed, {len(report.unchanged)} unchanged, "
+                   f"{len(refused)} file(s) refused" + (f": {', '.join(refused)}" if refused else ""))
+        click.echo(summary, err=not report.ok)
+        if refused and report.deployed:
+            click.echo("The other files were deployed: fix the refused ones and deploy again.", err=True)
     if not report.ok:
         sys.exit(1)
 
