@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.base.models import Base
@@ -47,6 +47,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
+    attachment_name: Mapped[str | None] = mapped_column(String(200))  # one file, e.g. a certificate (10.3)
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class MailPreference(Base):

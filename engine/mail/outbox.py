@@ -64,6 +64,8 @@ class Outgoing:
     html: str
     created_at: dt.datetime
     attempts: int
+    attachment_name: str | None = None
+    attachment: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def lease(session: Session, limit: int, skip_locked: bool) -> list[Outgoing]:
     taken = [r for r in rows if r.recipient not in inactive]
     session.execute(update(outbox).where(outbox.c.id.in_([r.id for r in taken])).values(lease_until=now + LEASE))
     return [Outgoing(r.id, r.message_id, r.to_name, r.to_address, r.subject, r.text, r.html, r.created_at,
-                     r.attempts) for r in taken]
+                     r.attempts, r.attachment_name, r.attachment) for r in taken]
 
 
 def record(session: Session, leased: list[Outgoing], results: list[Result]) -> None:

@@ -1,0 +1,115 @@
+"""Who may have a certificate (10.1), from the imported monitoring data, and why the others may not.
+
+Eligible: every activity with completion tracking is complete and every graded activity (a test) is
+passed — completed with a failing grade, or viewed only, is not enough ("module review without passing
+the tests cannot be a confirmation of course completion"). An activity is tracked when a completion or
+grades report named a state for it; it is graded when any participant has a pass, a fail or a grade in
+it. Activities only ever seen in participation figures have no completion tracking and are left out.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.certificates.models import VALID, Certificate
+from engine.monitoring import vocabulary
+from engine.monitoring.models import Activity, MonitoringImport, Participant, Result
+
+TRACKED = (vocabulary.INCOMPLETE, vocabulary.COMPLETE, vocabulary.PASSED, vocabulary.FAILED)
+GRADED = (vocabulary.PASSED, vocabulary.FAILED)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One activity's state for one participant, and the import it came from (kept with the certificate)."""
+
+    activity: str
+    state: str
+    at: dt.datetime | None
+    graded: bool
+    import_id: int | None
+    import_sha256: str | None
+    import_file: str | None
+
+    def as_json(self) -> dict:
+        return {"activity": self.activity, "state": self.state, "at": self.at.isoformat() if self.at else None,
+                "graded": self.graded, "import_id": self.import_id, "import_sha256": self.import_sha256,
+                "import_file": self.import_file}
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    participant_id: int
+    name: str
+    email: str | None
+    eligible: bool
+    reasons: tuple[str, ...]
+    completed_on: dt.date | None
+    evidence: tuple[Evidence, ...]
+    certificate: str | None  # the number of the participant's valid certificate, if one was issued
+
+    def as_json(self) -> dict:
+        return {"participant_id": self.participant_id, "name": self.name, "email": self.email,
+                "eligible": self.eligible, "reasons": list(self.reasons),
+                "completed_on": self.completed_on.isoformat() if self.completed_on else None,
+                "certificate": self.certificate, "evidence": [e.as_json() for e in self.evidence]}
+
+
+def course_eligibility(session: Session, course_id: int, participant_ids: list[int] | None = None
+                       ) -> list[Eligibility]:
+    """Every participant of the course (or those named), by name, with the verdict and its reasons."""
+    activities = list(session.scalars(select(Activity).where(Activity.course_id == course_id)
+                                      .order_by(Activity.position)))
+    states = _results(session, course_id)
+    tracked = [a for a in activities if any(s[0] in TRACKED for s in states[a.id].values())]
+    graded = {a.id for a in tracked if any(s[0] in GRADED or s[2] is not None for s in states[a.id].values())}
+    imports = {i.id: (i.sha256, i.filename) for i in session.scalars(
+        select(MonitoringImport).where(MonitoringImport.course_id == course_id))}
+    query = select(Participant).where(Participant.course_id == course_id).order_by(Participant.name, Participant.id)
+    if participant_ids is not None:
+        query = query.where(Participant.id.in_(participant_ids))
+    issued = {key: number for key, number in session.execute(
+        select(Certificate.participant_key, Certificate.number).where(Certificate.course_id == course_id,
+                                                                     Certificate.status == VALID))}
+    return [_judge(p, tracked, graded, states, imports, issued.get(p.key)) for p in session.scalars(query)]
+
+
+def _results(session: Session, course_id: int) -> dict[int, dict[int, tuple]]:
+    """activity id -> participant id -> (state, at, grade, import id)."""
+    found: dict[int, dict[int, tuple]] = defaultdict(dict)
+    for pid, aid, state, at, grade, import_id in session.execute(
+            select(Result.participant_id, Result.activity_id, Result.state, Result.at, Result.grade,
+                   Result.import_id).where(Result.course_id == course_id)):
+        found[aid][pid] = (state, at, grade, import_id)
+    return found
+
+
+def _judge(person: Participant, tracked: list[Activity], graded: set[int], states: dict[int, dict[int, tuple]],
+           imports: dict[int, tuple[str, str]], certificate: str | None) -> Eligibility:
+    evidence, reasons = [], []
+    for activity in tracked:
+        state, at, _grade, import_id = states[activity.id].get(person.id, (vocabulary.INCOMPLETE, None, None, None))
+        sha, filename = imports.get(import_id, (None, None)) if import_id is not None else (None, None)
+        evidence.append(Evidence(activity.name, state, at, activity.id in graded, import_id, sha, filename))
+        reason = _reason(state, activity.id in graded)
+        if reason:
+            reasons.append(f"{activity.name}: {reason}")
+    if not tracked:
+        reasons.append("no activity with completion tracking has been imported yet (9.2)")
+    if not person.email:
+        reasons.append("no e-mail address registered on the platform (10.3)")
+    dates = [e.at for e in evidence if e.at is not None]
+    return Eligibility(person.id, person.name, person.email, not reasons, tuple(reasons),
+                       max(dates).date() if dates and not reasons else None, tuple(evidence), certificate)
+
+
+def _reason(state: str, graded: bool) -> str | None:
+    """What keeps this activity from counting (10.1), or None when it counts."""
+    if state == vocabulary.PASSED or (state == vocabulary.COMPLETE and not graded):
+        return None
+    return {vocabulary.FAILED: "failed", vocabulary.VIEWED: "viewed only",
+            vocabulary.COMPLETE: "completed without a pass grade"}.get(state, "not completed")
