@@ -60,7 +60,7 @@ def counts(session: Session, start: dt.datetime | None = None, end: dt.datetime 
         query = query.where(Certificate.issued_at >= start)
     if end is not None:
         query = query.where(Certificate.issued_at < end)
-    return dict(session.execute(query.group_by(Certificate.course_id)).tuples().all())
+    return {course_id: count for course_id, count in session.execute(query.group_by(Certificate.course_id))}
 
 
 def as_csv(rows: list[CertificateView]) -> str:
