@@ -13,6 +13,7 @@ from . import (
     admin,
     announcement,
     auth,
+    certificates,
     courses,
     form_editor,
     i18n,
@@ -54,10 +55,12 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     app.config.update(config)
     app.extensions["courseflow"] = engine_ or _default_engine()
     csrf.init_app(app)
+    certificates.limiter.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp,
-                      mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp, satisfaction.bp):
+                      mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp, satisfaction.bp,
+                      certificates.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS)
     app.jinja_env.globals["record_rows"] = schemaform.read_only_rows

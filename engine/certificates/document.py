@@ -1,12 +1,12 @@
-"""The certificate's PDF: an HTML template (Jinja2, autoescaped) made into a PDF by WeasyPrint, one page per
+"""The certificate's PDF: HTML (every value escaped) made into a PDF by WeasyPrint, one page per
 language configured, with a QR code (segno, SVG) of its verification URL (10.2, 10.3)."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from html import escape
 
 import segno
-from jinja2 import Environment
 
 from engine.certificates.settings import CertificateSettings
 
@@ -21,8 +21,7 @@ WORDS = {
            "basis": "Выдан согласно разделу 10 правил КООМЕТ для электронных курсов и {rec}."},
 }
 
-TEMPLATE = """<!doctype html>
-<html><head><meta charset="utf-8"><style>
+STYLE = """
 @page { size: A4 landscape; margin: 14mm; }
 body { font-family: "DejaVu Sans", sans-serif; color: #1b2a3a; }
 .page { page-break-after: always; border: 3px double #1d4f7c; padding: 10mm 14mm; height: 160mm; position: relative; }
@@ -34,33 +33,11 @@ h1 { font-size: 30pt; margin: 4mm 0 6mm; color: #1d4f7c; }
 .small { font-size: 9pt; color: #44566a; }
 ul { margin: 1mm 0; font-size: 10pt; }
 .signatories { margin-top: 8mm; }
-.signatory { display: inline-block; width: 70mm; margin-right: 10mm; border-top: 1px solid #1b2a3a; padding-top: 1mm;
-             font-size: 10pt; }
+.signatory { display: inline-block; vertical-align: top; width: 70mm; margin-right: 10mm;
+             border-top: 1px solid #1b2a3a; padding-top: 1mm; font-size: 10pt; }
 .qr { position: absolute; right: 14mm; bottom: 8mm; width: 40mm; text-align: center; word-break: break-all; }
 .qr img { width: 34mm; height: 34mm; }
-</style></head><body>
-{% for w, language in pages %}
-<div class="page" lang="{{ language }}">
-  <div class="issuer">{{ issuer[language] }}</div>
-  <h1>{{ w.title }}</h1>
-  <div class="small">{{ w.number }} <b>{{ c.number }}</b></div>
-  <p>{{ w.certifies }}</p>
-  <div class="holder">{{ c.holder }}</div>
-  <p>{{ w.completed }}</p>
-  <div class="course">{{ c.course_ru if language == "ru" else c.course }}</div>
-  <div>{{ w.on }}: {{ c.completed_on }} · {{ w.issued }}: {{ c.issued_on }}</div>
-  {% if c.modules %}<div class="small">{{ w.modules }}:</div>
-  <ul>{% for m in c.modules %}<li>{{ m }}</li>{% endfor %}</ul>{% endif %}
-  <div class="signatories">{% for s in signatories %}<div class="signatory">
-    {{ s.name_ru if language == "ru" else s.name }}<br><span class="small">{{ s.title_ru if language == "ru" else s.title }}</span>
-  </div>{% endfor %}</div>
-  <p class="small">{{ w.basis.format(rec=recommendation) }}</p>
-  <div class="qr"><img src="{{ qr }}" alt="QR"><div class="small">{{ w.verify }}:<br>{{ url }}</div></div>
-</div>
-{% endfor %}
-</body></html>"""
-_TEMPLATE = Environment(autoescape=True).from_string(TEMPLATE)
-
+"""
 
 @dataclass(frozen=True)
 class Content:
@@ -78,9 +55,27 @@ def qr_svg_uri(url: str) -> str:
 
 
 def html(content: Content, url: str, settings: CertificateSettings) -> str:
-    return _TEMPLATE.render(c=content, url=url, qr=qr_svg_uri(url), issuer=settings.issuer,
-                            pages=[(WORDS[language], language) for language in settings.languages],
-                            signatories=settings.signatories, recommendation=settings.recommendation)
+    """Every value escaped: names and course titles come from imported files."""
+    pages = "".join(_page(content, url, settings, language) for language in settings.languages)
+    return f'<!doctype html><html><head><meta charset="utf-8"><style>{STYLE}</style></head><body>{pages}</body></html>'
+
+
+def _page(c: Content, url: str, settings: CertificateSettings, language: str) -> str:
+    w, ru = WORDS[language], language == "ru"
+    modules = "".join(f"<li>{escape(m)}</li>" for m in c.modules)
+    people = "".join(f'<div class="signatory">{escape(s.name_ru if ru else s.name)}<br>'
+                     f'<span class="small">{escape(s.title_ru if ru else s.title)}</span></div>'
+                     for s in settings.signatories)
+    return (f'<div class="page" lang="{language}"><div class="issuer">{escape(settings.issuer.get(language, ""))}</div>'
+            f'<h1>{w["title"]}</h1><div class="small">{w["number"]} <b>{escape(c.number)}</b></div>'
+            f'<p>{w["certifies"]}</p><div class="holder">{escape(c.holder)}</div><p>{w["completed"]}</p>'
+            f'<div class="course">{escape(c.course_ru if ru else c.course)}</div>'
+            f'<div>{w["on"]}: {c.completed_on or "–"} · {w["issued"]}: {c.issued_on}</div>'
+            + (f'<div class="small">{w["modules"]}:</div><ul>{modules}</ul>' if modules else "")
+            + f'<div class="signatories">{people}</div>'
+            f'<p class="small">{escape(w["basis"].format(rec=settings.recommendation))}</p>'
+            f'<div class="qr"><img src="{qr_svg_uri(url)}" alt="QR"><div class="small">{w["verify"]}:<br>'
+            f'{escape(url)}</div></div></div>')
 
 
 def pdf(content: Content, url: str, settings: CertificateSettings) -> bytes:

@@ -19,6 +19,11 @@ from engine.certificates.models import VALID, Certificate
 from engine.monitoring import vocabulary
 from engine.monitoring.models import Activity, MonitoringImport, Participant, Result
 
+FAILED, VIEWED_ONLY, NOT_PASSED, NOT_COMPLETED = "failed", "viewed only", "completed without a pass grade", \
+    "not completed"
+NO_TRACKING = "no activity with completion tracking has been imported yet (9.2)"
+NO_EMAIL = "no e-mail address registered on the platform (10.3)"
+REASONS = (FAILED, VIEWED_ONLY, NOT_PASSED, NOT_COMPLETED, NO_TRACKING, NO_EMAIL)
 TRACKED = (vocabulary.INCOMPLETE, vocabulary.COMPLETE, vocabulary.PASSED, vocabulary.FAILED)
 GRADED = (vocabulary.PASSED, vocabulary.FAILED)
 
@@ -47,7 +52,8 @@ class Eligibility:
     name: str
     email: str | None
     eligible: bool
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]            # in English, e.g. "Module 3 test: failed"
+    problems: tuple[tuple[str, str], ...]  # (activity or "", reason code of REASONS), for translated pages
     completed_on: dt.date | None
     evidence: tuple[Evidence, ...]
     certificate: str | None  # the number of the participant's valid certificate, if one was issued
@@ -55,6 +61,7 @@ class Eligibility:
     def as_json(self) -> dict:
         return {"participant_id": self.participant_id, "name": self.name, "email": self.email,
                 "eligible": self.eligible, "reasons": list(self.reasons),
+                "problems": [{"activity": a, "reason": r} for a, r in self.problems],
                 "completed_on": self.completed_on.isoformat() if self.completed_on else None,
                 "certificate": self.certificate, "evidence": [e.as_json() for e in self.evidence]}
 
@@ -90,26 +97,27 @@ def _results(session: Session, course_id: int) -> dict[int, dict[int, tuple]]:
 
 def _judge(person: Participant, tracked: list[Activity], graded: set[int], states: dict[int, dict[int, tuple]],
            imports: dict[int, tuple[str, str]], certificate: str | None) -> Eligibility:
-    evidence, reasons = [], []
+    evidence, problems = [], []
     for activity in tracked:
         state, at, _grade, import_id = states[activity.id].get(person.id, (vocabulary.INCOMPLETE, None, None, None))
         sha, filename = imports.get(import_id, (None, None)) if import_id is not None else (None, None)
         evidence.append(Evidence(activity.name, state, at, activity.id in graded, import_id, sha, filename))
         reason = _reason(state, activity.id in graded)
         if reason:
-            reasons.append(f"{activity.name}: {reason}")
+            problems.append((activity.name, reason))
     if not tracked:
-        reasons.append("no activity with completion tracking has been imported yet (9.2)")
+        problems.append(("", NO_TRACKING))
     if not person.email:
-        reasons.append("no e-mail address registered on the platform (10.3)")
+        problems.append(("", NO_EMAIL))
+    reasons = tuple(f"{activity}: {reason}" if activity else reason for activity, reason in problems)
     dates = [e.at for e in evidence if e.at is not None]
-    return Eligibility(person.id, person.name, person.email, not reasons, tuple(reasons),
-                       max(dates).date() if dates and not reasons else None, tuple(evidence), certificate)
+    return Eligibility(person.id, person.name, person.email, not problems, reasons, tuple(problems),
+                       max(dates).date() if dates and not problems else None, tuple(evidence), certificate)
 
 
 def _reason(state: str, graded: bool) -> str | None:
     """What keeps this activity from counting (10.1), or None when it counts."""
     if state == vocabulary.PASSED or (state == vocabulary.COMPLETE and not graded):
         return None
-    return {vocabulary.FAILED: "failed", vocabulary.VIEWED: "viewed only",
-            vocabulary.COMPLETE: "completed without a pass grade"}.get(state, "not completed")
+    return {vocabulary.FAILED: FAILED, vocabulary.VIEWED: VIEWED_ONLY, vocabulary.COMPLETE: NOT_PASSED
+            }.get(state, NOT_COMPLETED)
