@@ -259,3 +259,41 @@ def test_10_2_no_duplicate_or_missing_numbers_when_issuing_at_once(engine, cours
         (lambda e, pid=pid: [i.number for i in e.issue_certificates(course, e.actor("admin"), [pid])]) for pid in ids])
     numbers = sorted(n for outcome in outcomes for n in outcome)
     assert numbers == [f"COOMET-2026-{n:04d}" for n in range(1, 9)]
+
+
+@pytest.fixture
+def cli(database_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+    monkeypatch.setenv("COURSEFLOW_DATABASE_URL", database_url)
+    monkeypatch.setenv("COURSEFLOW_NOW", "2026-02-01T09:00:00Z")
+
+    def run(*args, code=0):
+        result = CliRunner().invoke(main, [str(a) for a in args])
+        assert result.exit_code == code, result.output + result.stderr
+        return result
+    return run
+
+
+def test_10_cli_contract_eligible_issue_verify_revoke(engine, course, cli):
+    progress(engine, course, [ANNA, PAUL])
+    found = json.loads(cli("certificates", "eligible", course, "--json").output)
+    assert [(p["name"], p["eligible"], p["reasons"]) for p in found] == [
+        ("Paul Martin", False, ["Module 3 test: failed"]), ("Анна Иванова", True, [])]
+    paul, anna = (p["participant_id"] for p in found)
+    assert "not eligible" in cli("certificates", "issue", course, "--as", "admin", "--participant", paul,
+                                 code=1).stderr
+    assert "role sector_administrator" in cli("certificates", "issue", course, "--as", "tc4", code=1).stderr
+    (issued,) = json.loads(cli("certificates", "issue", course, "--as", "admin", "--participant", anna,
+                               "--json").output)
+    assert issued["number"] == "COOMET-2026-0001" and issued["pdf_path"].endswith("COOMET-2026-0001.pdf")
+    assert issued["url"] == f"{BASE}/certificates/verify/{issued['token']}"
+    assert "valid: COOMET-2026-0001, Анна Иванова" in cli("certificates", "verify", issued["token"]).output
+    assert "unknown" in cli("certificates", "verify", "forged", code=1).output
+    cli("certificates", "revoke", "COOMET-2026-0001", "--reason", "wrong name", "--as", "admin")
+    assert "revoked on 2026-02-01: wrong name" in cli("certificates", "verify", issued["token"], code=1).output
+    assert "no certificate" in cli("certificates", "revoke", "COOMET-2026-0099", "--reason", "x", "--as", "admin",
+                                   code=1).stderr
+    listed = cli("certificates", "list", "--as", "admin", "--format", "csv").output
+    assert "COOMET-2026-0001" in listed and "wrong name" in listed

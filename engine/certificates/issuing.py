@@ -88,7 +88,7 @@ def _issue_one(session: Session, course: Course, verdict: eligibility.Eligibilit
     now = clock.now()
     seq = numbering.take(session, now.year)
     number = settings.number(now.year, seq)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     url = settings.verification_url(token)
     modules = tuple(e.activity for e in verdict.evidence)
     content = document.Content(number, verdict.name, course.name, course.name_ru or course.name,
@@ -115,6 +115,13 @@ def _issue_one(session: Session, course: Course, verdict: eligibility.Eligibilit
         "supersedes": row.supersedes, "message": message,
         "evidence": [e.as_json() for e in verdict.evidence]})], now)
     return Issued(number, token, verdict.name, verdict.email, url, digest, message), pdf
+
+
+def new_token() -> str:
+    """A URL-safe random token that never starts with "-" (it is also a command-line argument)."""
+    while (token := secrets.token_urlsafe(TOKEN_BYTES)).startswith("-"):
+        pass
+    return token
 
 
 def token_hash(token: str) -> str:
