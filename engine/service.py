@@ -30,6 +30,7 @@ from engine.base.db import Database
 from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, Problem, ProcessFailed
 from engine.base.models import Course, Definition, Event, Instance, User
 from engine.base.serialization import WorkflowCodec
+from engine.certificates import batches as certificate_batches
 from engine.certificates import eligibility as certificate_eligibility
 from engine.certificates import issuing as certificate_issuing
 from engine.certificates import register as certificate_register
@@ -242,6 +243,9 @@ class Engine:
                 check_shape(data)  # the form itself is checked once the task's data is loaded
                 runtime.complete(session, self.definitions, row, data, actor, via, expected_version,
                                  (instance, state_json))
+                if (row.process_id, row.bpmn_id) == (certificate_batches.PROCESS, certificate_batches.REVIEW):
+                    certificate_batches.decide(session, row.instance_id, row.course_id or 0, data, actor.login,
+                                               certificate_settings.from_env())
         self._after_due_timers(attempt)
 
     def send_message(self, instance_id: str, name: str, payload: dict | None, actor: Actor) -> None:
@@ -669,7 +673,9 @@ class Engine:
                 return done
             upload = monitoring_store.Upload(course_id, filename, digest, _period(period),
                                              actor.login if actor else None)
-            return monitoring_store.apply(session, upload, parsed, clock.now())
+            report = monitoring_store.apply(session, upload, parsed, clock.now())
+            certificate_batches.propose(session, self.definitions, course_id)  # §10: new eligible people reviewed
+            return report
 
     def monitoring_summary(self, course_id: int, actor: Actor | None = None, period: Period | str | None = None
                            ) -> monitoring_summary.Summary:

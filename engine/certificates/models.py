@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.base.models import Base
 
 VALID, REVOKED, SUPERSEDED = "valid", "revoked", "superseded"
+PENDING, ISSUED, EXCLUDED = "pending", "issued", "excluded"
 STATUSES = (VALID, REVOKED, SUPERSEDED)
 
 
@@ -54,3 +55,20 @@ class CertificateCounter(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer)
+
+
+class BatchMember(Base):
+    """A participant proposed in a batch the sector administrator reviews (certificate_issuing.bpmn): pending,
+    issued, or excluded with a reason — an excluded person is not proposed again by later imports."""
+
+    __tablename__ = "certificate_batch_members"
+    __table_args__ = (UniqueConstraint("instance_id", "participant_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    participant_key: Mapped[str] = mapped_column(String(400))
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime | None]

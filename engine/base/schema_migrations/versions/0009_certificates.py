@@ -1,7 +1,8 @@
 """certificates: certificates, their numbering and revocation (issue §10)
 
 Certificates with their evidence, PDF and status; a counter row per year for gapless numbers;
-the outbox gains one attachment per message (the certificate's PDF, 10.3).
+the batches the sector administrator reviews (certificate_issuing.bpmn); the outbox gains one attachment
+per message (the certificate's PDF, 10.3).
 
 Revision ID: 0009
 Revises: 0008
@@ -58,6 +59,21 @@ def upgrade() -> None:
         sa.Column('last', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('year'),
     )
+    op.create_table(
+        'certificate_batch_members',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('instance_id', sa.String(length=36), nullable=False),
+        sa.Column('course_id', sa.Integer(), sa.ForeignKey('courses.id'), nullable=False),
+        sa.Column('participant_key', sa.String(length=400), nullable=False),
+        sa.Column('outcome', sa.String(length=20), nullable=False),
+        sa.Column('reason', sa.Text(), nullable=True),
+        sa.Column('decided_by', sa.String(length=100), nullable=True),
+        sa.Column('decided_at', UTC(), nullable=True),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('instance_id', 'participant_key'),
+    )
+    op.create_index('ix_certificate_batch_members_instance_id', 'certificate_batch_members', ['instance_id'])
+    op.create_index('ix_certificate_batch_members_course_id', 'certificate_batch_members', ['course_id'])
     with op.batch_alter_table('mail_outbox') as batch:
         batch.add_column(sa.Column('attachment_name', sa.String(length=200), nullable=True))
         batch.add_column(sa.Column('attachment', sa.LargeBinary(), nullable=True))
@@ -67,6 +83,7 @@ def downgrade() -> None:
     with op.batch_alter_table('mail_outbox') as batch:
         batch.drop_column('attachment')
         batch.drop_column('attachment_name')
+    op.drop_table('certificate_batch_members')
     op.drop_table('certificate_counters')
     op.drop_index('ix_certificates_pdf_sha256', 'certificates')
     op.drop_index('ix_certificates_course_id', 'certificates')
