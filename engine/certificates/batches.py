@@ -74,7 +74,7 @@ def decide(session: Session, instance_id: str, course_id: int, data: dict, by: s
         member.reason, member.decided_by, member.decided_at = excluded.get(pid), by, now
     if excluded:
         audit.append(session, [audit.NewEvent("certificates_excluded", actor=by, data={
-            "course": course_id, "batch": instance_id,
+            "course": course_id,
             "excluded": [{"participant": keys.get(pid), "reason": reason} for pid, reason in excluded.items()]})],
             now)
     return issued
