@@ -5,6 +5,8 @@ Proposed: eligible (10.1), without a valid certificate, not pending in an open b
 """
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,7 +51,7 @@ def propose(session: Session, definitions: DefinitionCache, course_id: int) -> s
     return instance_id
 
 
-def decide(session: Session, instance_id: str, course_id: int, data: dict, by: str,
+def decide(session: Session, instance_id: str, course_id: int, data: dict[str, Any], by: str,
            settings: CertificateSettings) -> list[issuing.Issued]:
     """The review recorded: issue to every candidate not excluded, record each exclusion with its reason."""
     members = {m.participant_key: m for m in session.scalars(

@@ -81,4 +81,5 @@ def _page(c: Content, url: str, settings: CertificateSettings, language: str) ->
 def pdf(content: Content, url: str, settings: CertificateSettings) -> bytes:
     from weasyprint import HTML  # heavy: imported only when a certificate is made
 
-    return HTML(string=html(content, url, settings)).write_pdf()
+    made: bytes = HTML(string=html(content, url, settings)).write_pdf()
+    return made

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ NO_EMAIL = "no e-mail address registered on the platform (10.3)"
 REASONS = (FAILED, VIEWED_ONLY, NOT_PASSED, NOT_COMPLETED, NO_TRACKING, NO_EMAIL)
 TRACKED = (vocabulary.INCOMPLETE, vocabulary.COMPLETE, vocabulary.PASSED, vocabulary.FAILED)
 GRADED = (vocabulary.PASSED, vocabulary.FAILED)
+Row = tuple[str, dt.datetime | None, float | None, int | None]  # state, at, grade, import id
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class Evidence:
     import_sha256: str | None
     import_file: str | None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"activity": self.activity, "state": self.state, "at": self.at.isoformat() if self.at else None,
                 "graded": self.graded, "import_id": self.import_id, "import_sha256": self.import_sha256,
                 "import_file": self.import_file}
@@ -58,7 +60,7 @@ class Eligibility:
     evidence: tuple[Evidence, ...]
     certificate: str | None  # the number of the participant's valid certificate, if one was issued
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"participant_id": self.participant_id, "name": self.name, "email": self.email,
                 "eligible": self.eligible, "reasons": list(self.reasons),
                 "problems": [{"activity": a, "reason": r} for a, r in self.problems],
@@ -85,9 +87,9 @@ def course_eligibility(session: Session, course_id: int, participant_ids: list[i
     return [_judge(p, tracked, graded, states, imports, issued.get(p.key)) for p in session.scalars(query)]
 
 
-def _results(session: Session, course_id: int) -> dict[int, dict[int, tuple]]:
+def _results(session: Session, course_id: int) -> dict[int, dict[int, Row]]:
     """activity id -> participant id -> (state, at, grade, import id)."""
-    found: dict[int, dict[int, tuple]] = defaultdict(dict)
+    found: dict[int, dict[int, Row]] = defaultdict(dict)
     for pid, aid, state, at, grade, import_id in session.execute(
             select(Result.participant_id, Result.activity_id, Result.state, Result.at, Result.grade,
                    Result.import_id).where(Result.course_id == course_id)):
@@ -95,7 +97,7 @@ def _results(session: Session, course_id: int) -> dict[int, dict[int, tuple]]:
     return found
 
 
-def _judge(person: Participant, tracked: list[Activity], graded: set[int], states: dict[int, dict[int, tuple]],
+def _judge(person: Participant, tracked: list[Activity], graded: set[int], states: dict[int, dict[int, Row]],
            imports: dict[int, tuple[str, str]], certificate: str | None) -> Eligibility:
     evidence, problems = [], []
     for activity in tracked:

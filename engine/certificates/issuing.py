@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -53,7 +54,7 @@ class Issued:
     message: int
     pdf_path: str = ""
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return dict(vars(self))
 
 
@@ -148,9 +149,10 @@ def _mail(session: Session, certificate: Certificate, url: str) -> int:
     person = Person(None, certificate.holder, certificate.email, language, IMMEDIATELY)
     row = outbox.row(person, "certificate", letter, mail_settings.domain_from_env(os.environ),
                      course_id=certificate.course_id)
-    return session.execute(insert(outbox.outbox).values(**row, attachment_name=f"{certificate.number}.pdf",
-                                                        attachment=certificate.pdf)
-                           .returning(outbox.outbox.c.id)).scalar_one()
+    message: int = session.execute(insert(outbox.outbox).values(
+        **row, attachment_name=f"{certificate.number}.pdf", attachment=certificate.pdf)
+        .returning(outbox.outbox.c.id)).scalar_one()
+    return message
 
 
 def valid_certificate(session: Session, number: str) -> Certificate:

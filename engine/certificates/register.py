@@ -32,7 +32,7 @@ class CertificateView:
     supersedes: str | None
     pdf_sha256: str
 
-    def row(self) -> list:
+    def row(self) -> list[object]:
         return [getattr(self, column) for column in COLUMNS]
 
 

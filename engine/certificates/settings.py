@@ -17,6 +17,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from engine.base.errors import CourseFlowError
 
@@ -75,7 +76,7 @@ def from_env(env: Mapping[str, str] | None = None) -> CertificateSettings:
         base_url=base_url, directory=directory)
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     try:
         values = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -102,7 +103,7 @@ def _languages(languages: list[str]) -> tuple[str, ...]:
     return chosen
 
 
-def _signatory(values: dict) -> Signatory:
+def _signatory(values: dict[str, Any]) -> Signatory:
     try:
         return Signatory(str(values["name"]), str(values.get("name_ru", values["name"])),
                          str(values.get("title", "")), str(values.get("title_ru", values.get("title", ""))))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,7 +39,7 @@ class Verification:
     def valid(self) -> bool:
         return self.status == VALID
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in vars(self).items()}
 
 
