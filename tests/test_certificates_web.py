@@ -3,6 +3,7 @@ throttling, and the administrator's eligibility, issue, revoke and register page
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -84,7 +85,7 @@ def test_10_3_a_students_request_says_the_same_whoever_asks_and_issues_to_the_el
         form = token(public, "/certificates/request")
         answer = public.post("/certificates/request", data={"csrf_token": form, "email": address,
                                                             "course": str(course)})
-        pages.append((answer.status_code, answer.get_data(as_text=True).replace(form, "")))
+        pages.append((answer.status_code, re.sub(r'name="csrf_token" value="[^"]+"', "", answer.get_data(as_text=True))))
     assert pages[0] == pages[1] == pages[2] and pages[0][0] == 200 and "certificate is on its way" in pages[0][1]
     assert [c.holder for c in engine.certificates(engine.actor("admin"))] == ["Анна Иванова"]
     assert public.post("/certificates/request", data={"email": "x@example.org"}).status_code == 400  # CSRF
@@ -99,4 +100,4 @@ def test_10_register_and_exports_for_the_administrator_and_auditors(app, engine,
     csv_text = as_user(app, "admin").get("/certificates/?export=csv").get_data().decode("utf-8-sig")
     assert csv_text.splitlines()[1].startswith("COOMET-2026-0001,Анна Иванова")
     overview = as_user(app, "admin").get("/monitoring/").get_data(as_text=True)
-    assert "Certificates" in overview
+    assert '<td class="certificates">1</td>' in overview  # the course's one certificate, beside its figures
