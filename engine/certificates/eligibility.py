@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.certificates.models import VALID, Certificate
@@ -73,31 +73,43 @@ def course_eligibility(session: Session, course_id: int, participant_ids: list[i
     """Every participant of the course (or those named), by name, with the verdict and its reasons."""
     activities = list(session.scalars(select(Activity).where(Activity.course_id == course_id)
                                       .order_by(Activity.position)))
-    states = _results(session, course_id)
-    tracked = [a for a in activities if any(s[0] in TRACKED for s in states[a.id].values())]
-    graded = {a.id for a in tracked if any(s[0] in GRADED or s[2] is not None for s in states[a.id].values())}
+    tracked_ids, graded = _kinds(session, course_id)
+    tracked = [a for a in activities if a.id in tracked_ids]
+    states = _results(session, course_id, participant_ids)
     imports = {i.id: (i.sha256, i.filename) for i in session.scalars(
         select(MonitoringImport).where(MonitoringImport.course_id == course_id))}
-    query = select(Participant).where(Participant.course_id == course_id).order_by(Participant.name, Participant.id)
+    query = (select(Participant.id, Participant.key, Participant.name, Participant.email)
+             .where(Participant.course_id == course_id).order_by(Participant.name, Participant.id))
     if participant_ids is not None:
         query = query.where(Participant.id.in_(participant_ids))
     issued = {key: number for key, number in session.execute(
         select(Certificate.participant_key, Certificate.number).where(Certificate.course_id == course_id,
                                                                      Certificate.status == VALID))}
-    return [_judge(p, tracked, graded, states, imports, issued.get(p.key)) for p in session.scalars(query)]
+    return [_judge(p, tracked, graded, states, imports, issued.get(p.key)) for p in session.execute(query)]
 
 
-def _results(session: Session, course_id: int) -> dict[int, dict[int, Row]]:
-    """activity id -> participant id -> (state, at, grade, import id)."""
+def _kinds(session: Session, course_id: int) -> tuple[set[int], set[int]]:
+    """The ids of the course's tracked activities and of its graded ones, counted in the database."""
+    tracked = func.max(case((Result.state.in_(TRACKED), 1), else_=0))
+    graded = func.max(case((or_(Result.state.in_(GRADED), Result.grade.is_not(None)), 1), else_=0))
+    rows = session.execute(select(Result.activity_id, tracked, graded).where(Result.course_id == course_id)
+                           .group_by(Result.activity_id)).all()
+    return {aid for aid, t, _g in rows if t}, {aid for aid, t, g in rows if t and g}
+
+
+def _results(session: Session, course_id: int, participant_ids: list[int] | None) -> dict[int, dict[int, Row]]:
+    """activity id -> participant id -> (state, at, grade, import id), for everyone or those named."""
+    query = select(Result.participant_id, Result.activity_id, Result.state, Result.at, Result.grade,
+                   Result.import_id).where(Result.course_id == course_id)
+    if participant_ids is not None:
+        query = query.where(Result.participant_id.in_(participant_ids))
     found: dict[int, dict[int, Row]] = defaultdict(dict)
-    for pid, aid, state, at, grade, import_id in session.execute(
-            select(Result.participant_id, Result.activity_id, Result.state, Result.at, Result.grade,
-                   Result.import_id).where(Result.course_id == course_id)):
+    for pid, aid, state, at, grade, import_id in session.execute(query):
         found[aid][pid] = (state, at, grade, import_id)
     return found
 
 
-def _judge(person: Participant, tracked: list[Activity], graded: set[int], states: dict[int, dict[int, Row]],
+def _judge(person: Any, tracked: list[Activity], graded: set[int], states: dict[int, dict[int, Row]],
            imports: dict[int, tuple[str, str]], certificate: str | None) -> Eligibility:
     evidence, problems = [], []
     for activity in tracked:
