@@ -91,6 +91,11 @@ def test_10_1_a_participant_in_two_imports_is_judged_on_both_and_the_evidence_na
         "Module 1. Units": first.import_id, "Module 2. Uncertainty": first.import_id,
         "Module 3 test": second.import_id}
     assert all(len(e.import_sha256) == 64 for e in anna.evidence)
+    engine.issue_certificates(course, admin(engine))
+    (kept,) = engine.certificates(admin(engine))  # the evidence stays with the certificate
+    assert [(e["activity"], e["state"], e["import_id"]) for e in kept.evidence] == [
+        ("Module 1. Units", "complete", first.import_id), ("Module 2. Uncertainty", "complete", first.import_id),
+        ("Module 3 test", "passed", second.import_id)]
 
 
 def test_10_1_a_re_import_changes_the_verdict_before_issuing_and_not_an_issued_certificate(engine, course):

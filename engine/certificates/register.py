@@ -4,7 +4,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -31,6 +33,7 @@ class CertificateView:
     superseded_by: str | None
     supersedes: str | None
     pdf_sha256: str
+    evidence: tuple[dict[str, Any], ...]  # what made the holder eligible (10.1): activity, state, date, import
 
     def row(self) -> list[object]:
         return [getattr(self, column) for column in COLUMNS]
@@ -50,7 +53,7 @@ def views(session: Session, course_id: int | None = None, year: int | None = Non
                                 func.lower(Certificate.email).like(like)))
     return [CertificateView(c.number, c.holder, c.email, c.course_id, c.course_name, c.completed_on, c.issued_at,
                             c.issued_by, c.status, c.revoked_at, c.revoke_reason, c.superseded_by, c.supersedes,
-                            c.pdf_sha256) for c in session.scalars(query)]
+                            c.pdf_sha256, tuple(json.loads(c.evidence))) for c in session.scalars(query)]
 
 
 def counts(session: Session, start: dt.datetime | None = None, end: dt.datetime | None = None) -> dict[int, int]:
