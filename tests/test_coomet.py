@@ -338,3 +338,5 @@ def test_10_certificate_batches_reviewed_issued_and_excluded(coomet, clock):
     coomet.complete(review.id, {"excluded": [{"participant_id": paul["participant_id"], "reason": "duplicate"}]},
                     admin)
     assert len(coomet.certificates(admin)) == 1
+    assert all(outcome.ok for outcome in coomet.replay_course(c.course.id))  # both batches replay (courseflow replay)
+    assert coomet.verify().ok
