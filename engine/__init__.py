@@ -17,6 +17,7 @@ Where things live:
 - ``engine.announcement`` — §12: the NMI directory, invitation letters, the public course list
 - ``engine.monitoring`` — the BIPM platform's reports imported per course, the course and sector figures (§9)
 - ``engine.trial`` — trial runs of a draft on a throw-away database
+- ``engine.certificates`` — §10: eligibility, numbered certificates as PDFs, verification, revocation, the register
 """
 from engine.announcement.catalogue import Catalogue, PublicCourse
 from engine.announcement.directory import NmiImportReport, NmiView
@@ -37,6 +38,10 @@ from engine.base.errors import (
                                 Refused,
                                 TaskNotOpen,
 )
+from engine.certificates.eligibility import Eligibility, Evidence
+from engine.certificates.issuing import Issued
+from engine.certificates.register import CertificateView
+from engine.certificates.verification import Verification
 from engine.definitions.bpmn import HUMAN_TASKS
 from engine.definitions.checks import SourceFile, file_name_problem
 from engine.definitions.compare import Change, Conflict, VersionView
@@ -95,6 +100,8 @@ __all__ = [
     # monitoring (§9)
     "Period", "ActivityFigures", "ImportReport", "Summary", "ActivitySummary", "ImportView", "ParticipantStates",
     "ActivityState", "Overview", "CourseFigures", "MONITORING_KINDS",
+    # §10 certificates
+    "Eligibility", "Evidence", "Issued", "CertificateView", "Verification",
     # §11 satisfaction
     "SatisfactionResults", "CriterionResult", "InvalidPeriod", "QuarterlyAnalysisView", "QuarterResult", "GRADES", "SCORES",
     "Finding", "SourceFile", "CheckpointView",

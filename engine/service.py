@@ -7,6 +7,7 @@ it, the form data is valid — then it runs.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -30,6 +31,12 @@ from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, No
 from engine.base.models import Course, Definition, Event, Instance, User
 from engine.base.serialization import WorkflowCodec
 from engine.base.vocabulary import EventKind
+from engine.certificates import batches as certificate_batches
+from engine.certificates import eligibility as certificate_eligibility
+from engine.certificates import issuing as certificate_issuing
+from engine.certificates import register as certificate_register
+from engine.certificates import settings as certificate_settings
+from engine.certificates import verification as certificate_verification
 from engine.definitions import compare, deploy, form_library
 from engine.definitions.cache import DefinitionCache
 from engine.definitions.checks import SourceFile, file_name_problem
@@ -49,6 +56,7 @@ from engine.monitoring import overview as monitoring_overview
 from engine.monitoring import participation, reports, retention, webservice
 from engine.monitoring import store as monitoring_store
 from engine.monitoring import summary as monitoring_summary
+from engine.monitoring.models import Participant
 from engine.monitoring.period import Period
 from engine.monitoring.records import ActivityFigures
 from engine.proof import audit, checkpoints, consistency, diagram, dossier, paths, replay
@@ -393,10 +401,19 @@ class Engine:
                 check_shape(data)  # the form itself is checked once the task's data is loaded
                 runtime.complete(session, self.definitions, row, data, actor, via, expected_version,
                                  (instance, state_json))
-                if (row.process_id, row.bpmn_id) == (annual_report.PROCESS, annual_report.REVIEW):
-                    self._finalise_annual_report(session, annual_report.year_of(session, row.instance_id),
-                                                 str(data.get("comments") or ""), actor)
+                self._after_completing(session, row, data, actor)
         self._after_due_timers(attempt)
+
+    def _after_completing(self, session: Session, row: store.OpenTaskRow, data: Any, actor: Actor) -> None:
+        """What a completed task makes happen outside its process, in the same transaction: the annual report
+        made final (11.3), a batch of certificates issued (10.1-10.3)."""
+        step = (row.process_id, row.bpmn_id)
+        if step == (annual_report.PROCESS, annual_report.REVIEW):
+            self._finalise_annual_report(session, annual_report.year_of(session, row.instance_id),
+                                         str(data.get("comments") or ""), actor)
+        elif step == (certificate_batches.PROCESS, certificate_batches.REVIEW):
+            certificate_batches.decide(session, row.instance_id, row.course_id or 0, data, actor.login,
+                                       certificate_settings.from_env())
 
     def send_message(self, instance_id: str, name: str, payload: dict | None, actor: Actor) -> None:
         """Deliver a BPMN message (e.g. "inspection_requested") to a waiting instance."""
@@ -901,7 +918,9 @@ class Engine:
                 return done
             upload = monitoring_store.Upload(course_id, filename, digest, _period(period),
                                              actor.login if actor else None)
-            return monitoring_store.apply(session, upload, parsed, clock.now())
+            report = monitoring_store.apply(session, upload, parsed, clock.now())
+            certificate_batches.propose(session, self.definitions, course_id)  # §10: new eligible people reviewed
+            return report
 
     def monitoring_summary(self, course_id: int, actor: Actor | None = None, period: Period | str | None = None
                            ) -> monitoring_summary.Summary:
@@ -945,6 +964,104 @@ class Engine:
                 audit.append(session, [audit.NewEvent(EventKind.PARTICIPANTS_PURGED, data={"count": count, "days": days})],
                              clock.now())
             return count
+    # -- §10 certificates (see engine.certificates) ----------------------------------------
+
+    def certificate_eligibility(self, course_id: int, actor: Actor | None = None
+                                ) -> list[certificate_eligibility.Eligibility]:
+        """Every participant of the course: eligible for a certificate or not, and why (10.1)."""
+        with self._read() as session:
+            course = _course_row(session, course_id)
+            if actor is not None:
+                monitoring_access.require_monitor(actor, course)
+            return certificate_eligibility.course_eligibility(session, course_id)
+
+    def issue_certificates(self, course_id: int, actor: Actor, participant_ids: list[int] | None = None
+                           ) -> list[certificate_issuing.Issued]:
+        """Issue certificates to the eligible participants without one (or those named), mail them (10.1-10.3).
+
+        The sector administrator's. Each PDF is stored, and written to ``COURSEFLOW_CERTIFICATE_DIR`` too.
+        """
+        _require(actor, "sector_administrator")
+        settings = certificate_settings.from_env()
+        with self._write() as session:
+            _course_row(session, course_id)
+            made = certificate_issuing.issue(session, course_id, participant_ids, actor.login, settings)
+        return [_written(issued, pdf, settings) for issued, pdf in made]
+
+    def reissue_certificate(self, number: str, actor: Actor) -> certificate_issuing.Issued:
+        """A corrected certificate from the current data, in place of ``number``, which then says it was superseded."""
+        _require(actor, "sector_administrator")
+        settings = certificate_settings.from_env()
+        with self._write() as session:
+            old = certificate_verification.supersedable(session, number)
+            participant = session.scalar(select(Participant.id).where(Participant.course_id == old.course_id,
+                                                                      Participant.key == old.participant_key))
+            if participant is None:
+                raise NotFound(f"The holder of {number} is no longer among the course's participants.")
+            made = certificate_issuing.issue(session, old.course_id, [participant], actor.login, settings, old)
+        return _written(*made[0], settings)
+
+    def revoke_certificate(self, number: str, reason: str, actor: Actor) -> None:
+        """Revoke: the certificate stays, with the date, the reason and who (shown on its verification page)."""
+        _require(actor, "sector_administrator")
+        with self._write() as session:
+            certificate_verification.revoke(session, number, reason, actor.login)
+
+    def verify_certificate(self, token: str) -> certificate_verification.Verification:
+        """Public: valid, revoked, superseded or unknown — nothing else."""
+        with self._read() as session:
+            return certificate_verification.by_token(session, token)
+
+    def verify_certificate_pdf(self, content: bytes) -> certificate_verification.Verification:
+        """Public: the certificate whose PDF has exactly this content (its sha256), or unknown."""
+        with self._read() as session:
+            return certificate_verification.by_pdf(session, content)
+
+    def request_certificate(self, course_id: int, email: str) -> None:
+        """A student's own request (10.3): if the address is a participant's who is eligible, the certificate is
+        issued or sent again to that address; otherwise nothing happens. The caller says the same either way."""
+        settings = certificate_settings.from_env()
+        address = email.strip().casefold()
+        with self._write() as session:
+            for verdict in certificate_eligibility.course_eligibility(session, course_id):
+                if verdict.eligible and (verdict.email or "").casefold() == address and address:
+                    if verdict.certificate is None:
+                        certificate_issuing.issue(session, course_id, [verdict.participant_id], REQUESTED,
+                                                  settings)
+                    else:
+                        certificate_issuing.send_again(session, verdict.certificate)
+                    return
+
+    def certificates(self, actor: Actor, course_id: int | None = None, year: int | None = None, search: str = ""
+                     ) -> list[certificate_register.CertificateView]:
+        """The register of issued certificates (the sector administrator and auditors)."""
+        _require_any(actor, "sector_administrator", "auditor")
+        with self._read() as session:
+            return certificate_register.views(session, course_id, year, search)
+
+    def certificates_export(self, actor: Actor, kind: str, course_id: int | None = None, year: int | None = None,
+                            search: str = "") -> bytes:
+        """The register as ``csv`` or ``xlsx``."""
+        rows = self.certificates(actor, course_id, year, search)
+        if kind == "xlsx":
+            return certificate_register.as_xlsx(rows)
+        if kind == "csv":
+            return certificate_register.as_csv(rows).encode("utf-8-sig")
+        raise CourseFlowError(f"Export as csv or xlsx, not {kind!r}.")
+
+    def certificate_pdf(self, number: str, actor: Actor) -> bytes:
+        _require_any(actor, "sector_administrator", "auditor")
+        with self._read() as session:
+            return certificate_issuing.valid_certificate(session, number).pdf
+
+    def certificate_counts(self, period: Period | str | None = None) -> dict[int, int]:
+        """Valid certificates per course id issued in the period (the monitoring overview, the annual report)."""
+        chosen = _period(period)
+        start = dt.datetime.combine(chosen.start, dt.time(), dt.UTC) if chosen.start else None
+        end = dt.datetime.combine(chosen.end + dt.timedelta(days=1), dt.time(), dt.UTC) if chosen.end else None
+        with self._read() as session:
+            return certificate_register.counts(session, start, end)
+
     # -- §11 satisfaction: results, quarterly analyses, questionnaire access -------------------------
 
     def satisfaction(self, course_id: int, actor: Actor | None = None, period: str | None = None
@@ -1188,6 +1305,22 @@ def _site_of(url: str | None) -> str:
 
 def _period(period: Period | str | None) -> Period:
     return period if isinstance(period, Period) else Period.parse(period)
+REQUESTED = "student-request"  # the actor recorded when a student's own request issues a certificate
+
+
+def _written(issued: certificate_issuing.Issued, pdf: bytes, settings: certificate_settings.CertificateSettings
+             ) -> certificate_issuing.Issued:
+    """The PDF also written as a file (after the transaction committed); the issued certificate with its path."""
+    try:
+        settings.directory.mkdir(parents=True, exist_ok=True)
+        path = settings.directory / f"{issued.number}.pdf"
+        path.write_bytes(pdf)
+    except OSError as error:
+        log.warning("certificate %s: PDF not written to %s: %s", issued.number, settings.directory, error)
+        return issued
+    return replace(issued, pdf_path=str(path.resolve()))
+
+
 ANONYMOUS_STUDENT = Actor("anonymous", frozenset({("student", None)}))
 def checkpoint_public_key(path: Path | None = None):
     """The checkpoint key (public part) from ``path`` or COURSEFLOW_CHECKPOINT_KEY; ``None`` if neither is set."""

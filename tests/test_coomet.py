@@ -320,3 +320,37 @@ def test_annual_report_reviewed_by_the_administrator_then_final_11_3_9_3(coomet,
     assert [t for t in coomet.tasks(admin) if t.process == "annual_report"] == []
     assert {d.filename for d in coomet.documents(admin)} == {
         "annual-report-2026-en.pdf", "annual-report-2026-ru.pdf", "annual-report-2026.xlsx"}
+
+
+def test_10_certificate_batches_reviewed_issued_and_excluded(coomet, clock):
+    """§10: an import with newly eligible people starts a batch; the administrator excludes one with a reason and
+    the others get certificates (10.1-10.3); a later batch whose only candidate is excluded issues none."""
+    from tests import moodle_files as mf
+
+    c = run(coomet, clock)
+    c.do("m_survey", "tc4")
+    c.do("m_appoint", "admin")
+    admin = coomet.actor("admin")
+    passed = [("y", "2026-01-05 10:00:00"), ("pass", "2026-01-06 10:00:00")]
+    people = [("Anna", "anna@example.org", passed), ("Paul", "paul@example.org", [("y", ""), ("fail", "")]),
+              ("Vera", "vera@example.org", passed)]
+    activities = ["Module 1", "Module 1 test"]
+    coomet.import_monitoring(c.course.id, mf.csv_utf8(mf.progress_rows(people, activities=activities)), "p1.csv",
+                             admin, period="2026-01-01..2026-01-31")
+    (review,) = [t for t in coomet.tasks(admin) if t.bpmn_id == "c_review"]
+    candidates = coomet.task(review.id, admin).values["candidates"]
+    assert [p["name"] for p in candidates] == ["Anna", "Vera"]  # Paul failed the test (10.1)
+    vera = next(p["participant_id"] for p in candidates if p["name"] == "Vera")
+    coomet.complete(review.id, {"excluded": [{"participant_id": vera, "reason": "asked not to get one"}]}, admin)
+    assert [(x.holder, x.number) for x in coomet.certificates(admin)] == [("Anna", "COOMET-2026-0001")]
+    assert not [t for t in coomet.tasks(admin) if t.bpmn_id == "c_review"]
+    people[1] = ("Paul", "paul@example.org", passed)
+    coomet.import_monitoring(c.course.id, mf.csv_utf8(mf.progress_rows(people, activities=activities)), "p2.csv",
+                             admin, period="2026-02-01..2026-02-28")
+    (review,) = [t for t in coomet.tasks(admin) if t.bpmn_id == "c_review"]
+    (paul,) = coomet.task(review.id, admin).values["candidates"]  # Vera, excluded, is not proposed again
+    coomet.complete(review.id, {"excluded": [{"participant_id": paul["participant_id"], "reason": "duplicate"}]},
+                    admin)
+    assert len(coomet.certificates(admin)) == 1
+    assert all(outcome.ok for outcome in coomet.replay_course(c.course.id))  # both batches replay (courseflow replay)
+    assert coomet.verify().ok

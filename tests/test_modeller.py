@@ -115,8 +115,10 @@ def behaviour(engine) -> list:
 
 
 def without_version(data_json: str) -> dict:
+    """The event's data without the version number, nor a certificate PDF's hash (its token is random, §10)."""
     data = json.loads(data_json)
     data.pop("version", None)
+    data.pop("pdf_sha256", None)
     return data
 
 

@@ -13,6 +13,7 @@ from . import (
     admin,
     announcement,
     auth,
+    certificates,
     courses,
     form_editor,
     i18n,
@@ -63,13 +64,14 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     app.after_request(_security_headers)
     app.extensions["courseflow"] = engine_ or _default_engine()
     csrf.init_app(app)
+    certificates.limiter.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     app.url_map.converters["int"] = params.DatabaseIntConverter
     app.json = params.BoundedJSONProvider(app)
     for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp,
                       mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp, satisfaction.bp,
-                      trials.bp, reports.bp):
+                      trials.bp, reports.bp, certificates.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["record_rows"] = schemaform.read_only_rows
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, sheet_layout=sheet_layout.layout,

@@ -224,7 +224,7 @@ def overview():
     descending = request.args.get("order") == "desc"
     courses = sorted(found.courses, key=lambda c: _sort_value(getattr(c, sort)), reverse=descending)
     return render_template("monitoring_overview.html", overview=found, courses=courses, period=period, sort=sort,
-                           descending=descending)
+                           descending=descending, certificates=engine().certificate_counts(period))
 
 
 def _sort_value(value):

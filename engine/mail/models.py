@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.base.models import Base
@@ -47,6 +47,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
+    attachment_name: Mapped[str | None] = mapped_column(String(200))  # one file, e.g. a certificate (10.3)
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class MailPreference(Base):
@@ -86,12 +88,3 @@ class MailJob(Base):
 
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     last_run_at: Mapped[dt.datetime | None]
-
-
-class MailAttachment(Base):
-    """A course-independent document (see engine.reports.models.Document) sent with an outbox message."""
-
-    __tablename__ = "mail_attachments"
-
-    message_id: Mapped[int] = mapped_column(ForeignKey("mail_outbox.id"), primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)

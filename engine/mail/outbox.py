@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import LargeBinary, String, Table, column, func, insert, or_, select, table, update
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from engine.base import clock
 from engine.base.errors import NotFound
 from engine.base.models import User
 from engine.base.vocabulary import EventKind
-from engine.mail.models import DAILY, DIGEST, DIGESTED, FAILED, PENDING, QUEUED, SENT, MailAttachment, OutboxMessage
+from engine.mail.models import DAILY, DIGEST, DIGESTED, FAILED, PENDING, QUEUED, SENT, OutboxMessage
 from engine.mail.recipients import Person
 from engine.mail.texts import Letter, one_line
 from engine.proof import audit
@@ -27,9 +27,6 @@ SUBJECT_LIMIT = 200  # characters: even in Cyrillic, the encoded header stays on
 MAX_ATTEMPTS = 12  # with the back-off below, about three days of retrying
 SENT_OK, TEMPORARY, PERMANENT = "sent", "temporary", "permanent"
 _INSERT = insert(outbox)
-# the course-independent documents (engine.reports.models.Document), named here so mail needs no reports import
-documents = table("documents", column("id"), column("filename", String), column("content_type", String),
-                  column("content", LargeBinary))
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -68,14 +65,8 @@ class Outgoing:
     html: str
     created_at: dt.datetime
     attempts: int
-    attachments: tuple[Attachment, ...] = ()
-
-
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    content_type: str
-    content: bytes
+    attachment_name: str | None = None
+    attachment: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -105,24 +96,8 @@ def lease(session: Session, limit: int, skip_locked: bool) -> list[Outgoing]:
             state=FAILED, last_error="not sent: the person was deactivated"))
     taken = [r for r in rows if r.recipient not in inactive]
     session.execute(update(outbox).where(outbox.c.id.in_([r.id for r in taken])).values(lease_until=now + LEASE))
-    attached = attachments(session, [r.id for r in taken])
     return [Outgoing(r.id, r.message_id, r.to_name, r.to_address, r.subject, r.text, r.html, r.created_at,
-                     r.attempts, attached.get(r.id, ())) for r in taken]
-
-
-def attach(session: Session, message: int, document_id: int) -> None:
-    """Send a course-independent document (e.g. the annual report's PDF) with a queued message."""
-    session.execute(insert(MailAttachment).values(message_id=message, document_id=document_id))
-
-
-def attachments(session: Session, messages: list[int]) -> dict[int, tuple[Attachment, ...]]:
-    found: dict[int, tuple[Attachment, ...]] = {}
-    query = (select(MailAttachment.message_id, documents.c.filename, documents.c.content_type, documents.c.content)
-             .join(documents, documents.c.id == MailAttachment.document_id)
-             .where(MailAttachment.message_id.in_(messages)).order_by(documents.c.id))
-    for message, filename, content_type, content in session.execute(query) if messages else ():
-        found[message] = (*found.get(message, ()), Attachment(filename, content_type, content))
-    return found
+                     r.attempts, r.attachment_name, r.attachment) for r in taken]
 
 
 def record(session: Session, leased: list[Outgoing], results: list[Result]) -> None:

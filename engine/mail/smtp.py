@@ -45,10 +45,14 @@ def compose(message: Outgoing, sender: str) -> EmailMessage:
         raise Refused(f"refused to compose: {message.to_address!r} is not a mail address")
     mail.set_content(message.text)
     mail.add_alternative(message.html, subtype="html")
-    for attachment in message.attachments:
-        main, _, sub = attachment.content_type.partition("/")
-        mail.add_attachment(attachment.content, maintype=main, subtype=sub, filename=attachment.filename)
+    if message.attachment is not None and message.attachment_name:
+        mail.add_attachment(message.attachment, maintype="application", subtype=_subtype(message.attachment_name),
+                            filename=message.attachment_name)
     return mail
+
+
+def _subtype(filename: str) -> str:
+    return "pdf" if filename.lower().endswith(".pdf") else "octet-stream"
 
 
 def send(settings: MailSettings, messages: list[Outgoing]) -> list[Result]:

@@ -26,7 +26,6 @@ def send(session: Session, year: int, pdfs: dict[str, Document], domain: str) ->
         letter = Letter(w["mail_subject"].format(year=year), mail_words(language)["hello"].format(name=person.name),
                         [w["mail_body"].format(year=year, sha256=pdf.sha256)])
         row = outbox.row(person, KIND, letter, domain)
-        message = session.execute(insert(outbox.outbox).values(**row).returning(outbox.outbox.c.id)).scalar_one()
-        outbox.attach(session, message, pdf.id)
+        session.execute(insert(outbox.outbox).values(**row, attachment_name=pdf.filename, attachment=pdf.content))
         count += 1
     return count

@@ -5,6 +5,7 @@ Errors go to stderr with exit status 1 (2 for a malformed command line);
 never upgrade the schema nor take a write lock: ``courseflow init`` does that.
 """
 from webapp.cli import (  # noqa: F401  (they register their commands)
+    certificates,
     courses,
     mail,
     monitoring,

@@ -2,7 +2,7 @@
 
 annual_reports: the report process started for each year (once); documents: files that belong to no course (the annual report's PDFs and XLSX), with their sha256;
 course_status_changes: each status a course took and when (for the report's created/agreed/published/
-updated/cancelled lists, 6.2, 7, 8.2, 13.3/13.4, 13.5); mail_attachments: documents sent with an outbox message.
+updated/cancelled lists, 6.2, 7, 8.2, 13.3/13.4, 13.5). (Attachments ride on the outbox row: 0009.)
 
 Revision ID: 0010
 Revises: 0009
@@ -55,18 +55,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_course_status_changes_at', 'course_status_changes', ['at'])
-    op.create_table(
-        'mail_attachments',
-        sa.Column('message_id', sa.Integer(), nullable=False),
-        sa.Column('document_id', sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(['message_id'], ['mail_outbox.id']),
-        sa.ForeignKeyConstraint(['document_id'], ['documents.id']),
-        sa.PrimaryKeyConstraint('message_id', 'document_id'),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table('mail_attachments')
     op.drop_index('ix_course_status_changes_at', table_name='course_status_changes')
     op.drop_table('course_status_changes')
     op.drop_table('annual_reports')

@@ -1,0 +1,1 @@
+"""§10 certificates: eligibility from the monitoring data, numbering, PDFs, verification and revocation."""
