@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from engine import ActivityFigures, CourseFlowError, NotAllowed
 from tests import moodle_files as mf
+from tests.browser import ARTIFACTS
 from tests.coomet import CourseDriver, deploy_with_people
 
 ACTIVITIES = ["Module 1. Units", "Module 2. Uncertainty", "Module 3 test"]
@@ -140,7 +141,8 @@ def test_10_2_cyrillic_glyphs_render_and_the_qr_code_decodes_to_the_verification
     document = pdfium.PdfDocument(engine.certificate_pdf(issued.number, admin(engine)))
     for index, language in enumerate(("en", "ru")):
         image = document[index].render(scale=2).to_pil()
-        image.save(f"test-artifacts/certificate-{language}.png")
+        ARTIFACTS.mkdir(exist_ok=True)
+        image.save(ARTIFACTS / f"certificate-{language}.png")
         assert [code.text for code in zxingcpp.read_barcodes(image)] == [issued.url]
     fonts = {font.get("/BaseFont") for page in PdfReader(io.BytesIO(engine.certificate_pdf(
         issued.number, admin(engine)))).pages for font in page["/Resources"]["/Font"].values()
