@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,7 +108,7 @@ def _timer_event(row: InstanceRow, task: Any) -> audit.NewEvent:
                           data={"name": task.task_spec.bpmn_name, "due": due.isoformat() if due else None})
 
 
-def run_engine(loaded: Loaded, step: Any = None) -> None:
+def run_engine(loaded: Loaded, step: Callable[[], object] | None = None) -> None:
     """Run ``step`` (if any) and then every automatic task, noting each task completed; wrap process errors."""
     try:
         with script_limits.budget():  # one CPU-time and memory budget for every script this step runs

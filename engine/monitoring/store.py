@@ -12,7 +12,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.base.errors import FileRefused
+from engine.base.errors import ChangedMeanwhile, FileRefused
 from engine.monitoring import vocabulary
 from engine.monitoring.models import Activity, Figures, MonitoringImport, Participant, Result
 from engine.monitoring.period import Period
@@ -155,7 +155,8 @@ def _results(session: Session, row: MonitoringImport, people: dict[str, int], ac
     return added, updated + course_updated
 
 
-def _activity_results(session: Any, row: Any, people: Any, activities: Any, records: Any) -> tuple[int, int]:
+def _activity_results(session: Session, row: MonitoringImport, people: dict[str, int], activities: dict[str, int],
+                      records: list[Record]) -> tuple[int, int]:
     if not records:
         return 0, 0
     table = cast(Table, Result.__table__)
@@ -165,6 +166,8 @@ def _activity_results(session: Any, row: Any, people: Any, activities: Any, reco
                                    .where(Result.activity_id.in_(set(activities.values()))))}
     inserts, updates = [], []
     for record in records:
+        if record.activity is None:  # course-level records go to _course_results
+            continue
         key = (people[record.person.key], activities[record.activity])
         values = {"state": record.state, "at": record.at, "grade": record.grade, "seconds": record.seconds}
         before = existing.get(key)
@@ -186,10 +189,13 @@ def _activity_results(session: Any, row: Any, people: Any, activities: Any, reco
     return len(inserts), len(updates)
 
 
-def _course_results(session: Any, row: Any, people: Any, records: Any) -> int:
+def _course_results(session: Session, row: MonitoringImport, people: dict[str, int], records: list[Record]) -> int:
     changed = 0
     for record in records:
         participant = session.get(Participant, people[record.person.key])
+        if participant is None:
+            raise ChangedMeanwhile(f"The participant {record.person.name!r} was removed while the file was imported; "
+                                   "import the file again.")
         done_at = record.at if record.state != vocabulary.INCOMPLETE else None
         if (participant.course_state, participant.course_completed_at) != (record.state, done_at):
             participant.course_state, participant.course_completed_at = record.state, done_at

@@ -164,7 +164,8 @@ def _months(session: Session, course_id: int, period: Period) -> Any:
     return _done(course_id, period, month, Result.activity_id, func.count()).group_by(month, Result.activity_id)
 
 
-def _course_completion(session: Any, course_id: Any, period: Any, activity_count: Any) -> Any:
+def _course_completion(session: Session, course_id: int, period: Period,
+                       activity_count: int) -> tuple[dict[int, dt.datetime | None], list[float]]:
     """{participant id: completed at} and the days each took (first activity done → course done).
 
     From the course completion report where imported; otherwise 10.1's rule: every activity complete or passed.
@@ -186,7 +187,8 @@ def _course_completion(session: Any, course_id: Any, period: Any, activity_count
     return completed, days
 
 
-def _derived_completion(session: Any, course_id: Any, period: Any, activity_count: Any) -> dict[int, dt.datetime | None]:
+def _derived_completion(session: Session, course_id: int, period: Period,
+                        activity_count: int) -> dict[int, dt.datetime | None]:
     if not activity_count:
         return {}
     good = (vocabulary.COMPLETE, vocabulary.PASSED)

@@ -214,7 +214,8 @@ class HistoryEntry:
 
 
 def history(session: Session, course_id: int, process: str | None = None, role: str | None = None,
-            actor: str | None = None, since: Any = None, until: Any = None) -> list[HistoryEntry]:
+            actor: str | None = None, since: dt.datetime | None = None,
+            until: dt.datetime | None = None) -> list[HistoryEntry]:
     """Every event of the course's instances (its own process and the questionnaires), oldest first, filtered."""
     row = session.get(Course, course_id)
     if row is None:

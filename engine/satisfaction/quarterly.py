@@ -32,7 +32,7 @@ SCHEDULER = Actor("courseflow", frozenset({("sector_administrator", None)}))  # 
 TREND_QUARTERS = 4  # the quarter analysed and the three before it
 
 
-def due(session: Session, now: Any) -> list[tuple[int, Quarter]]:
+def due(session: Session, now: dt.datetime) -> list[tuple[int, Quarter]]:
     """(course id, quarter) of every analysis due now and not yet started: the quarter that ended last, for
     each course in the catalogue that was published before it ended. Nothing when the process is not deployed."""
     if PROCESS not in deploy.latest_definitions(session):
