@@ -12,6 +12,7 @@ import ast
 import functools
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -267,7 +268,7 @@ def file_name_problem(name: str, suffix: str) -> str | None:
     return None
 
 
-def _expressions(process: Any) -> Any:
+def _expressions(process: Any) -> Iterator[tuple[Any, str, str, str, int | None]]:
     """Yield (element, text, mode, what) for every piece of Python in the process."""
     for element in process.iter():
         if not isinstance(element.tag, str):
@@ -322,7 +323,7 @@ _FOREIGN_HINT = (" — this looks like a JUEL/FEEL expression (Camunda, Flowable
 _UNQUOTED_ISO = re.compile(r"(R\d*/)?(P[\dTYMWDHS.,]+|\d{4}-\d{2}(-\d{2})?(T[\d:.]+)?(Z|[+-]\d{2}:?\d{2})?)$")
 
 
-def _check_timer_literal(source: SourceFile, element: Any, text: str, what: str, line: Any) -> None:
+def _check_timer_literal(source: SourceFile, element: Any, text: str, what: str, line: int | None) -> None:
     """A constant timer expression must be a valid ISO 8601 duration/date/cycle."""
     expression = ast.parse(text, mode="eval").body
     if isinstance(expression, ast.Name) and expression.id[:1] in ("P", "R"):

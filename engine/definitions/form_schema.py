@@ -13,6 +13,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -77,7 +78,7 @@ def _reference_problem(schema: dict[str, Any]) -> str | None:
     return None
 
 
-def _refs(node: Any) -> Any:
+def _refs(node: Any) -> Iterator[Any]:
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "$ref":
@@ -105,7 +106,7 @@ def _pattern_problem(schema: dict[str, Any]) -> str | None:
     return None
 
 
-def _keywords(node: Any) -> Any:
+def _keywords(node: Any) -> Iterator[tuple[str, Any]]:
     """Every (keyword, value) pair of the schema, at any depth (property names are not keywords)."""
     if isinstance(node, dict):
         for key, value in node.items():
@@ -130,7 +131,7 @@ _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False
 
 
-def _linear_pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Any:
+def _linear_pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
     if not validator.is_type(instance, "string"):
         return
     try:
@@ -373,7 +374,7 @@ def _unknown_fields(schema: dict[str, Any], data: dict[str, Any]) -> list[FieldE
     return [FieldError(key, UNKNOWN_FIELD) for key in data if key not in known]
 
 
-def _walk(value: Any, path: str, depth: int) -> Any:
+def _walk(value: Any, path: str, depth: int) -> Iterator[tuple[str, str]]:
     if depth > MAX_DEPTH:
         yield path, f"nested deeper than {MAX_DEPTH} levels"
         return
@@ -390,7 +391,7 @@ def _walk(value: Any, path: str, depth: int) -> Any:
         yield path, "must be a number (NaN and infinity are not numbers)"
 
 
-def _path(parts: Any) -> str:
+def _path(parts: Iterable[Any]) -> str:
     return "/".join(str(p) for p in parts)
 
 

@@ -13,6 +13,7 @@ that exists. Markers:
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -49,7 +50,7 @@ def resolve(session: Session, schema: dict[str, Any], scope: str | None = None) 
     return resolved
 
 
-def _nodes(schema: Any) -> Any:
+def _nodes(schema: Any) -> Iterator[dict[str, Any]]:
     """Every subschema that can carry a marker (properties, array items, nested objects)."""
     if not isinstance(schema, dict):
         return

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from engine.monitoring import vocabulary
@@ -129,13 +129,13 @@ def summary(session: Session, course_id: int, period: Period) -> Summary:
         {month: dict(by_month[month]) for month in sorted(by_month)}, views, imports(session, course_id))
 
 
-def _course_results(course_id: int, period: Period, *columns: Any) -> Any:
+def _course_results(course_id: int, period: Period, *columns: Any) -> Select[Any]:
     """The course's results reported on since the period began (a participant counts from their export on)."""
     query = select(*(columns or (Result.participant_id,))).where(Result.course_id == course_id)
     return query.where(Result.period_to >= period.start) if period.start is not None else query
 
 
-def _in_period(period: Period) -> Any:
+def _in_period(period: Period) -> ColumnElement[bool]:
     """A SQL condition: the result's date falls in the period (always true without one)."""
     conditions = []
     if period.start is not None:
@@ -145,18 +145,18 @@ def _in_period(period: Period) -> Any:
     return and_(Result.at.is_not(None), *conditions) if conditions else true()
 
 
-def _counts(course_id: int, period: Period) -> Any:
+def _counts(course_id: int, period: Period) -> Select[Any]:
     in_period = case((_in_period(period), 1), else_=0)
     return (_course_results(course_id, period, Result.activity_id, Result.state, in_period, func.count())
             .group_by(Result.activity_id, Result.state, in_period))
 
 
-def _done(course_id: int, period: Period, *columns: Any) -> Any:
+def _done(course_id: int, period: Period, *columns: Any) -> Select[Any]:
     return _course_results(course_id, period, *columns).where(Result.state.in_(DONE), Result.at.is_not(None),
                                                               _in_period(period))
 
 
-def _months(session: Session, course_id: int, period: Period) -> Any:
+def _months(session: Session, course_id: int, period: Period) -> Select[Any]:
     if session.get_bind().dialect.name == "sqlite":
         month = func.strftime("%Y-%m", Result.at)
     else:
