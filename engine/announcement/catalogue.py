@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.base.models import Course
-from engine.registry.courses import CATALOGUE_STATUSES
+from engine.base.vocabulary import CATALOGUE_STATUSES
 
 
 @dataclass(frozen=True)

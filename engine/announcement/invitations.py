@@ -14,13 +14,12 @@ from engine.announcement.models import Invitation, Nmi
 from engine.base import clock
 from engine.base.errors import CourseFlowError, NotFound
 from engine.base.models import Course, User
-from engine.base.vocabulary import EventKind
+from engine.base.vocabulary import CATALOGUE_STATUSES, EventKind
 from engine.mail import outbox
 from engine.mail.models import IMMEDIATELY, OutboxMessage
 from engine.mail.recipients import Person
 from engine.mail.texts import Letter, one_line
 from engine.proof import audit
-from engine.registry.courses import CATALOGUE_STATUSES
 
 WORDS = {
     "en": {"subject": "New COOMET e-learning course: {course}", "hello": "Dear colleagues of {nmi},",

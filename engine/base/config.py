@@ -51,7 +51,7 @@ def clock_from_env(env: Any) -> Clock:
         raise CourseFlowError(f"COURSEFLOW_NOW={pinned!r} is not an ISO 8601 date-time, e.g. 2026-03-01T09:00:00Z") from None
 
 
-def satisfaction_min_answers(env) -> int:
+def satisfaction_min_answers(env: Mapping[str, str]) -> int:
     """``COURSEFLOW_SATISFACTION_MIN_ANSWERS``: fewer questionnaire answers than this are shown only as a count
     (11.1: the answers stay anonymous). Default 3."""
     text = env.get("COURSEFLOW_SATISFACTION_MIN_ANSWERS", "").strip()

@@ -100,7 +100,7 @@ def _engine_options(url: str, lock_timeout: float) -> dict[str, Any]:
 
 def _configure_postgres(engine: Engine, lock_timeout: float) -> None:
     @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET lock_timeout = {int(lock_timeout * 1000)}")
         dbapi_connection.commit()

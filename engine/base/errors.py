@@ -6,6 +6,7 @@ act on. Front ends (CLI, web) show ``str(error)`` and never a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class CourseFlowError(Exception):
@@ -75,7 +76,7 @@ class FieldError:
     path: str
     message: str
     code: str = ""
-    params: dict = field(default_factory=dict, compare=False, hash=False)
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         return f"{self.path or '(form)'}: {self.message}"

@@ -14,7 +14,7 @@ from engine.base.db import Database, busy_as_error
 MIGRATIONS = Path(__file__).parent / "schema_migrations"
 
 
-def alembic_config(connection: Any=None) -> Config:
+def alembic_config(connection: Any = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection

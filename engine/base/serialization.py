@@ -34,7 +34,7 @@ class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc] 
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(self, dct: Any, spec: Any=None, subprocess_specs: Any=None) -> Any:
+    def from_dict(self, dct: Any, spec: Any = None, subprocess_specs: Any = None) -> Any:
         dct = dict(dct, spec=spec, subprocess_specs=subprocess_specs or {})
         return super().from_dict(dct)
 

@@ -60,7 +60,7 @@ def lanes(process: Any) -> dict[str, str]:
     return placed
 
 
-def lane_names(process: Any) -> list[tuple[str, object]]:
+def lane_names(process: Any) -> list[tuple[str, Any]]:
     return [(lane.get("name") or lane.get("id"), lane) for lane in process.iter(f"{{{BPMN_NS}}}lane")]
 
 

@@ -12,7 +12,9 @@ import ast
 import functools
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -49,7 +51,7 @@ class SourceFile:
     def text(self) -> str:
         return self.content.decode("utf-8")
 
-    def add(self, message: str, element=None, line: int | None = None) -> None:
+    def add(self, message: str, element: Any = None, line: int | None = None) -> None:
         element_id = element.get("id") if element is not None else None
         if line is None and element is not None:
             line = element.sourceline
@@ -102,10 +104,12 @@ def _checks(source: SourceFile, forms: dict[str, str], callable_ids: set[str]) -
 
 
 def _check_xsd(source: SourceFile) -> None:
+    if source.tree is None:
+        return
     VALIDATOR.preprocess(source.tree)
     if VALIDATOR.validator.validate(source.tree):
         return
-    by_line = {}  # the element each error's line starts, so the modeller can mark it
+    by_line: dict[int, Any] = {}  # the element each error's line starts, so the modeller can mark it
     for element in source.tree.iter():
         if isinstance(element.tag, str) and element.get("id"):
             by_line.setdefault(element.sourceline, element)
@@ -114,8 +118,10 @@ def _check_xsd(source: SourceFile) -> None:
         source.add(f"does not follow the BPMN 2.0 schema: {message}", by_line.get(error.line), error.line)
 
 
-def _check_references(source: SourceFile, ids: dict) -> None:
+def _check_references(source: SourceFile, ids: dict[str, Any]) -> None:
     """Dangling references; only BPMN's own elements are read (a vendor's ``default`` attribute is no reference)."""
+    if source.tree is None:
+        return
     for element in source.tree.iter():
         if not isinstance(element.tag, str) or etree.QName(element).namespace not in _BPMN_NAMESPACES:
             continue
@@ -146,14 +152,14 @@ def _unprefixed(reference: str) -> str:
 _NAME = re.compile(r"[A-Za-z_][\w.-]*")
 
 
-def _check_names(source: SourceFile, process) -> None:
+def _check_names(source: SourceFile, process: Any) -> None:
     for element in process.iter():
         if isinstance(element.tag, str) and len(element.get("name") or "") > MAX_NAME:
             source.add(f"the name is {len(element.get('name'))} characters; the limit is {MAX_NAME}: shorten it "
                        f"(long explanations belong in the documentation)", element)
 
 
-def _check_message_lanes(source: SourceFile, process) -> None:
+def _check_message_lanes(source: SourceFile, process: Any) -> None:
     """Whoever may send a message is the role of the catching element's lane: a lane-less catcher would let anyone."""
     placed = bpmn.lanes(process)
     for element in process.iter(f"{{{bpmn.BPMN_NS}}}messageEventDefinition"):
@@ -170,7 +176,7 @@ def _check_message_lanes(source: SourceFile, process) -> None:
 _THROWING = ("intermediateThrowEvent", "endEvent")
 
 
-def _check_unsupported(source: SourceFile, process) -> None:
+def _check_unsupported(source: SourceFile, process: Any) -> None:
     """Constructs that would deploy but silently do nothing, or fail with SpiffWorkflow's words."""
     for store in process.iter(f"{{{bpmn.BPMN_NS}}}dataStoreReference"):
         source.add("data stores are not supported: CourseFlow keeps a process's data with the process itself; "
@@ -188,7 +194,7 @@ def _check_unsupported(source: SourceFile, process) -> None:
                        f"use a script task for a computation or a user task for a person's work", task)
 
 
-def _check_lanes(source: SourceFile, process) -> None:
+def _check_lanes(source: SourceFile, process: Any) -> None:
     for lane in process.iter(f"{{{bpmn.BPMN_NS}}}lane"):
         if not lane.get("name"):
             source.add("the lane has no name: name it with a role key", lane)
@@ -202,12 +208,12 @@ def _check_lanes(source: SourceFile, process) -> None:
                        f"put it in the lane of the role that does it", task)
 
 
-def _kind(task) -> str:
+def _kind(task: Any) -> str:
     """What a modeller calls the element: a plain ``bpmn:task`` is a "task" (run here as a person's task)."""
     return {"userTask": "user task", "manualTask": "manual task"}.get(bpmn.local(task), "task (run as a person's task)")
 
 
-def _check_forms(source: SourceFile, process, forms: dict[str, str]) -> None:
+def _check_forms(source: SourceFile, process: Any, forms: dict[str, str]) -> None:
     for task in bpmn.human_tasks(process):
         props = bpmn.properties(task)
         form = props.get(bpmn.FORM_PROPERTY)
@@ -222,7 +228,7 @@ def _check_forms(source: SourceFile, process, forms: dict[str, str]) -> None:
         _check_form_file(source, start, bpmn.properties(start)[bpmn.FORM_PROPERTY], forms, schema=True)
 
 
-def _check_form_file(source: SourceFile, task, name: str, forms: dict[str, str], schema: bool) -> None:
+def _check_form_file(source: SourceFile, task: Any, name: str, forms: dict[str, str], schema: bool) -> None:
     if name not in forms:
         source.add(f"the form file \"{name}\" does not exist in forms/: create it or bind an existing form", task)
         return
@@ -262,7 +268,7 @@ def file_name_problem(name: str, suffix: str) -> str | None:
     return None
 
 
-def _expressions(process):
+def _expressions(process: Any) -> Iterator[tuple[Any, str, str, str, int | None]]:
     """Yield (element, text, mode, what) for every piece of Python in the process."""
     for element in process.iter():
         if not isinstance(element.tag, str):
@@ -285,14 +291,14 @@ def _expressions(process):
                     yield owner, value, "eval", f"{name} property", element.sourceline
 
 
-def _event_of(timer_element):
+def _event_of(timer_element: Any) -> Any:
     node = timer_element
     while node is not None and not node.get("id"):
         node = node.getparent()
     return node
 
 
-def _check_expressions(source: SourceFile, process) -> None:
+def _check_expressions(source: SourceFile, process: Any) -> None:
     for element, text, mode, what, line in _expressions(process):
         if not text:
             source.add(f"the {what} is empty: give a quoted ISO 8601 value such as \"P3D\"", element, line)
@@ -317,7 +323,7 @@ _FOREIGN_HINT = (" — this looks like a JUEL/FEEL expression (Camunda, Flowable
 _UNQUOTED_ISO = re.compile(r"(R\d*/)?(P[\dTYMWDHS.,]+|\d{4}-\d{2}(-\d{2})?(T[\d:.]+)?(Z|[+-]\d{2}:?\d{2})?)$")
 
 
-def _check_timer_literal(source: SourceFile, element, text: str, what: str, line) -> None:
+def _check_timer_literal(source: SourceFile, element: Any, text: str, what: str, line: int | None) -> None:
     """A constant timer expression must be a valid ISO 8601 duration/date/cycle."""
     expression = ast.parse(text, mode="eval").body
     if isinstance(expression, ast.Name) and expression.id[:1] in ("P", "R"):
@@ -342,7 +348,7 @@ def _check_timer_literal(source: SourceFile, element, text: str, what: str, line
         source.add(f"the {what} {value!r} is not ISO 8601: use e.g. \"{example}\"", element, line)
 
 
-def _check_calls(source: SourceFile, process, callable_ids: set[str]) -> None:
+def _check_calls(source: SourceFile, process: Any, callable_ids: set[str]) -> None:
     for call in bpmn.called_elements(process):
         called = call.get("calledElement")
         if not called:
@@ -355,7 +361,9 @@ def _check_calls(source: SourceFile, process, callable_ids: set[str]) -> None:
                        f"before: deploy its file too or fix the id", call)
 
 
-def _global_task(source: SourceFile, element_id: str):
+def _global_task(source: SourceFile, element_id: str) -> Any:
+    if source.tree is None:
+        return None
     for element in source.tree.getroot():
         if isinstance(element.tag, str) and bpmn.local(element).startswith("global") and element.get("id") == element_id:
             return element

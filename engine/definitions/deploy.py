@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -47,7 +48,7 @@ class DeployReport:
     def ok(self) -> bool:
         return not self.problems and self.conflict is None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"deployed": [{"process": p, "version": v} for p, v in self.deployed],
                 "unchanged": [{"process": p, "version": v} for p, v in self.unchanged],
                 "problems": [vars(p) for p in self.problems],
@@ -101,7 +102,7 @@ def deploy(session: Session, codec: WorkflowCodec, files: list[SourceFile], form
     return report
 
 
-def source_files(definitions) -> list[SourceFile]:
+def source_files(definitions: Any) -> list[SourceFile]:
     """The BPMN files the given definitions were deployed from, once each: to offer them again."""
     files: dict[tuple[str, str], SourceFile] = {}
     for definition in definitions:
@@ -140,8 +141,8 @@ def _defined_ids(content: bytes) -> set[str]:
     return found
 
 
-def _deployed_forms(current: dict[str, Definition]) -> dict[str, dict]:
-    forms: dict[str, dict] = {}
+def _deployed_forms(current: dict[str, Definition]) -> dict[str, dict[str, Any]]:
+    forms: dict[str, dict[str, Any]] = {}
     for definition in current.values():
         forms.update(json.loads(definition.forms_json))
     return forms
@@ -184,7 +185,7 @@ class _Deployment:
         audit.append(self.session, self.events, clock.now())
         return self.report
 
-    def _add(self, tree, filename: str, xml: str) -> None:
+    def _add(self, tree: Any, filename: str, xml: str) -> None:
         try:
             self.parser.add_bpmn_xml(tree, filename=filename)
         except ValidationException:
@@ -245,9 +246,10 @@ class _Deployment:
         return None
 
 
-def _forms_used(specs, forms: dict[str, str | dict]) -> tuple[dict[str, dict], set[str]]:
+def _forms_used(specs: Any, forms: dict[str, str | dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], set[str]]:
     """The forms the specs bind (parsed), and the names of those that are nowhere to be found."""
-    used, missing = {}, set()
+    used: dict[str, dict[str, Any]] = {}
+    missing: set[str] = set()
     for spec in specs:
         for task_spec in spec.task_specs.values():
             props = getattr(task_spec, "extensions", {}).get("properties", {})
@@ -255,14 +257,15 @@ def _forms_used(specs, forms: dict[str, str | dict]) -> tuple[dict[str, dict], s
                 name = props.get(key)
                 if not name:
                     continue
-                if forms.get(name) is None:
+                form = forms.get(name)
+                if form is None:
                     missing.add(name)
                 else:
-                    used[name] = forms[name] if isinstance(forms[name], dict) else json.loads(forms[name])
+                    used[name] = form if isinstance(form, dict) else json.loads(form)
     return used, missing
 
 
-def _lane_roles(trees) -> dict[str, str | None]:
+def _lane_roles(trees: Any) -> dict[str, str | None]:
     """{lane name: role key} over every lane of the given parsed files."""
     roles: dict[str, str | None] = {}
     for tree in trees:
@@ -271,7 +274,7 @@ def _lane_roles(trees) -> dict[str, str | None]:
     return roles
 
 
-def _called_ids(tree) -> set[str]:
+def _called_ids(tree: Any) -> set[str]:
     return {call.get("calledElement") for process in bpmn.processes(tree)
             for call in bpmn.called_elements(process) if call.get("calledElement")}
 
@@ -279,7 +282,7 @@ def _called_ids(tree) -> set[str]:
 _DEPLOYED_TREES: dict[str, object] = {}  # deployed BPMN text -> its parsed tree (read only once parsed)
 
 
-def _deployed_tree(definition: Definition):
+def _deployed_tree(definition: Definition) -> Any:
     tree = _DEPLOYED_TREES.get(definition.bpmn_xml)
     if tree is None:
         if len(_DEPLOYED_TREES) > 256:

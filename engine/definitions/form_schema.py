@@ -13,7 +13,8 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import re2
@@ -49,7 +50,7 @@ def schema_problem(schema: Any) -> str | None:
     return _field_problem(schema, "") or _reference_problem(schema) or _pattern_problem(schema)
 
 
-def _field_problem(schema: dict, path: str) -> str | None:
+def _field_problem(schema: dict[str, Any], path: str) -> str | None:
     """Every field is described by a schema object (``true``/``false`` are valid JSON Schema, but no form field)."""
     for key, field in (schema.get("properties") or {}).items():
         where = f"{path}{key}"
@@ -64,7 +65,7 @@ def _field_problem(schema: dict, path: str) -> str | None:
     return None
 
 
-def _reference_problem(schema: dict) -> str | None:
+def _reference_problem(schema: dict[str, Any]) -> str | None:
     """Every ``$ref`` must point inside the form itself (no network, nothing missing at run time)."""
     resolver = Registry().with_resource("urn:form", DRAFT202012.create_resource(schema)).resolver("urn:form")
     for ref in _refs(schema):
@@ -77,7 +78,7 @@ def _reference_problem(schema: dict) -> str | None:
     return None
 
 
-def _refs(node):
+def _refs(node: Any) -> Iterator[Any]:
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "$ref":
@@ -89,7 +90,7 @@ def _refs(node):
             yield from _refs(item)
 
 
-def _pattern_problem(schema: dict) -> str | None:
+def _pattern_problem(schema: dict[str, Any]) -> str | None:
     """Patterns must be matchable in linear time (RE2); formats must be ones the engine checks."""
     for key, value in _keywords(schema):
         if key == "patternProperties":
@@ -105,7 +106,7 @@ def _pattern_problem(schema: dict) -> str | None:
     return None
 
 
-def _keywords(node):
+def _keywords(node: Any) -> Iterator[tuple[str, Any]]:
     """Every (keyword, value) pair of the schema, at any depth (property names are not keywords)."""
     if isinstance(node, dict):
         for key, value in node.items():
@@ -121,7 +122,7 @@ def _keywords(node):
 
 
 @functools.lru_cache(maxsize=1024)
-def _compiled_pattern(pattern: str):
+def _compiled_pattern(pattern: str) -> Any:
     """A form pattern compiled by RE2, which matches in time linear in the text (no catastrophic backtracking)."""
     return re2.compile(pattern, _RE2_OPTIONS)
 
@@ -130,7 +131,7 @@ _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False
 
 
-def _linear_pattern(validator, pattern, instance, schema):
+def _linear_pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
     if not validator.is_type(instance, "string"):
         return
     try:
@@ -147,7 +148,6 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+", re.ASCII)
 FORMAT_CHECKER = FormatChecker(formats=())
 
 
-@FORMAT_CHECKER.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
     return not isinstance(value, str) or bool(_DATE.fullmatch(value) and dt.date.fromisoformat(value))
 
@@ -155,18 +155,15 @@ def _is_date(value: object) -> bool:
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
 
 
-@FORMAT_CHECKER.checks("date-time", raises=ValueError)
 def _is_date_time(value: object) -> bool:
     """RFC 3339: a date, a time and a zone (Z or ±hh:mm)."""
     return not isinstance(value, str) or bool(_DATE_TIME.fullmatch(value) and dt.datetime.fromisoformat(value))
 
 
-@FORMAT_CHECKER.checks("email")
 def _is_email(value: object) -> bool:
     return not isinstance(value, str) or (len(value) <= 254 and bool(_EMAIL.fullmatch(value)))
 
 
-@FORMAT_CHECKER.checks("uri", raises=ValueError)
 def _is_web_link(value: object) -> bool:
     """A link is http(s) with a host: other schemes (``javascript:``, ``data:``) would run in the reader's browser."""
     if not isinstance(value, str):
@@ -176,6 +173,10 @@ def _is_web_link(value: object) -> bool:
         c.isspace() or ord(c) < 32 for c in value)
 
 
+FORMAT_CHECKER.checks("date", raises=ValueError)(_is_date)
+FORMAT_CHECKER.checks("date-time", raises=ValueError)(_is_date_time)
+FORMAT_CHECKER.checks("email")(_is_email)
+FORMAT_CHECKER.checks("uri", raises=ValueError)(_is_web_link)
 FORMATS = set(FORMAT_CHECKER.checkers)
 FORMAT_MESSAGES = {"date": "enter a date (YYYY-MM-DD)",
                    "date-time": "enter a date and time with its zone, e.g. 2026-03-01T09:00:00Z",
@@ -184,7 +185,7 @@ FORMAT_MESSAGES = {"date": "enter a date (YYYY-MM-DD)",
 FormValidator = validators.extend(Draft202012Validator, {"pattern": _linear_pattern})
 
 
-def load_schema(text: str) -> dict:
+def load_schema(text: str) -> dict[str, Any]:
     """Parse a form file's text; raise ``ValueError`` with what to fix."""
     try:
         schema = json.loads(text)
@@ -193,22 +194,22 @@ def load_schema(text: str) -> dict:
     problem = schema_problem(schema)
     if problem:
         raise ValueError(problem)
-    return schema
+    return cast(dict[str, Any], schema)
 
 
-def check_shape(data: Any) -> dict:
+def check_shape(data: Any) -> dict[str, Any]:
     """Return ``data`` if it is a JSON object of bounded size and depth without reserved keys."""
     errors = _shape_errors(data)
     if errors:
         raise InvalidData(errors)
-    return data
+    return cast(dict[str, Any], data)
 
 
-_validators: OrderedDict[int, tuple[dict, Draft202012Validator]] = OrderedDict()
+_validators: OrderedDict[int, tuple[dict[str, Any], Draft202012Validator]] = OrderedDict()
 _validators_lock = threading.Lock()
 
 
-def _validator(schema: dict) -> Draft202012Validator:
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
     """A validator per schema object; the engine's cached schemas are reused, so theirs are built once."""
     with _validators_lock:
         entry = _validators.get(id(schema))
@@ -223,7 +224,7 @@ def _validator(schema: dict) -> Draft202012Validator:
     return validator
 
 
-def validate_submission(schema: dict, data: Any, shape_checked: bool = False) -> dict:
+def validate_submission(schema: dict[str, Any], data: Any, shape_checked: bool = False) -> dict[str, Any]:
     """Return ``data`` if it satisfies ``schema``; else raise :class:`InvalidData`, one error per field.
 
     ``shape_checked``: the caller already ran :func:`check_shape` on this data.
@@ -235,7 +236,7 @@ def validate_submission(schema: dict, data: Any, shape_checked: bool = False) ->
         errors += _date_order(schema, data, {e.path for e in errors})
     if errors:
         raise InvalidData(_once_per_field(errors))
-    return data
+    return cast(dict[str, Any], data)
 
 
 def _once_per_field(errors: list[FieldError]) -> list[FieldError]:
@@ -266,7 +267,7 @@ def _conclusions(errors: list[FieldError]) -> list[FieldError]:
     return kept
 
 
-def _date_order(schema: dict, data: dict, failed: set[str]) -> list[FieldError]:
+def _date_order(schema: dict[str, Any], data: dict[str, Any], failed: set[str]) -> list[FieldError]:
     """A date marked ``x-not-before: OTHER`` may not come before the date in OTHER (participation to ≥ from)."""
     errors = []
     for key, prop in schema.get("properties", {}).items():
@@ -280,7 +281,7 @@ def _date_order(schema: dict, data: dict, failed: set[str]) -> list[FieldError]:
     return errors
 
 
-def _field_errors(error, schema: dict) -> list[FieldError]:
+def _field_errors(error: Any, schema: dict[str, Any]) -> list[FieldError]:
     """One jsonschema error as field errors at their own paths, in words a person can act on."""
     path = _path(error.absolute_path)
     if error.validator in ("anyOf", "oneOf") and not path and schema.get("x-any-of-message"):
@@ -298,7 +299,7 @@ def _field_errors(error, schema: dict) -> list[FieldError]:
     return [FieldError(path, _plain(error), code, params)]
 
 
-def _conclusion_of(error, schema: dict) -> str | None:
+def _conclusion_of(error: Any, schema: dict[str, Any]) -> str | None:
     """The conclusion an ``allOf: [{if: {CONCLUSION: …}, then: {properties: {ANSWER: {const}}}}]`` rule tests."""
     where = list(error.schema_path)
     if error.validator != "const" or len(where) < 3 or where[0] != "allOf" or where[2] != "then":
@@ -307,7 +308,7 @@ def _conclusion_of(error, schema: dict) -> str | None:
     return tested[0] if len(tested) == 1 else None
 
 
-def _code(error) -> tuple[str, dict]:
+def _code(error: Any) -> tuple[str, dict[str, Any]]:
     """The kind of problem and the values a message about it needs."""
     rule, value = error.validator, error.validator_value
     if rule == "maxLength":
@@ -335,7 +336,7 @@ def _join(path: str, key: str) -> str:
     return f"{path}/{key}" if path else key
 
 
-def _plain(error) -> str:
+def _plain(error: Any) -> str:
     rule, value = error.validator, error.validator_value
     if rule == "const" and isinstance(value, bool):
         return f"must be {'YES' if value else 'NO'}"
@@ -352,8 +353,8 @@ def _plain(error) -> str:
     if rule == "type" and value in ("integer", "number"):
         return "enter a number"
     if rule == "format":
-        return FORMAT_MESSAGES.get(value, error.message)
-    return error.message
+        return str(FORMAT_MESSAGES.get(value, error.message))
+    return str(error.message)
 
 
 def _shape_errors(data: Any) -> list[FieldError]:
@@ -365,7 +366,7 @@ def _shape_errors(data: Any) -> list[FieldError]:
     return [FieldError(path, message) for path, message in _walk(data, "", 0)]
 
 
-def _unknown_fields(schema: dict, data: dict) -> list[FieldError]:
+def _unknown_fields(schema: dict[str, Any], data: dict[str, Any]) -> list[FieldError]:
     """Top-level fields the form does not define are refused even if the schema forgot to say so."""
     if "properties" not in schema or "additionalProperties" in schema or "unevaluatedProperties" in schema:
         return []
@@ -373,7 +374,7 @@ def _unknown_fields(schema: dict, data: dict) -> list[FieldError]:
     return [FieldError(key, UNKNOWN_FIELD) for key in data if key not in known]
 
 
-def _walk(value: Any, path: str, depth: int):
+def _walk(value: Any, path: str, depth: int) -> Iterator[tuple[str, str]]:
     if depth > MAX_DEPTH:
         yield path, f"nested deeper than {MAX_DEPTH} levels"
         return
@@ -390,14 +391,14 @@ def _walk(value: Any, path: str, depth: int):
         yield path, "must be a number (NaN and infinity are not numbers)"
 
 
-def _path(parts) -> str:
+def _path(parts: Iterable[Any]) -> str:
     return "/".join(str(p) for p in parts)
 
 
 FROM = "x-from"
 
 
-def prefill(schema: dict, data: dict) -> dict:
+def prefill(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """Initial form values taken from the process data (fields marked ``x-from``)."""
     values = {}
     for key, prop in schema.get("properties", {}).items():
@@ -407,7 +408,7 @@ def prefill(schema: dict, data: dict) -> dict:
     return values
 
 
-def with_read_only(schema: dict, submitted: dict, data: dict) -> dict:
+def with_read_only(schema: dict[str, Any], submitted: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """The submission with every read-only ``x-from`` field set from the process data, whatever was sent.
 
     Read-only fields show data captured earlier (course name, CSB, contacts);

@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 CPU_SECONDS_VARIABLE = "COURSEFLOW_SCRIPT_CPU_SECONDS"
 MEMORY_MB_VARIABLE = "COURSEFLOW_SCRIPT_MEMORY_MB"
@@ -159,7 +160,7 @@ _NUMBERS = (int, float, bool)
 _SMALL_BITS = 1024
 
 
-def _mult(left, right):
+def _mult(left: Any, right: Any) -> Any:
     if type(left) in _NUMBERS and type(right) in _NUMBERS and (
             type(left) is float or type(right) is float or left.bit_length() + right.bit_length() <= _SMALL_BITS):
         return left * right  # the common case, kept cheap: nothing big can come of it
@@ -171,7 +172,7 @@ def _mult(left, right):
     return left * right
 
 
-def _pow(base, exponent):
+def _pow(base: Any, exponent: Any) -> Any:
     spent = _spend()
     if isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1:
         spent.charge(_int_bytes(base.bit_length() * exponent))
@@ -180,7 +181,7 @@ def _pow(base, exponent):
     return base**exponent
 
 
-def _lshift(value, shift):
+def _lshift(value: Any, shift: Any) -> Any:
     spent = _spend()
     if isinstance(value, int) and isinstance(shift, int) and value and shift > 0:
         spent.charge(_int_bytes(value.bit_length() + shift))
@@ -189,7 +190,7 @@ def _lshift(value, shift):
     return value << shift
 
 
-def _add(left, right):
+def _add(left: Any, right: Any) -> Any:
     if type(left) in _NUMBERS and type(right) in _NUMBERS:
         return left + right
     spent = _spend()
@@ -200,7 +201,7 @@ def _add(left, right):
     return left + right
 
 
-def _mod(left, right):
+def _mod(left: Any, right: Any) -> Any:
     if type(left) in _NUMBERS:
         return left % right
     spent = _spend()
@@ -219,7 +220,7 @@ _OPERATORS = {ast.Mult: "__cf_mult__", ast.Pow: "__cf_pow__", ast.LShift: "__cf_
 
 # --- checked iteration and calls ----------------------------------------------------------------------------------
 
-def _iterate(iterable):
+def _iterate(iterable: Any) -> Any:
     tick = _spend().tick
     for item in iterable:
         tick()
@@ -233,7 +234,7 @@ def _tick() -> None:
 _WIDTH_METHODS = {"ljust", "rjust", "center", "zfill", "to_bytes"}
 
 
-def _method(target, name: str, *args, **kwargs):
+def _method(target: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     """Call ``target.name(...)``, refusing results that would be oversized, and charging what it builds."""
     spent = _spend()
     if name in _WIDTH_METHODS and args and isinstance(args[0], int) and args[0] > MAX_WIDTH:
@@ -252,8 +253,8 @@ def _method(target, name: str, *args, **kwargs):
     return result
 
 
-def _iterating(function):
-    def checked(*args, **kwargs):
+def _iterating(function: Any) -> Any:
+    def checked(*args: Any, **kwargs: Any) -> Any:
         return _iterate(function(*args, **kwargs))
     checked.__name__ = function.__name__
     return checked
@@ -262,7 +263,7 @@ def _iterating(function):
 _MATERIALISING = {list, tuple, set, dict, sorted, str, frozenset}
 
 
-def _call(function, *args, **kwargs):
+def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
     """Call a function; a copy-making builtin's result is charged (however it was named)."""
     spent = _spend()
     spent.tick()
@@ -272,20 +273,20 @@ def _call(function, *args, **kwargs):
     return result
 
 
-def _sized(value):
+def _sized(value: Any) -> Any:
     """Charge a value built by a display with ``*``/``**``, an f-string or a slice (linear in charged values)."""
     _spend().charge(size_of(value))
     return value
 
 
-def _sum(iterable, start=0):
+def _sum(iterable: Any, start: Any = 0) -> Any:
     if not isinstance(start, int | float):
         raise BudgetExceeded("sum() adds numbers only in scripts; join lists with a comprehension")
     _tick()
     return builtins.sum(iterable, start)
 
 
-def _round(number, ndigits=None):
+def _round(number: Any, ndigits: Any = None) -> Any:
     if ndigits is not None and isinstance(ndigits, int) and abs(ndigits) > 100:
         raise BudgetExceeded("round() to more than 100 digits is not allowed in scripts")
     _tick()
@@ -300,28 +301,28 @@ class _Range:
     def __init__(self, values: range):
         self._values = values
 
-    def __iter__(self):
+    def __iter__(self) -> Any:
         return _iterate(self._values)
 
-    def __reversed__(self):
+    def __reversed__(self) -> Any:
         return _iterate(reversed(self._values))
 
     def __len__(self) -> int:
         return len(self._values)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         return self._values[index]
 
-    def __contains__(self, value) -> bool:
+    def __contains__(self, value: Any) -> bool:
         return value in self._values
 
     def __repr__(self) -> str:
         return repr(self._values)
 
 
-def checked_builtins(safe: dict, max_range: int) -> dict:
+def checked_builtins(safe: dict[str, Any], max_range: int) -> dict[str, Any]:
     """The script builtins with the size- and time-checked versions swapped in."""
-    def bounded_range(*args):
+    def bounded_range(*args: Any) -> Any:
         values = range(*args)
         if len(values) > max_range:
             raise ValueError(f"range of {len(values)} steps; scripts may loop at most {max_range} times")
@@ -359,7 +360,7 @@ class _Instrument(ast.NodeTransformer):
         if helper is None:
             return node
         current = copy.deepcopy(node.target)
-        current.ctx = ast.Load()  # type: ignore[union-attr]
+        current.ctx = ast.Load()
         return ast.Assign(targets=[node.target], value=_helper(helper, current, node.value))
 
     def visit_For(self, node: ast.For) -> ast.AST:
@@ -415,7 +416,8 @@ class _Instrument(ast.NodeTransformer):
 
 def instrument(tree: ast.AST) -> ast.AST:
     """Rewrite a parsed script (already checked by the script rules) to run under the budget."""
-    return ast.fix_missing_locations(_Instrument().visit(tree))
+    instrumented: ast.AST = _Instrument().visit(tree)
+    return ast.fix_missing_locations(instrumented)
 
 
 def format_spec_problem(spec: ast.JoinedStr) -> str | None:

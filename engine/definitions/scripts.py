@@ -12,6 +12,8 @@ import ast
 import datetime as _dt
 import functools
 import json
+from types import CodeType
+from typing import Any, cast
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
@@ -69,37 +71,37 @@ _REFUSED_NODES = {ast.Match: "match", ast.While: "while", ast.Await: "await", as
 
 
 class _RuleChecker(ast.NodeVisitor):
-    def visit_Import(self, node):
+    def visit_Import(self, node: Any) -> None:
         raise ScriptRuleError("imports are not allowed in scripts", node.lineno)
 
     visit_ImportFrom = visit_Import
 
-    def visit_Global(self, node):
+    def visit_Global(self, node: Any) -> None:
         raise ScriptRuleError("'global'/'nonlocal' are not allowed in scripts", node.lineno)
 
     visit_Nonlocal = visit_Global
 
-    def visit_Attribute(self, node):
+    def visit_Attribute(self, node: Any) -> None:
         if node.attr.startswith("_") or node.attr in _FORBIDDEN_ATTRIBUTES:
             raise ScriptRuleError(f"the attribute '.{node.attr}' is not allowed in scripts", node.lineno)
         self.generic_visit(node)
 
-    def visit_Name(self, node):
+    def visit_Name(self, node: Any) -> None:
         if node.id.startswith("__") or node.id in _FORBIDDEN_NAMES:
             raise ScriptRuleError(f"the name '{node.id}' is not allowed in scripts", node.lineno)
 
-    def visit_FunctionDef(self, node):
+    def visit_FunctionDef(self, node: Any) -> None:
         raise ScriptRuleError("defining functions or classes is not allowed in scripts; use expressions", node.lineno)
 
     visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
 
-    def visit_FormattedValue(self, node):
+    def visit_FormattedValue(self, node: Any) -> None:
         problem = node.format_spec is not None and script_limits.format_spec_problem(node.format_spec)
         if problem:
             raise ScriptRuleError(problem, node.lineno)
         self.generic_visit(node)
 
-    def generic_visit(self, node):
+    def generic_visit(self, node: Any) -> None:
         if type(node) in _REFUSED_NODES:
             raise ScriptRuleError(f"'{_REFUSED_NODES[type(node)]}' is not allowed in scripts",
                                   getattr(node, "lineno", None))
@@ -116,33 +118,33 @@ def check(source: str, mode: str = "exec") -> None:
 
 
 @functools.lru_cache(maxsize=4096)
-def compiled(source: str, mode: str = "exec"):
+def compiled(source: str, mode: str = "exec") -> CodeType:
     """Check ``source`` against the script rules and compile it to run under the budget (script_limits)."""
     if len(source) > MAX_SOURCE:
         raise ScriptRuleError(f"the script is {len(source)} characters; the limit is {MAX_SOURCE}")
     try:
         tree = ast.parse(source, mode=mode)
         _RuleChecker().visit(tree)
-        return compile(script_limits.instrument(tree), "<script>", mode)
+        return compile(cast(ast.Module | ast.Expression, script_limits.instrument(tree)), "<script>", mode)
     except SyntaxError as error:
         raise ScriptRuleError(f"not valid Python: {error.msg}", error.lineno) from None
     except (RecursionError, MemoryError):
         raise ScriptRuleError("the expression is nested too deeply") from None
 
 
-class RestrictedEnvironment(TaskDataEnvironment):
+class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]  # SpiffWorkflow is untyped
     """Evaluates with safe builtins only, after checking the rules."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__({**HELPERS, **script_limits.HELPERS})
 
-    def evaluate(self, expression, context, external_context=None):
+    def evaluate(self, expression: Any, context: Any, external_context: Any = None) -> Any:
         code = compiled(expression, "eval")
         scope = {"__builtins__": SAFE_BUILTINS, **self.globals, **(external_context or {}), **context}
         with script_limits.budget():
             return eval(code, scope)  # noqa: S307 - checked by the script rules, budgeted by script_limits
 
-    def execute(self, script, context, external_context=None):
+    def execute(self, script: Any, context: Any, external_context: Any = None) -> Any:
         code = compiled(script, "exec")
         self.check_for_overwrite(context, external_context or {})
         context.update(self.globals)
@@ -158,7 +160,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         return True
 
 
-def _refuse_oversized(stored: dict) -> None:
+def _refuse_oversized(stored: dict[str, Any]) -> None:
     """What a script stores in the process data is limited like a form submission."""
     if not stored:
         return

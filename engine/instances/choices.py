@@ -13,18 +13,20 @@ that exists. Markers:
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.base.models import Course, Csb, RoleGrant, User
-from engine.registry.courses import CATALOGUE_STATUSES
+from engine.base.vocabulary import CATALOGUE_STATUSES
 from engine.registry.roles import ROLES
 
 MARKER = "x-choices"
 
 
-def resolve(session: Session, schema: dict, scope: str | None = None) -> dict:
+def resolve(session: Session, schema: dict[str, Any], scope: str | None = None) -> dict[str, Any]:
     """A copy of ``schema`` with every ``x-choices`` field limited to the current options.
 
     A schema without markers is returned as it is (callers never change it).
@@ -32,7 +34,7 @@ def resolve(session: Session, schema: dict, scope: str | None = None) -> dict:
     if not any(MARKER in node for node in _nodes(schema)):
         return schema
     resolved = copy.deepcopy(schema)
-    cache: dict[str, list[dict]] = {}
+    cache: dict[str, list[dict[str, Any]]] = {}
     for node in _nodes(resolved):
         marker = node.get(MARKER)
         if marker:
@@ -48,7 +50,7 @@ def resolve(session: Session, schema: dict, scope: str | None = None) -> dict:
     return resolved
 
 
-def _nodes(schema):
+def _nodes(schema: Any) -> Iterator[dict[str, Any]]:
     """Every subschema that can carry a marker (properties, array items, nested objects)."""
     if not isinstance(schema, dict):
         return
@@ -59,7 +61,7 @@ def _nodes(schema):
         yield from _nodes(schema["items"])
 
 
-def choice_problem(schema: dict) -> str | None:
+def choice_problem(schema: dict[str, Any]) -> str | None:
     """Why an ``x-choices`` marker in ``schema`` cannot be filled in, or None."""
     for node in _nodes(schema):
         marker = node.get(MARKER)
@@ -75,7 +77,7 @@ def choice_problem(schema: dict) -> str | None:
     return None
 
 
-def _options(session: Session, marker: str, scope: str | None) -> list[dict]:
+def _options(session: Session, marker: str, scope: str | None) -> list[dict[str, Any]]:
     kind, _, argument = marker.partition(":")
     if kind == "csb":
         return [{"const": c.code, "title": c.name, "x-title-ru": c.name_ru or c.name}
@@ -88,6 +90,6 @@ def _options(session: Session, marker: str, scope: str | None) -> list[dict]:
             query = query.where(or_(RoleGrant.scope.is_(None), RoleGrant.scope == scope))
         return [{"const": u.login, "title": f"{u.name} ({u.login})"} for u in session.scalars(query)]
     if kind == "course":
-        query = select(Course).where(Course.status.in_(CATALOGUE_STATUSES)).order_by(Course.name)
-        return [{"const": c.id, "title": c.name, "x-title-ru": c.name_ru or c.name} for c in session.scalars(query)]
+        catalogue = select(Course).where(Course.status.in_(CATALOGUE_STATUSES)).order_by(Course.name)
+        return [{"const": c.id, "title": c.name, "x-title-ru": c.name_ru or c.name} for c in session.scalars(catalogue)]
     raise ValueError(f"unknown x-choices marker {marker!r}")

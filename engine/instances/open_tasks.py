@@ -6,6 +6,7 @@ scope, assignee, due time), so listing tasks never loads a workflow.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from sqlalchemy.engine import Connection
@@ -56,10 +57,13 @@ def relabel(connection: Connection, instance: InstanceRow, scan: Scan, lanes: di
         store.relabel_open_tasks(connection, rows)
 
 
-def new_row(instance: InstanceRow, task, lanes: dict[str, str], now: dt.datetime) -> OpenTaskRow:
+def new_row(instance: InstanceRow, task: Any, lanes: dict[str, str], now: dt.datetime) -> OpenTaskRow:
     spec = task.task_spec
     props = spec.extensions.get("properties", {})
     role = lanes.get(spec.lane)
+    if role is None:
+        raise ProcessFailed(f"The task \"{spec.bpmn_name or spec.bpmn_id}\" is in lane {spec.lane!r}, which is no role: "
+                            "put it in a lane named with a role key and deploy the process again.")
     mi_key = multi_instance_key(task)
     scope = _evaluate(task, props.get(bpmn.SCOPE_PROPERTY))
     if scope is None and role in ROLES and ROLES[role].scoped:
@@ -73,7 +77,7 @@ def new_row(instance: InstanceRow, task, lanes: dict[str, str], now: dt.datetime
     )
 
 
-def _evaluate(task, expression: str | None) -> str | None:
+def _evaluate(task: Any, expression: str | None) -> str | None:
     """Evaluate an assignee/scope property in the task's data; empty results mean "nobody in particular"."""
     if not expression:
         return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,9 +52,9 @@ class Loaded:
     """An instance row with its workflow, as it was when loaded, and the tasks run since."""
 
     instance: InstanceRow
-    workflow: object
+    workflow: Any  # SpiffWorkflow's BpmnWorkflow
     before: derived.Before
-    completed: list = field(default_factory=list)
+    completed: list[Any] = field(default_factory=list)
 
 
 def load(session: Session, definitions: DefinitionCache, instance_id: str,
@@ -95,11 +96,11 @@ def persist(session: Session, definitions: DefinitionCache, loaded: Loaded, even
     store.set_last_event_hash(session.connection(), row.id, row.last_event_hash)
 
 
-def _form_of(event: audit.NewEvent) -> dict:
+def _form_of(event: audit.NewEvent) -> dict[str, Any]:
     return event.data.get("form") or event.data.get("data") or {}
 
 
-def _timer_event(row: InstanceRow, task) -> audit.NewEvent:
+def _timer_event(row: InstanceRow, task: Any) -> audit.NewEvent:
     due = timers.due_time(task)
     return audit.NewEvent(EventKind.TIMER_FIRED, instance_id=row.id, definition_id=row.definition_id,
                           task_id=str(task.id), process_id=process_of(task), bpmn_id=task.task_spec.bpmn_id,
@@ -107,7 +108,7 @@ def _timer_event(row: InstanceRow, task) -> audit.NewEvent:
                           data={"name": task.task_spec.bpmn_name, "due": due.isoformat() if due else None})
 
 
-def run_engine(loaded: Loaded, step=None) -> None:
+def run_engine(loaded: Loaded, step: Callable[[], object] | None = None) -> None:
     """Run ``step`` (if any) and then every automatic task, noting each task completed; wrap process errors."""
     try:
         with script_limits.budget():  # one CPU-time and memory budget for every script this step runs
@@ -127,7 +128,7 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _dump(definitions: DefinitionCache, workflow) -> str:
+def _dump(definitions: DefinitionCache, workflow: Any) -> str:
     try:
         return definitions.codec.dump_state(workflow)
     except (TypeError, ValueError) as error:
@@ -135,7 +136,7 @@ def _dump(definitions: DefinitionCache, workflow) -> str:
                             f"that is not plain data. Nothing was saved.") from None
 
 
-def start(session: Session, definitions: DefinitionCache, definition: Parsed, data: dict, actor: Actor) -> str:
+def start(session: Session, definitions: DefinitionCache, definition: Parsed, data: dict[str, Any], actor: Actor) -> str:
     """Start an instance: whoever holds the role of a start event's lane may; start data must fit its form."""
     if definition.start_roles and not any(actor.holds(role) for role in definition.start_roles):
         raise NotAllowed(f"Starting \"{definition.name}\" needs the role {' or '.join(sorted(definition.start_roles))}.")
@@ -195,7 +196,7 @@ def check_may_act(actor: Actor, row: OpenTaskRow) -> str:
     return "role"
 
 
-def complete(session: Session, definitions: DefinitionCache, row: OpenTaskRow, submitted, actor: Actor, via: str,
+def complete(session: Session, definitions: DefinitionCache, row: OpenTaskRow, submitted: Any, actor: Actor, via: str,
              expected_version: int | None = None, prefetched: tuple[InstanceRow, str] | None = None) -> None:
     """Validate the submission against the task's form (as handed out), run the task, persist the outcome."""
     loaded = load(session, definitions, row.instance_id, prefetched)
@@ -213,7 +214,7 @@ def complete(session: Session, definitions: DefinitionCache, row: OpenTaskRow, s
     persist(session, definitions, loaded, [event])
 
 
-def apply_form(task, data: dict, completed: list) -> None:
+def apply_form(task: Any, data: dict[str, Any], completed: list[Any]) -> None:
     """Form data goes into the task data; a multi-instance child's becomes its output item."""
     parent = task.parent.task_spec if task.parent is not None else None
     if isinstance(parent, MultiInstanceTask) and parent.output_item is not None:
@@ -224,7 +225,7 @@ def apply_form(task, data: dict, completed: list) -> None:
     completed.append(task)
 
 
-def occurrence(workflow, task) -> int:
+def occurrence(workflow: Any, task: Any) -> int:
     """How many times this (bpmn id, multi-instance key) ran before, plus one: replay matches on it."""
     key = multi_instance_key(task)
     return 1 + sum(1 for t in workflow.get_tasks(state=TaskState.COMPLETED)
@@ -243,7 +244,7 @@ def fire_due_timers(session: Session, definitions: DefinitionCache, instance_id:
     return fired
 
 
-def deliver_message(session: Session, definitions: DefinitionCache, instance_id: str, name: str, payload: dict,
+def deliver_message(session: Session, definitions: DefinitionCache, instance_id: str, name: str, payload: dict[str, Any],
                     actor: Actor) -> None:
     """Deliver a BPMN message to an instance, by whoever holds the role of the catching event's lane."""
     loaded = load(session, definitions, instance_id)
@@ -252,7 +253,7 @@ def deliver_message(session: Session, definitions: DefinitionCache, instance_id:
     if not waiting:
         raise TaskNotOpen(f"This process is not waiting for the message \"{name}\" now.")
     lanes = definitions.parsed(session, loaded.instance.definition_id).lanes
-    roles = {lanes.get(lane) for _, _, task_lanes in waiting for lane in task_lanes} - {None}
+    roles = {role for _, _, task_lanes in waiting for lane in task_lanes if (role := lanes.get(lane)) is not None}
     if not any(actor.holds(role) for role in roles):  # no lane, no sender: fail closed
         raise NotAllowed(f"Only {' or '.join(sorted(roles))} may send \"{name}\" to this process.")
     task, definition, _ = waiting[0]
@@ -263,7 +264,7 @@ def deliver_message(session: Session, definitions: DefinitionCache, instance_id:
         data={"message": name, "payload": payload})])
 
 
-def catching(workflow, name: str) -> list:
+def catching(workflow: Any, name: str) -> list[Any]:
     """(waiting task, its message definition, its lanes) for every event waiting for message ``name``.
 
     An event-based gateway waits on behalf of its events: both its lane and the
@@ -316,7 +317,7 @@ def _rowcount(result: Any) -> int:
     return int(result.rowcount)  # an UPDATE's CursorResult
 
 
-def _row_event(row: OpenTaskRow, kind: str, actor: str | None, **data) -> audit.NewEvent:
+def _row_event(row: OpenTaskRow, kind: str, actor: str | None, **data: Any) -> audit.NewEvent:
     return audit.NewEvent(kind, instance_id=row.instance_id, definition_id=row.definition_id, actor=actor,
                           role=row.role, scope=row.scope, task_id=row.id, process_id=row.process_id,
                           bpmn_id=row.bpmn_id, mi_key=row.mi_key, data={"name": row.name, **data})

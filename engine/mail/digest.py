@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import groupby
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -33,7 +34,7 @@ def compose_due(session: Session, settings: MailSettings, domain: str, skip_lock
     return made
 
 
-def _one_digest(session: Session, login: str, day: dt.date, items: list, settings: MailSettings,
+def _one_digest(session: Session, login: str, day: dt.date, items: list[Any], settings: MailSettings,
                 domain: str) -> int:
     ids = [item.id for item in items]
     person = recipients.person(session.connection(), login)

@@ -3,6 +3,7 @@ hand-typed reminder, which stays a record), each given once per task whoever run
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -53,7 +54,7 @@ def scan(session: Session, settings: MailSettings, domain: str, skip_locked: boo
 
 
 def _letters(session: Session, kind: str, task: OpenTask, facts: letters.TaskFacts, settings: MailSettings,
-             domain: str, now: dt.datetime) -> list[dict]:
+             domain: str, now: dt.datetime) -> list[dict[str, Any]]:
     connection = session.connection()
     people = recipients.for_task(connection, task.role, task.scope, task.assignee)
     readers: list[Person] = list(people)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
@@ -76,8 +77,8 @@ def address_pending(session: Session, settings: MailSettings, domain: str, skip_
     return taken
 
 
-def _facts(row) -> dict:
-    facts = json.loads(row.text)
+def _facts(row: Any) -> dict[str, Any]:
+    facts: dict[str, Any] = json.loads(row.text)
     facts["due_at"] = dt.datetime.fromisoformat(facts["due_at"]) if facts["due_at"] else None
     return facts
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
@@ -35,7 +35,7 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def row(person: Person, kind: str, letter: Letter, domain: str, task_id: str | None = None,
-        course_id: int | None = None, digestible: bool = False, created_at: dt.datetime | None = None) -> dict:
+        course_id: int | None = None, digestible: bool = False, created_at: dt.datetime | None = None) -> dict[str, Any]:
     """An outbox row for ``person``; a task-opened letter for someone who chose the daily digest is held for it."""
     now = clock.now()
     written = created_at or now
@@ -47,7 +47,7 @@ def row(person: Person, kind: str, letter: Letter, domain: str, task_id: str | N
                 lease_until=None, last_error=None, created_at=written, sent_at=None)
 
 
-def queue(connection: Connection, rows: list[dict]) -> None:
+def queue(connection: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
         connection.execute(_INSERT, rows)
 
@@ -111,7 +111,7 @@ def record(session: Session, leased: list[Outgoing], results: list[Result]) -> N
         if result.outcome == SENT_OK:
             continue
         tries = attempts[result.id]
-        values: dict = dict(attempts=tries, lease_until=None, last_error=result.error)
+        values: dict[str, Any] = dict(attempts=tries, lease_until=None, last_error=result.error)
         if result.outcome == PERMANENT or tries >= MAX_ATTEMPTS:
             values.update(state=FAILED)
         else:
@@ -186,7 +186,7 @@ def retry(session: Session, message: int, by: str) -> None:
     """Queue a failed message again at once, to the person's current address (it may have been corrected)."""
     recipient = session.scalar(select(outbox.c.recipient).where(outbox.c.id == message, outbox.c.state == FAILED))
     address = session.scalar(select(User.email).where(User.login == recipient)) if recipient else None
-    values: dict = dict(state=QUEUED, next_attempt_at=clock.now(), attempts=0, lease_until=None)
+    values: dict[str, Any] = dict(state=QUEUED, next_attempt_at=clock.now(), attempts=0, lease_until=None)
     if address:
         values["to_address"] = address
     changed = session.execute(update(outbox).where(outbox.c.id == message, outbox.c.state == FAILED).values(**values))

@@ -3,6 +3,7 @@ CSB gets only that CSB's tasks, as :meth:`Actor.holds` decides); and the sector 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, or_, select, true
 from sqlalchemy.engine import Connection
@@ -40,7 +41,7 @@ _HOLDERS = (select(users.c.login, users.c.name, users.c.email, users.c.language,
 _NAMED = _PEOPLE.where(users.c.login.in_(bindparam("logins", expanding=True)))
 
 
-def for_tasks(connection: Connection, tasks: list[dict]) -> list[list[Person]]:
+def for_tasks(connection: Connection, tasks: list[dict[str, Any]]) -> list[list[Person]]:
     """The people of each new open-task row (in order), read with at most two queries for all of them."""
     roles = {t["role"] for t in tasks if not t["assignee"] and t["role"]}
     logins = {t["assignee"] for t in tasks if t["assignee"]}
@@ -78,6 +79,6 @@ def person(connection: Connection, login: str) -> Person | None:
     return found[0] if found else None
 
 
-def _people(connection: Connection, query, parameters: dict | None = None) -> list[Person]:
+def _people(connection: Connection, query: Any, parameters: dict[str, Any] | None = None) -> list[Person]:
     return [Person(login, name, email or None, language or "en", frequency or IMMEDIATELY)
             for login, name, email, language, frequency in connection.execute(query, parameters or {})]

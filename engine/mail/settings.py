@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import parseaddr
@@ -60,7 +61,7 @@ def current(environ: dict[str, str] | None = None) -> MailSettings:
                         remind_days=_days(env.get("COURSEFLOW_MAIL_REMIND_DAYS", "3")))
 
 
-def base_url(env) -> str:
+def base_url(env: Mapping[str, str]) -> str:
     """``COURSEFLOW_BASE_URL``: the address people open CourseFlow at; only http(s)."""
     url = (env.get("COURSEFLOW_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
     if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
@@ -69,7 +70,7 @@ def base_url(env) -> str:
     return url
 
 
-def domain_from_env(env) -> str:
+def domain_from_env(env: Mapping[str, str]) -> str:
     """The domain of Message-IDs, from ``COURSEFLOW_MAIL_FROM`` (never raises: a completion must not fail on it)."""
     address = parseaddr(env.get("COURSEFLOW_MAIL_FROM") or DEFAULT_FROM)[1]
     domain = address.rpartition("@")[2]

@@ -6,6 +6,8 @@ name, identity values, then per activity a state word and a date.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from engine.base.errors import FileRefused
 from engine.monitoring import vocabulary
 from engine.monitoring.records import Parsed, Person, Record, identity_kind, require_name, require_unique
@@ -63,7 +65,7 @@ def _person(row: list[str], identities: dict[int, str], number: int) -> Person:
     return Person(require_name(row[0], number, 1), values.get("email"), values.get("id"))
 
 
-def _date(row: list[str], column: int, number: int):
+def _date(row: list[str], column: int, number: int) -> dt.datetime | None:
     text = row[column].strip() if column < len(row) else ""
     if not text:
         return None

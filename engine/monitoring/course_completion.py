@@ -6,6 +6,8 @@ completion state word and a date; the last cell says whether (or when) the cours
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from engine.base.errors import FileRefused
 from engine.monitoring import vocabulary
 from engine.monitoring.records import COURSE, Parsed, Person, Record, identity_kind, require_name, require_unique
@@ -70,7 +72,7 @@ def _course(person: Person, cell: str, number: int, column: int) -> Record:
     return Record(person, COURSE, state)
 
 
-def _date(text: str, number: int, column: int):
+def _date(text: str, number: int, column: int) -> dt.datetime | None:
     if not text.strip():
         return None
     when = vocabulary.parse_date(text)

@@ -8,6 +8,7 @@ of a participant's several attempts the best grade counts.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from engine.base.errors import FileRefused
 from engine.monitoring import vocabulary
@@ -69,7 +70,7 @@ def _grade_column(header: list[str]) -> tuple[int, float]:
     raise FileRefused("this is not a quiz grades report: no column \"Grade/<maximum>\"", 1)
 
 
-def _attempt(row, number, columns, grade_column, maximum, activity, pass_grade) -> Record:
+def _attempt(row: Any, number: Any, columns: Any, grade_column: Any, maximum: Any, activity: Any, pass_grade: Any) -> Record:
     name = f"{row[columns['first']].strip()} {row[columns['surname']].strip()}".strip()
     if not name:
         raise FileRefused("the participant's name is empty", number, columns["surname"] + 1)

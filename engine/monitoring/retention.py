@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from engine.monitoring.models import Participant, Result
 DEFAULT_DAYS = 1095  # three annual TC 4 reports (9.3)
 
 
-def retention_days(env=None) -> int:
+def retention_days(env: Mapping[str, str] | None = None) -> int:
     text = (os.environ if env is None else env).get("COURSEFLOW_MONITORING_RETENTION_DAYS", "")
     if not text.strip():
         return DEFAULT_DAYS

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.base.errors import FileRefused
+from engine.base.errors import ChangedMeanwhile, FileRefused
 from engine.base.vocabulary import EventKind
 from engine.monitoring import vocabulary
 from engine.monitoring.models import Activity, Figures, MonitoringImport, Participant, Result
@@ -119,12 +120,12 @@ def _participants(session: Session, course_id: int, records: list[Record], now: 
     new = [{"course_id": course_id, "key": key[:400], "name": p.name[:300], "email": p.email, "platform_id": p.platform_id,
             "last_seen_at": now} for key, p in persons.items() if key not in existing]
     if new:
-        session.execute(insert(Participant.__table__), new)
+        session.execute(insert(cast(Table, Participant.__table__)), new)
     changed = [{"pid": existing[key][0], "name": p.name[:300], "email": p.email or existing[key][2],
                 "platform_id": p.platform_id or existing[key][3], "seen": now}
                for key, p in persons.items() if key in existing]
     if changed:
-        table = Participant.__table__
+        table = cast(Table, Participant.__table__)
         session.execute(update(table).where(table.c.id == bindparam("pid")).values(
             name=bindparam("name"), email=bindparam("email"), platform_id=bindparam("platform_id"),
             last_seen_at=bindparam("seen")), changed)
@@ -133,7 +134,7 @@ def _participants(session: Session, course_id: int, records: list[Record], now: 
     return {key: ids[stored[:400]] for key, stored in aliases.items()}, len(new)
 
 
-def _known_by_name(persons: dict[str, Person], existing: dict[str, tuple]) -> dict[str, str]:
+def _known_by_name(persons: dict[str, Person], existing: dict[str, tuple[Any, ...]]) -> dict[str, str]:
     """{key: key to store under}: someone named only by name (a participation page) is the known participant
     of that name, if there is just one."""
     by_name: dict[str, list[str]] = {}
@@ -155,16 +156,19 @@ def _results(session: Session, row: MonitoringImport, people: dict[str, int], ac
     return added, updated + course_updated
 
 
-def _activity_results(session, row, people, activities, records) -> tuple[int, int]:
+def _activity_results(session: Session, row: MonitoringImport, people: dict[str, int], activities: dict[str, int],
+                      records: list[Record]) -> tuple[int, int]:
     if not records:
         return 0, 0
-    table = Result.__table__
+    table = cast(Table, Result.__table__)
     existing = {(pid, aid): (state, at, grade, seconds, period_to) for pid, aid, state, at, grade, seconds, period_to
                 in session.execute(select(Result.participant_id, Result.activity_id, Result.state, Result.at,
                                           Result.grade, Result.seconds, Result.period_to)
                                    .where(Result.activity_id.in_(set(activities.values()))))}
     inserts, updates = [], []
     for record in records:
+        if record.activity is None:  # course-level records go to _course_results
+            continue
         key = (people[record.person.key], activities[record.activity])
         values = {"state": record.state, "at": record.at, "grade": record.grade, "seconds": record.seconds}
         before = existing.get(key)
@@ -186,10 +190,13 @@ def _activity_results(session, row, people, activities, records) -> tuple[int, i
     return len(inserts), len(updates)
 
 
-def _course_results(session, row, people, records) -> int:
+def _course_results(session: Session, row: MonitoringImport, people: dict[str, int], records: list[Record]) -> int:
     changed = 0
     for record in records:
         participant = session.get(Participant, people[record.person.key])
+        if participant is None:
+            raise ChangedMeanwhile(f"The participant {record.person.name!r} was removed while the file was imported; "
+                                   "import the file again.")
         done_at = record.at if record.state != vocabulary.INCOMPLETE else None
         if (participant.course_state, participant.course_completed_at) != (record.state, done_at):
             participant.course_state, participant.course_completed_at = record.state, done_at

@@ -5,8 +5,9 @@ import datetime as dt
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from engine.monitoring import vocabulary
@@ -56,7 +57,7 @@ class Summary:
     views_by_period: list[tuple[str, str, int, int]]  # (period, activity, views, participants)
     imports: list[ImportView]
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"course_id": self.course_id, "period": self.period, "participants": self.participants,
                 "completed_course": self.completed_course, "completion_rate": self.completion_rate,
                 "median_days_to_complete": self.median_days_to_complete,
@@ -99,13 +100,13 @@ def summary(session: Session, course_id: int, period: Period) -> Summary:
     activities = list(session.scalars(select(Activity).where(Activity.course_id == course_id)
                                       .order_by(Activity.position)))
     names = {a.id: a.name for a in activities}
-    counts: dict[int, Counter] = defaultdict(Counter)
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
     for aid, state, in_period, count in session.execute(_counts(course_id, period)):
         counts[aid][state if state not in DONE or in_period else vocabulary.INCOMPLETE] += count
     participants = session.scalar(
         _course_results(course_id, period, func.count(func.distinct(Result.participant_id))) if period.start
         else select(func.count()).select_from(Participant).where(Participant.course_id == course_id)) or 0
-    by_month: dict[str, Counter] = defaultdict(Counter)
+    by_month: dict[str, Counter[str]] = defaultdict(Counter)
     for month, aid, count in session.execute(_months(session, course_id, period)):
         by_month[month][names[aid]] += count
     minutes: dict[int, list[float]] = defaultdict(list)
@@ -128,13 +129,13 @@ def summary(session: Session, course_id: int, period: Period) -> Summary:
         {month: dict(by_month[month]) for month in sorted(by_month)}, views, imports(session, course_id))
 
 
-def _course_results(course_id: int, period: Period, *columns):
+def _course_results(course_id: int, period: Period, *columns: Any) -> Select[Any]:
     """The course's results reported on since the period began (a participant counts from their export on)."""
     query = select(*(columns or (Result.participant_id,))).where(Result.course_id == course_id)
     return query.where(Result.period_to >= period.start) if period.start is not None else query
 
 
-def _in_period(period: Period):
+def _in_period(period: Period) -> ColumnElement[bool]:
     """A SQL condition: the result's date falls in the period (always true without one)."""
     conditions = []
     if period.start is not None:
@@ -144,18 +145,18 @@ def _in_period(period: Period):
     return and_(Result.at.is_not(None), *conditions) if conditions else true()
 
 
-def _counts(course_id: int, period: Period):
+def _counts(course_id: int, period: Period) -> Select[Any]:
     in_period = case((_in_period(period), 1), else_=0)
     return (_course_results(course_id, period, Result.activity_id, Result.state, in_period, func.count())
             .group_by(Result.activity_id, Result.state, in_period))
 
 
-def _done(course_id: int, period: Period, *columns):
+def _done(course_id: int, period: Period, *columns: Any) -> Select[Any]:
     return _course_results(course_id, period, *columns).where(Result.state.in_(DONE), Result.at.is_not(None),
                                                               _in_period(period))
 
 
-def _months(session: Session, course_id: int, period: Period):
+def _months(session: Session, course_id: int, period: Period) -> Select[Any]:
     if session.get_bind().dialect.name == "sqlite":
         month = func.strftime("%Y-%m", Result.at)
     else:
@@ -163,7 +164,8 @@ def _months(session: Session, course_id: int, period: Period):
     return _done(course_id, period, month, Result.activity_id, func.count()).group_by(month, Result.activity_id)
 
 
-def _course_completion(session, course_id, period, activity_count):
+def _course_completion(session: Session, course_id: int, period: Period,
+                       activity_count: int) -> tuple[dict[int, dt.datetime | None], list[float]]:
     """{participant id: completed at} and the days each took (first activity done → course done).
 
     From the course completion report where imported; otherwise 10.1's rule: every activity complete or passed.
@@ -185,7 +187,8 @@ def _course_completion(session, course_id, period, activity_count):
     return completed, days
 
 
-def _derived_completion(session, course_id, period, activity_count) -> dict[int, dt.datetime | None]:
+def _derived_completion(session: Session, course_id: int, period: Period,
+                        activity_count: int) -> dict[int, dt.datetime | None]:
     if not activity_count:
         return {}
     good = (vocabulary.COMPLETE, vocabulary.PASSED)

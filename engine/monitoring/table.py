@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -88,11 +89,11 @@ def _calamine_rows(content: bytes) -> Rows:
     return [[_cell_text(cell) for cell in row] for row in sheet]
 
 
-def _cell_text(cell) -> str:
+def _cell_text(cell: Any) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     if hasattr(cell, "isoformat"):
-        return cell.isoformat(sep=" ") if hasattr(cell, "hour") else cell.isoformat()
+        return str(cell.isoformat(sep=" ") if hasattr(cell, "hour") else cell.isoformat())
     return "" if cell is None else str(cell).strip()
 
 

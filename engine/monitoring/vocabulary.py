@@ -91,8 +91,8 @@ def parse_date(text: str, utc_offset: dt.timedelta = dt.timedelta(0)) -> dt.date
     value = _normal(text)
     found = _ISO.match(value)
     if found:
-        year, month, day, hour, minute, second = (int(part or 0) for part in found.groups())
-        return _at(year, month, day, hour, minute, second, utc_offset)
+        numbers = [int(part or 0) for part in found.groups()]
+        return _at(numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], utc_offset)
     found = _NUMERIC.match(value)
     if found:
         day, month, year, hour, minute, half = found.groups()
@@ -117,7 +117,8 @@ def _hour(hour: str | None, half: str | None) -> int:
     return value
 
 
-def _at(year, month, day, hour, minute, second, offset) -> dt.datetime | None:
+def _at(year: int, month: int, day: int, hour: int, minute: int, second: int,
+        offset: dt.timedelta) -> dt.datetime | None:
     try:
         local = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
     except ValueError:

@@ -12,7 +12,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any
+from typing import Any, cast
 
 from engine.base.errors import PlatformError
 from engine.monitoring import vocabulary
@@ -49,16 +49,16 @@ class MoodleClient:
                                 "functions.")
         return answer
 
-    def enrolled_users(self, course_id: str) -> list[dict]:
-        return self.call("core_enrol_get_enrolled_users", courseid=course_id)
+    def enrolled_users(self, course_id: str) -> list[dict[str, Any]]:
+        return cast(list[dict[str, Any]], self.call("core_enrol_get_enrolled_users", courseid=course_id))
 
-    def activities_status(self, course_id: str, user_id: int) -> list[dict]:
-        return self.call("core_completion_get_activities_completion_status", courseid=course_id,
-                         userid=user_id).get("statuses", [])
+    def activities_status(self, course_id: str, user_id: int) -> list[dict[str, Any]]:
+        return cast(list[dict[str, Any]], self.call("core_completion_get_activities_completion_status",
+                                                    courseid=course_id, userid=user_id).get("statuses", []))
 
-    def course_status(self, course_id: str, user_id: int) -> dict:
-        return self.call("core_completion_get_course_completion_status", courseid=course_id,
-                         userid=user_id).get("completionstatus", {})
+    def course_status(self, course_id: str, user_id: int) -> dict[str, Any]:
+        return cast(dict[str, Any], self.call("core_completion_get_course_completion_status", courseid=course_id,
+                                              userid=user_id).get("completionstatus", {}))
 
     def module_names(self, course_id: str) -> dict[int, str]:
         """{course module id: name}: the activities' names (the completion statuses give only ids)."""
@@ -101,7 +101,7 @@ def _time(value: Any) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(int(value), dt.UTC) if value else None
 
 
-def _flatten(params: dict[str, Any], prefix: str = "") -> dict[str, str]:
+def _flatten(params: dict[Any, Any], prefix: str = "") -> dict[str, str]:
     """Moodle's REST form encoding: ``options[0][name]=…`` for nested lists and dicts."""
     flat: dict[str, str] = {}
     for key, value in params.items():

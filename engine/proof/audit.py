@@ -12,9 +12,9 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.base.errors import CourseFlowError
@@ -46,7 +46,7 @@ class NewEvent:
     process_id: str | None = None
     bpmn_id: str | None = None
     mi_key: str | None = None
-    data: dict = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 # The event's fields, written once: what a caller says (NewEvent, but its data), what the log adds, what is hashed.
@@ -60,7 +60,7 @@ def event_hash(event: Event) -> str:
     return _hash({name: getattr(event, name) for name in HASHED_FIELDS}, event.at, json.loads(event.data_json))
 
 
-def _hash(fields: dict, at: dt.datetime, data) -> str:
+def _hash(fields: dict[str, Any], at: dt.datetime, data: Any) -> str:
     return sha256(canonical({**fields, "at": at.isoformat(), "data": data}))
 
 
@@ -75,10 +75,10 @@ HEAD_MISSING = ("The audit log's chain head is missing, so nothing more can be r
                 "tampered with. Run 'courseflow verify' and restore the database from a backup.")
 
 
-_HEAD = ChainHead.__table__
+_HEAD = cast(Table, ChainHead.__table__)
 _LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
-_INSERT_EVENTS = insert(Event.__table__)
+_INSERT_EVENTS = insert(cast(Table, Event.__table__))
 
 
 def lock_head(session: Session) -> None:
@@ -177,7 +177,7 @@ def verify(session: Session) -> Verdict:
             if event.instance_prev_hash != last_of_instance.get(event.instance_id):
                 return Verdict(False, count, event.seq, f"the chain of instance {event.instance_id} is broken here")
             last_of_instance[event.instance_id] = event.hash
-        if event.kind == EventKind.DEFINITION_DEPLOYED:
+        if event.kind == EventKind.DEFINITION_DEPLOYED and event.definition_id is not None:
             recorded_digests[event.definition_id] = json.loads(event.data_json).get("digest")
         previous, expected = event.hash, expected + 1
     if head.seq != expected - 1 or head.hash != previous:

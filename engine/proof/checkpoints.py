@@ -16,6 +16,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -109,6 +110,8 @@ def make(session: Session, key: Ed25519PrivateKey, at: dt.datetime, by: str | No
     """Sign the chain as it is now (the caller's write transaction holds the chain head lock)."""
     audit.lock_head(session)
     head = session.get(ChainHead, 1)
+    if head is None:
+        raise CourseFlowError(audit.HEAD_MISSING)
     last = session.scalars(select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1)).first()
     body = {"seq": head.seq, "hash": head.hash, "at": at.isoformat(), "instances": instance_heads(session, head.seq),
             "previous_signature": last.signature if last else None}
@@ -127,16 +130,16 @@ def instance_heads(session: Session, up_to: int) -> dict[str, str]:
               .where(Event.instance_id.is_not(None), Event.seq <= up_to).group_by(Event.instance_id).subquery())
     rows = session.execute(select(Event.instance_id, Event.hash).join(
         newest, (Event.instance_id == newest.c.instance_id) & (Event.seq == newest.c.seq)))
-    return {instance_id: hash_ for instance_id, hash_ in rows}
+    return {instance_id: hash_ for instance_id, hash_ in rows if instance_id is not None}
 
 
-def signed_body(text: str, signature: str, key: Ed25519PublicKey) -> dict | None:
+def signed_body(text: str, signature: str, key: Ed25519PublicKey) -> dict[str, Any] | None:
     """The checkpoint's body if ``signature`` over it is valid under ``key``, else ``None``."""
     try:
         key.verify(base64.b64decode(signature), text.encode())
     except (InvalidSignature, ValueError):
         return None
-    return json.loads(text)
+    return cast(dict[str, Any], json.loads(text))
 
 
 def verify(session: Session, key: Ed25519PublicKey) -> tuple[int, str | None]:
@@ -159,7 +162,7 @@ def verify(session: Session, key: Ed25519PublicKey) -> tuple[int, str | None]:
     return count, None
 
 
-def for_dossier(session: Session, instance_ids: set[str]) -> list[dict]:
+def for_dossier(session: Session, instance_ids: set[str]) -> list[dict[str, Any]]:
     """The checkpoints that cover any of ``instance_ids``, as signed (the dossier's verifier needs the whole body)."""
     rows = session.scalars(select(Checkpoint).order_by(Checkpoint.id))
     return [{"body_json": row.body_json, "signature": row.signature, "key_id": row.key_id}

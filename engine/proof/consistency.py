@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from engine.base.vocabulary import EventKind
 from engine.registry.roles import Actor, parse_grant
 
 Grants = dict[str, set[tuple[str, str | None]]]
+_Claims = dict[str | None, str | None]  # task id → login of its last claim (None: unclaimed)
 
 
 class _People:
@@ -30,13 +32,15 @@ class _People:
         self.grants: Grants = {}
         self.inactive: set[str] = set()
 
-    def apply(self, kind: str, event: Event, data: dict) -> None:
+    def apply(self, kind: str, event: Event, data: dict[str, Any]) -> None:
         login = data.get("login")
+        if not isinstance(login, str):
+            return
         if kind == EventKind.USER_ADDED:
             self.grants[login] = {parse_grant(text) for text in data.get("grants", [])}
-        elif kind == EventKind.ROLE_GRANTED:
+        elif kind == EventKind.ROLE_GRANTED and event.role is not None:
             self.grants.setdefault(login, set()).add((event.role, event.scope))
-        elif kind == EventKind.ROLE_REVOKED:
+        elif kind == EventKind.ROLE_REVOKED and event.role is not None:
             self.grants.setdefault(login, set()).discard((event.role, event.scope))
         elif kind == EventKind.USER_DEACTIVATED:
             self.inactive.add(login)
@@ -51,7 +55,7 @@ class _People:
 
 def check(session: Session) -> list[str]:
     """Every inconsistency found, in words (empty: all consistent)."""
-    people, claims, closed, started = _People(), {}, set(), set()
+    people, claims, closed, started = _People(), _Claims(), set[str | None](), set[str | None]()
     problems: list[str] = []
     for event in session.scalars(select(Event).order_by(Event.seq).execution_options(yield_per=1000)):
         data = json.loads(event.data_json or "{}")
@@ -73,18 +77,18 @@ def check(session: Session) -> list[str]:
     return problems
 
 
-def _claim_problems(event: Event, people: _People, claims: dict) -> list[str]:
+def _claim_problems(event: Event, people: _People, claims: _Claims) -> list[str]:
     if event.kind == EventKind.TASK_UNCLAIMED:
         claims[event.task_id] = None
         return []
     claims[event.task_id] = event.actor
     actor = people.actor(event.actor) if event.actor else None
-    if actor is None or not actor.holds(event.role, event.scope):
+    if actor is None or event.role is None or not actor.holds(event.role, event.scope):
         return [f"event {event.seq}: {event.actor} claimed a {event.role} task without holding that role then"]
     return []
 
 
-def _completion_problems(event: Event, data: dict, people: _People, claims: dict) -> list[str]:
+def _completion_problems(event: Event, data: dict[str, Any], people: _People, claims: _Claims) -> list[str]:
     if event.actor is None or event.role is None:
         return []
     actor = people.actor(event.actor)
@@ -103,7 +107,7 @@ def _completion_problems(event: Event, data: dict, people: _People, claims: dict
     return []
 
 
-def _open_task_problems(session: Session, claims: dict, closed: set) -> Iterable[str]:
+def _open_task_problems(session: Session, claims: _Claims, closed: set[str | None]) -> Iterable[str]:
     for task_id, claimed_by in session.execute(select(OpenTask.id, OpenTask.claimed_by)):
         if task_id in closed:
             yield f"open task {task_id} is listed in the inbox but its events say it was completed or withdrawn"

@@ -104,7 +104,7 @@ def verify(dossier: dict[str, Any], codec: WorkflowCodec | None = None, key: Any
     return findings
 
 
-def _check_checkpoints(dossier: dict, key) -> list[Finding]:
+def _check_checkpoints(dossier: dict[str, Any], key: Any) -> list[Finding]:
     found = dossier.get("checkpoints") or []
     if not found:
         return [Finding(False, "no signed checkpoint covers this course (run 'courseflow checkpoint' and export again)")]

@@ -194,7 +194,7 @@ class _Replayer:
         with use_clock(FixedClock(parse_instant(event["at"]))):
             self._run(event["seq"], self.workflow.refresh_timers)
 
-    def _run(self, seq: int, step: Any, completed: Any=None) -> None:
+    def _run(self, seq: int, step: Any, completed: Any = None) -> None:
         was = derived.before(self.workflow)
         try:
             step()

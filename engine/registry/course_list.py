@@ -3,13 +3,16 @@ searched, filtered by status, planned year and CSB, sorted by any column, with p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.base.models import User
-from engine.registry.courses import STATUSES, CourseView, courses
+from engine.base.vocabulary import STATUSES
+from engine.registry.courses import CourseView, courses
 
 SORTS = ("name", "planned_year", "initiator", "creator", "coordinator", "status", "published", "next_inspection",
          "cancelled")
@@ -46,7 +49,7 @@ class CourseList:
     csbs: tuple[str, ...] = field(default_factory=tuple)
 
 
-def course_list(session: Session, statuses, query: CourseQuery) -> CourseList:
+def course_list(session: Session, statuses: Iterable[str], query: CourseQuery) -> CourseList:
     names = {login: name for login, name in session.execute(select(User.login, User.name))}
     every = [CourseRow(c, names.get(c.creator or "", c.creator or ""), names.get(c.coordinator or "",
                                                                                c.coordinator or ""))
@@ -73,8 +76,8 @@ def _matches(row: CourseRow, query: CourseQuery) -> bool:
     return all(word in text for word in words)
 
 
-def _sort_key(sort: str):
-    keys = {
+def _sort_key(sort: str) -> Callable[[CourseRow], tuple[Any, ...]]:
+    keys: dict[str, Callable[[CourseRow], Any]] = {
         "name": lambda r: r.course.name.casefold(),
         "planned_year": lambda r: r.course.planned_year or 0,
         "initiator": lambda r: (r.course.initiator or "").casefold(),

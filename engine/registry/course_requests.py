@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.base import clock
-from engine.base.errors import Refused
+from engine.base.errors import ProcessFailed, Refused
 from engine.base.models import Course, CourseRequest, Instance
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -40,5 +40,8 @@ def open_once(session: Session, token: str, login: str, start: Callable[[], str]
     session.flush()  # a concurrent double submit stops here (same primary key)
     instance_id = start()
     course_id = session.scalar(select(Instance.course_id).where(Instance.id == instance_id))
+    if course_id is None:
+        raise ProcessFailed("The course's process started but recorded no course: its first task must open the "
+                            "course record (6.2). Check the deployed process.")
     request.course_id = course_id
     return course_id

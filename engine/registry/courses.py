@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from sqlalchemy import select
@@ -33,12 +35,12 @@ INSPECTION_FIELD = "inspected_on"  # a submitted inspection sheet (13.2) restart
 
 
 
-def opens_course(task) -> bool:
+def opens_course(task: Any) -> bool:
     return task.task_spec.extensions.get("properties", {}).get(RECORD_PROPERTY) == "create" \
         if hasattr(task.task_spec, "extensions") else False
 
 
-def open_record(session: Session, instance_id: str, data: dict) -> int:
+def open_record(session: Session, instance_id: str, data: dict[str, Any]) -> int:
     """Open the course record of a new course instance; return its id."""
     now = clock.now()
     course = Course(instance_id=instance_id, name=str(data.get("course_name") or "(unnamed course)"),
@@ -49,7 +51,7 @@ def open_record(session: Session, instance_id: str, data: dict) -> int:
     return course.id
 
 
-def follow(session: Session, instance, completed_tasks: list, forms: list[dict]) -> None:
+def follow(session: Session, instance: Any, completed_tasks: list[Any], forms: list[dict[str, Any]]) -> None:
     """Update the instance's course from the forms just submitted and the status markers just passed."""
     if instance.course_id is None:
         return
@@ -73,7 +75,7 @@ def follow(session: Session, instance, completed_tasks: list, forms: list[dict])
     course.updated_at = clock.now()
 
 
-def _status_of(task) -> str | None:
+def _status_of(task: Any) -> str | None:
     expression = getattr(task.task_spec, "extensions", {}).get("properties", {}).get(STATUS_PROPERTY)
     if not expression:
         return None
@@ -84,7 +86,7 @@ def _status_of(task) -> str | None:
     if status not in STATUSES:
         raise ProcessFailed(f"\"{task.task_spec.bpmn_name}\" sets the unknown course status {status!r}; "
                             f"use one of {', '.join(STATUSES)}")
-    return status
+    return str(status)
 
 
 def _set_status(course: Course, status: str) -> None:
@@ -146,7 +148,7 @@ class CourseView:
                    last_inspected_at=c.last_inspected_at, cancel_decision=c.cancel_decision)
 
 
-def courses(session: Session, statuses=STATUSES) -> list[CourseView]:
+def courses(session: Session, statuses: Iterable[str] = STATUSES) -> list[CourseView]:
     rows = session.scalars(select(Course).where(Course.status.in_(statuses), Course.withdrawn_at.is_(None))
                            .order_by(Course.name, Course.id))
     return [CourseView.of(c) for c in rows]
@@ -166,8 +168,8 @@ class SheetView:
     bpmn_id: str | None
     name: str
     sheet: str | None
-    data: dict
-    schema: dict | None = None  # the form it was filled in on (labels for display)
+    data: dict[str, Any]
+    schema: dict[str, Any] | None = None  # the form it was filled in on (labels for display)
 
 
 def course(session: Session, course_id: int) -> CourseView:
@@ -211,11 +213,12 @@ class HistoryEntry:
     bpmn_id: str | None
     name: str
     sheet: str | None
-    data: dict
+    data: dict[str, Any]
 
 
 def history(session: Session, course_id: int, process: str | None = None, role: str | None = None,
-            actor: str | None = None, since=None, until=None) -> list[HistoryEntry]:
+            actor: str | None = None, since: dt.datetime | None = None,
+            until: dt.datetime | None = None) -> list[HistoryEntry]:
     """Every event of the course's instances (its own process and the questionnaires), oldest first, filtered."""
     row = session.get(Course, course_id)
     if row is None:
@@ -239,7 +242,7 @@ def history(session: Session, course_id: int, process: str | None = None, role: 
     return entries
 
 
-def _name(kind: str, data: dict) -> str:
+def _name(kind: str, data: dict[str, Any]) -> str:
     """What an event is about, in a word: its task's name, or the versions a migration moved between."""
     if kind == EventKind.INSTANCE_MIGRATED:
         return f"v{data.get('from_version')} → v{data.get('to_version')}"

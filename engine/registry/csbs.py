@@ -30,7 +30,7 @@ class CsbView:
 
 
 def csbs(session: Session) -> list[CsbView]:
-    people: dict[tuple[str, str], list[str]] = {}
+    people: dict[tuple[str, str | None], list[str]] = {}
     rows = session.execute(select(RoleGrant.role, RoleGrant.scope, User.name).join(User).where(
         User.active.is_(True), RoleGrant.scope.is_not(None)).order_by(User.name))
     for role, scope, name in rows:

@@ -6,7 +6,9 @@ when and why.
 """
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.base import clock
@@ -28,6 +30,8 @@ def withdraw(session: Session, course_id: int, reason: str, login: str) -> int:
         raise Refused("already_withdrawn", f"the course {course.name!r} was already withdrawn", name=course.name)
     now = clock.now()
     instance = session.get(Instance, course.instance_id)
+    if instance is None:
+        raise NotFound(f"The course {course.name!r} has no process instance to withdraw; run 'courseflow verify'.")
     version = instance.version
     tasks = list(session.scalars(select(OpenTask).where(OpenTask.instance_id == instance.id)
                                  .order_by(OpenTask.id).with_for_update()))
@@ -39,9 +43,9 @@ def withdraw(session: Session, course_id: int, reason: str, login: str) -> int:
                                  data={"course": course.id, "name": course.name, "reason": reason}))
     session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id))
     last_hash = audit.append(session, events, now, instance.last_event_hash)
-    moved = session.execute(update(Instance).where(Instance.id == instance.id, Instance.version == version).values(
+    moved = cast(CursorResult[Any], session.execute(update(Instance).where(Instance.id == instance.id, Instance.version == version).values(
         status="cancelled", next_timer_at=None, completed_at=now, updated_at=now, last_event_hash=last_hash,
-        version=version + 1))
+        version=version + 1)))
     if moved.rowcount != 1:
         raise ChangedMeanwhile("Someone acted on this course at the same moment; nothing was withdrawn. "
                                "Reload and try again.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
@@ -77,7 +77,7 @@ def admit(session: Session, course_id: int, code: str | None) -> None:
         return
     if not code or not code.strip():
         raise Refused("This questionnaire needs the code your course coordinator gave you.")
-    consumed = cast(CursorResult, session.execute(delete(QuestionnaireCode).where(QuestionnaireCode.code_hash == _hash(code),
+    consumed = cast(CursorResult[Any], session.execute(delete(QuestionnaireCode).where(QuestionnaireCode.code_hash == _hash(code),
                                                                 QuestionnaireCode.course_id == course_id)))
     if consumed.rowcount != 1:
         raise Refused("This code is not valid for this course, or it was used already; each code works once.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +32,7 @@ SCHEDULER = Actor("courseflow", frozenset({("sector_administrator", None)}))  # 
 TREND_QUARTERS = 4  # the quarter analysed and the three before it
 
 
-def due(session: Session, now) -> list[tuple[int, Quarter]]:
+def due(session: Session, now: dt.datetime) -> list[tuple[int, Quarter]]:
     """(course id, quarter) of every analysis due now and not yet started: the quarter that ended last, for
     each course in the catalogue that was published before it ended. Nothing when the process is not deployed."""
     if PROCESS not in deploy.latest_definitions(session):
@@ -45,7 +46,7 @@ def due(session: Session, now) -> list[tuple[int, Quarter]]:
 
 
 def start(session: Session, definitions: DefinitionCache, course_id: int, quarter: Quarter,
-          criteria_form: dict, min_answers: int) -> str | None:
+          criteria_form: dict[str, Any], min_answers: int) -> str | None:
     """Start the analysis of ``course_id`` for ``quarter`` unless it was started already; return the instance id."""
     if session.get(QuarterlyAnalysis, (course_id, quarter.label)) is not None:
         return None
@@ -62,8 +63,8 @@ def start(session: Session, definitions: DefinitionCache, course_id: int, quarte
     return instance_id
 
 
-def results_data(session: Session, course_id: int, quarter: Quarter, criteria_form: dict,
-                 min_answers: int) -> dict:
+def results_data(session: Session, course_id: int, quarter: Quarter, criteria_form: dict[str, Any],
+                 min_answers: int) -> dict[str, Any]:
     """The task's read-only data: the quarter, its number of answers and the trend over the last quarters."""
     first = quarter
     for _ in range(TREND_QUARTERS - 1):
@@ -92,7 +93,7 @@ class QuarterlyAnalysisView:
     started_at: dt.datetime
     recorded_by: str | None = None
     recorded_at: dt.datetime | None = None
-    analysis: dict = field(default_factory=dict)  # the form as submitted (findings, actions, early inspection)
+    analysis: dict[str, Any] = field(default_factory=dict)  # the form as submitted (findings, actions, early inspection)
 
 
 def analyses(session: Session, course_id: int | None = None, year: int | None = None) -> list[QuarterlyAnalysisView]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 GRADES = ("excellent", "good", "satisfactory", "unsatisfactory")
 SCORES = {"excellent": 4, "good": 3, "satisfactory": 2, "unsatisfactory": 1}
@@ -20,7 +21,7 @@ class Answer:
     """One questionnaire answer as the aggregate sees it: the quarter it came in and the form's values."""
 
     quarter: str
-    values: dict
+    values: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,9 @@ class SatisfactionResults:
     comments: tuple[str, ...] = ()
     participation: tuple[tuple[str, str], ...] = ()
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The CLI's JSON: answers, criteria by field key (grade counts and mean), comments."""
-        result: dict = {"answers": self.answers, "period": self.period, "min_answers": self.min_answers,
+        result: dict[str, Any] = {"answers": self.answers, "period": self.period, "min_answers": self.min_answers,
                         "shown": self.shown}
         if self.shown:
             result["criteria"] = {c.key: {**c.counts, "mean": c.mean} for c in self.criteria}
@@ -78,7 +79,7 @@ class SatisfactionResults:
         return result
 
 
-def criteria_of(schema: dict) -> list[Criterion]:
+def criteria_of(schema: dict[str, Any]) -> list[Criterion]:
     """The graded questions of the questionnaire form: its fields whose choices are exactly the four grades."""
     found = []
     for key, prop in schema.get("properties", {}).items():
