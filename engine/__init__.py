@@ -38,6 +38,7 @@ from engine.base.errors import (
                                 Refused,
                                 TaskNotOpen,
 )
+from engine.base.vocabulary import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES
 from engine.certificates.eligibility import Eligibility, Evidence
 from engine.certificates.issuing import Issued
 from engine.certificates.register import CertificateView
@@ -68,7 +69,7 @@ from engine.proof.paths import Path
 from engine.proof.replay import Outcome, Step
 from engine.registry.course_list import SORTS as COURSE_SORTS
 from engine.registry.course_list import CourseList, CourseQuery, CourseRow
-from engine.registry.courses import CATALOGUE_STATUSES, LIST_STATUSES, STATUSES, CourseView, HistoryEntry, SheetView
+from engine.registry.courses import CourseView, HistoryEntry, SheetView
 from engine.registry.csbs import CsbView
 from engine.registry.roles import ROLES, Actor, Role
 from engine.registry.users import MIN_PASSWORD, Contact, Grant, UserView

@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from engine.base.db import Database
 from engine.base.errors import ChangedMeanwhile, CourseFlowError, NotAllowed, NotFound, Problem, ProcessFailed, Refused
 from engine.base.models import Course, Definition, Event, Instance, User
 from engine.base.serialization import WorkflowCodec
-from engine.base.vocabulary import EventKind
+from engine.base.vocabulary import CATALOGUE_STATUSES, STATUSES, EventKind
 from engine.certificates import batches as certificate_batches
 from engine.certificates import eligibility as certificate_eligibility
 from engine.certificates import issuing as certificate_issuing
@@ -59,9 +59,11 @@ from engine.monitoring import summary as monitoring_summary
 from engine.monitoring.models import Participant
 from engine.monitoring.period import Period
 from engine.monitoring.records import ActivityFigures
+from engine.monitoring.summary import ParticipantStates
 from engine.proof import audit, checkpoints, consistency, diagram, dossier, paths, replay
 from engine.registry import course_list, course_requests, courses, csbs, users, withdrawal
 from engine.registry.course_list import CourseList, CourseQuery
+from engine.registry.courses import CourseView, HistoryEntry
 from engine.registry.csbs import CsbView
 from engine.registry.roles import ROLES, Actor, may_read_history
 from engine.registry.users import Contact, Grant, UserView
@@ -124,7 +126,7 @@ class Engine:
         return self.deploy_files(files, forms, actor, note)
 
     def deploy_files(self, files: list[SourceFile], forms: dict[str, str], actor: str | None = None,
-                     note: str | None = None):
+                     note: str | None = None) -> deploy.DeployReport:
         """Deploy BPMN files with the forms offered; if every file deploys, those forms become the library's text."""
         with self._write() as session:
             report = deploy.deploy(session, self.codec, files, forms, actor, _note(note))
@@ -154,12 +156,12 @@ class Engine:
         with self._read() as session:
             return compare.bpmn_xml(session, process_id, version)
 
-    def forms(self) -> dict[str, dict]:
+    def forms(self) -> dict[str, dict[str, Any]]:
         """The form library: form file name -> JSON Schema."""
         with self._read() as session:
             return form_library.schemas(session)
 
-    def form_preview(self, name: str, text: str) -> tuple[dict | None, list[Problem]]:
+    def form_preview(self, name: str, text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
         """The schema the editor's text would save (None if it has problems) and its problems; stores nothing."""
         problems = form_library.problems(name, text)
         if problems:
@@ -391,7 +393,7 @@ class Engine:
 
     def complete(self, task_id: str, data: Any, actor: Actor, expected_version: int | None = None) -> None:
         """Complete an open task with form data: the task is open, the actor may do it, the data is valid."""
-        def attempt():
+        def attempt() -> None:
             with self._write() as session:
                 found = store.open_task_with_instance(session.connection(), task_id)
                 if found is None:
@@ -415,30 +417,31 @@ class Engine:
             certificate_batches.decide(session, row.instance_id, row.course_id or 0, data, actor.login,
                                        certificate_settings.from_env())
 
-    def send_message(self, instance_id: str, name: str, payload: dict | None, actor: Actor) -> None:
+    def send_message(self, instance_id: str, name: str, payload: dict[str, Any] | None, actor: Actor) -> None:
         """Deliver a BPMN message (e.g. "inspection_requested") to a waiting instance."""
         payload = {} if payload is None else payload
         check_shape(payload)
 
-        def attempt():
+        def attempt() -> None:
             with self._write() as session:
                 runtime.deliver_message(session, self.definitions, instance_id, name, payload, actor)
         self._after_due_timers(attempt)
 
-    def _after_due_timers(self, attempt) -> None:
+    def _after_due_timers(self, attempt: Callable[[], None]) -> None:
         """Run ``attempt``; if its instance has overdue timers, fire them first (and commit), then retry.
 
         Timers fire before anything is delivered, so a passed deadline is never
         skipped and an overdue timer and a late event never both run.
         """
         try:
-            return attempt()
+            attempt()
+            return
         except runtime.TimersDue as due:
             instance_id = due.args[0]
         with self._write() as session:
             runtime.fire_due_timers(session, self.definitions, instance_id)
         try:
-            return attempt()
+            attempt()
         except runtime.TimersDue:
             raise ProcessFailed("The process's overdue timers could not fire; try again in a moment.") from None
 
@@ -517,7 +520,7 @@ class Engine:
             return 0
 
     @staticmethod
-    def _open_row(session, task_id: str) -> store.OpenTaskRow:
+    def _open_row(session: Any, task_id: str) -> store.OpenTaskRow:
         row = store.open_task(session.connection(), task_id)
         if row is None:
             runtime.refuse_closed_task(session, task_id)
@@ -559,7 +562,7 @@ class Engine:
             roles = self.definitions.parsed(session, definition.id).start_roles
             return not roles or any(actor.holds(role) for role in roles)
 
-    def start_form(self, process_id: str) -> dict | None:
+    def start_form(self, process_id: str) -> dict[str, Any] | None:
         """The form a process asks for when started (choices filled in), or None."""
         with self._read() as session:
             definition = deploy.latest_definitions(session).get(process_id)
@@ -576,7 +579,7 @@ class Engine:
         """The forms submitted in a course's process, as recorded (oldest first)."""
         with self._read() as session:
             return [replace(sheet, schema=self.definitions.form(session, sheet.definition_id, sheet.sheet))
-                    for sheet in courses.sheets(session, course_id)]
+                    if sheet.definition_id is not None else sheet for sheet in courses.sheets(session, course_id)]
 
     def open_course(self, process_id: str, data: dict[str, Any], actor: Actor, token: str,
                     same_name_confirmed: bool = False) -> int:
@@ -617,12 +620,12 @@ class Engine:
         with self._write() as session:
             return withdrawal.withdraw(session, course_id, reason, actor.login)
 
-    def courses(self, statuses=courses.STATUSES) -> list[courses.CourseView]:
+    def courses(self, statuses: Iterable[str] = STATUSES) -> list[CourseView]:
         """Courses by status: the List (6.2), the catalogue (8.2) or the cancelled (13.5)."""
         with self._read() as session:
             return courses.courses(session, statuses)
 
-    def course_list(self, statuses, query: CourseQuery = CourseQuery()
+    def course_list(self, statuses: Any, query: CourseQuery = CourseQuery()
                     ) -> CourseList:
         """A course list (6.2, 8.2, 13.5) searched, filtered and sorted, with people's names and counts."""
         with self._read() as session:
@@ -648,7 +651,7 @@ class Engine:
                 Instance.course_id == course_id, Instance.id != course.instance).order_by(Instance.started_at))]
             return [self._replay(session, instance_id) for instance_id in ids]
 
-    def history(self, course_id: int, reader: Actor | None = None, **filters) -> list[courses.HistoryEntry]:
+    def history(self, course_id: int, reader: Actor | None = None, **filters: Any) -> list[HistoryEntry]:
         """A course's events for auditors; filters: process, role, actor, since, until."""
         _require_history_reader(reader)
         with self._read() as session:
@@ -664,12 +667,12 @@ class Engine:
         with self._read() as session:
             course = courses.course(session, course_id)
             loaded = runtime.load(session, self.definitions, course.instance)
-            files = json.loads(session.get(Definition, loaded.instance.definition_id).files_json)
+            files = json.loads(_definition(session, loaded.instance.definition_id).files_json)
             path = path or paths.taken(loaded.workflow)
             ran = [loaded.instance.process_id, *sorted((set(path.done) | set(path.open)) - {loaded.instance.process_id})]
             return [diagram.layout(files[process_id], process_id, path) for process_id in ran if process_id in files]
 
-    def export_dossier(self, course_id: int) -> dict:
+    def export_dossier(self, course_id: int) -> dict[str, Any]:
         """Everything needed to check a course's history offline (see engine.dossier)."""
         with self._snapshot() as session:
             return dossier.build(session, course_id)
@@ -681,18 +684,18 @@ class Engine:
             course = courses.course(session, course_id)
             rows = session.scalars(select(Event).where(Event.instance_id == course.instance).order_by(Event.seq))
             return replay.steps([replay.event_dict(row) for row in rows],
-                                lambda definition_id: session.get(Definition, definition_id).spec_json, self.codec)
+                                lambda definition_id: _definition(session, definition_id).spec_json, self.codec)
 
     def course_ids(self) -> list[int]:
         with self._read() as session:
             return list(session.scalars(select(Course.id).order_by(Course.id)))
 
-    def _replay(self, session, instance_id: str) -> replay.Outcome:
+    def _replay(self, session: Any, instance_id: str) -> replay.Outcome:
         rows = session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.seq))
         events = [replay.event_dict(row) for row in rows]
         state, definition_id = session.execute(select(Instance.state_json, Instance.definition_id)
                                                .where(Instance.id == instance_id)).one()
-        return replay.reexecute(events, lambda definition_id: session.get(Definition, definition_id).spec_json,
+        return replay.reexecute(events, lambda definition_id: _definition(session, definition_id).spec_json,
                                 self.codec, state, definition_id)
 
     def verify(self) -> audit.Verdict:
@@ -908,7 +911,7 @@ class Engine:
                                            ensure_ascii=False).encode()).hexdigest()
         return self._store_import(course_id, parsed, f"{site} (web services)", digest, actor, None)
 
-    def _store_import(self, course_id, parsed, filename, digest, actor, period) -> monitoring_store.ImportReport:
+    def _store_import(self, course_id: Any, parsed: Any, filename: Any, digest: Any, actor: Any, period: Any) -> monitoring_store.ImportReport:
         with self._write() as session:
             course = _course_row(session, course_id)
             if actor is not None:
@@ -932,7 +935,7 @@ class Engine:
             return monitoring_summary.summary(session, course_id, _period(period))
 
     def participant_states(self, course_id: int, actor: Actor | None = None, limit: int | None = None
-                           ) -> list[monitoring_summary.ParticipantStates]:
+                           ) -> list[ParticipantStates]:
         """Per participant, per activity: incomplete / complete / passed / failed / viewed, with its date and import.
 
         What §10 certificates read (10.1: all modules completed, all tests passed). ``limit``: the first N by name.
@@ -1141,7 +1144,7 @@ class Engine:
         check_shape(data)
         with self._write() as session:
             course = courses.course(session, course_id)
-            if course.status not in courses.CATALOGUE_STATUSES:
+            if course.status not in CATALOGUE_STATUSES:
                 raise NotFound(f"The course {course_id} is not in the catalogue; its questionnaire is closed.")
             codes.admit(session, course_id, code)
             definition = deploy.latest_definitions(session).get(satisfaction_answers.PROCESS)
@@ -1151,12 +1154,12 @@ class Engine:
                                  ANONYMOUS_STUDENT)
 
     @staticmethod
-    def _require_code_manager(session, course_id: int, actor: Actor) -> None:
+    def _require_code_manager(session: Any, course_id: int, actor: Actor) -> None:
         if not satisfaction_access.may_manage_codes(actor, courses.course(session, course_id)):
             raise NotAllowed("Only the course's coordinator or a sector administrator may set how its "
                              "questionnaire is answered.")
 
-    def _questionnaire_form(self, session) -> dict:
+    def _questionnaire_form(self, session: Any) -> dict[str, Any]:
         definition = deploy.latest_definitions(session).get(satisfaction_answers.PROCESS)
         if definition is None:
             return {}
@@ -1322,7 +1325,7 @@ def _written(issued: certificate_issuing.Issued, pdf: bytes, settings: certifica
 
 
 ANONYMOUS_STUDENT = Actor("anonymous", frozenset({("student", None)}))
-def checkpoint_public_key(path: Path | None = None):
+def checkpoint_public_key(path: Path | None = None) -> Any:
     """The checkpoint key (public part) from ``path`` or COURSEFLOW_CHECKPOINT_KEY; ``None`` if neither is set."""
     path = path or checkpoint_key_path()
     return checkpoints.load_public(path) if path else None
@@ -1359,6 +1362,13 @@ def _year_of(data: dict[str, Any], default: int) -> int:
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2200:
         raise CourseFlowError(f"The year {year} is not one a report can be made for: give four digits, e.g. 2026.")
+
+
+def _definition(session: Session, definition_id: int) -> Definition:
+    found = session.get(Definition, definition_id)
+    if found is None:
+        raise NotFound(f"There is no deployed definition {definition_id}: the database lost a row the history needs.")
+    return found
 
 
 def _require(actor: Actor, role: str) -> None:

@@ -66,7 +66,7 @@ class Conflict:
     note: str | None
     changes: list[Change]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"process": self.process_id, "base_version": self.base_version,
                 "newest_version": self.newest_version, "deployed_at": self.deployed_at.isoformat(),
                 "deployed_by": self.deployed_by, "note": self.note, "changes": [vars(c) for c in self.changes]}

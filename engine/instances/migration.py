@@ -221,7 +221,7 @@ def course_of(session: Session, instance_id: str) -> tuple[int | None, str | Non
     return (found[0], found[1]) if found else (None, None)
 
 
-def waiting_for(workflow) -> list[Waiting]:
+def waiting_for(workflow: Any) -> list[Waiting]:
     """The timers the workflow waits for, soonest first."""
     found = [Waiting(task.task_spec.bpmn_name or task.task_spec.bpmn_id, timers.due_time(task))
              for task in timers.waiting_timers(scan(workflow)).values()]

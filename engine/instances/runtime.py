@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
@@ -167,7 +167,7 @@ def start(session: Session, definitions: DefinitionCache, definition: Parsed, da
     return row.id
 
 
-def refuse_closed_task(session: Session, task_id: str) -> None:
+def refuse_closed_task(session: Session, task_id: str) -> NoReturn:
     """Explain why ``task_id`` has no open-task row: completed before, withdrawn, or never existed."""
     closed = session.scalars(select(Event).where(
         Event.task_id == task_id, Event.kind.in_((EventKind.TASK_COMPLETED, EventKind.TASK_CANCELLED)))).first()

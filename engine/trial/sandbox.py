@@ -11,6 +11,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from engine.base.errors import NotAllowed, NotFound
 from engine.definitions.checks import SourceFile
@@ -26,7 +27,7 @@ class TrialView:
     id: str
     process_id: str
     owner: str
-    problems: list  # the draft's deploy problems (then the trial was discarded at once)
+    problems: list[Any]  # the draft's deploy problems (then the trial was discarded at once)
 
 
 def create(directory: Path, owner: str, process_id: str, now: dt.datetime) -> tuple[str, Path]:
@@ -45,7 +46,7 @@ def database_url(folder: Path) -> str:
     return f"sqlite:///{(folder / 'trial.db').resolve()}"
 
 
-def find(directory: Path, trial_id: str, owner: str) -> tuple[Path, dict]:
+def find(directory: Path, trial_id: str, owner: str) -> tuple[Path, dict[str, Any]]:
     """The folder and facts of ``owner``'s trial ``trial_id``; only its owner may use it."""
     folder = directory / trial_id
     if not _ID.fullmatch(trial_id) or not (folder / "trial.json").is_file():
