@@ -49,12 +49,20 @@ def wait_for(condition, seconds: float = 90, what: str = "") -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+class _BehindTheProxy(http.cookiejar.DefaultCookiePolicy):
+    """Production cookies are Secure; the reverse proxy speaks HTTPS to people, plain HTTP on loopback to gunicorn."""
+
+    def return_ok_secure(self, cookie, request):
+        return True
+
+
 class Browser:
     """A person at the web app: cookies, the CSRF token from each page, form posts."""
 
     def __init__(self, base: str):
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        jar = http.cookiejar.CookieJar(policy=_BehindTheProxy())
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 
     def get(self, path: str) -> str:
         with self.opener.open(self.base + path, timeout=30) as response:
@@ -145,8 +153,9 @@ def test_gunicorn_and_two_workers_send_every_mail_once_and_fire_every_timer_once
         chair = smtp.recorder.to("chair-tc13@coomet.example")
         overdue = [m for m in chair if m.message["Subject"].startswith("Overdue by 1 day(s): Agree on the course")]
         assert len(overdue) == len(reviews)
+        members = [t for t in engine.tasks() if t.bpmn_id == "c_member_review"]  # the demo's, late too
         assert len([m for m in smtp.recorder.to("admin@coomet.example") if "Overdue" in m.message["Subject"]]) == \
-            len(reviews)
+            len(reviews) + len(members)
         with engine.db.read() as session:
             fired = session.execute(select(Event.task_id, func.count()).where(Event.kind == "timer_fired")
                                     .group_by(Event.task_id)).all()
@@ -179,11 +188,12 @@ def _all_sent(engine: Engine) -> bool:
 
 
 def _alerts_sent(engine: Engine) -> bool:
-    """Three reviews (the demo's and the two above) are late: three alerts fired, and nothing left queued."""
+    """The two chairs' reviews above are late (the demo's own reviews are its members'): two alerts fired, and
+    nothing left queued."""
     with engine.db.read() as session:
         alerts = session.scalar(select(func.count()).where(Event.kind == "timer_fired", Event.bpmn_id == "c_chair_late"))
     rows = outbox_rows(engine)
-    return alerts >= 3 and sum(r.kind == "overdue" for r in rows) >= 6 and not any(r.state == "queued" for r in rows)
+    return alerts >= 2 and sum(r.kind == "overdue" for r in rows) >= 4 and not any(r.state == "queued" for r in rows)
 
 
 def test_production_mode_needs_a_secret_key_and_a_base_url(monkeypatch):

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from .extensions import engine
 from .i18n import display, label, lang, role_name
+from .schemaform import read_only_rows
 
 TOP = ("course_name", "course_name_ru", "csb", "course_id")
 DATE_FIELDS = ("agreed_on", "approved_on")      # the paper's "Date" at the bottom
@@ -22,10 +23,11 @@ CONTACT = ("phone", "email")
 
 @dataclass(frozen=True)
 class Row:
-    kind: str  # heading | group | field
+    kind: str  # heading | group | field | records
     label: str
     value: str = ""
     key: str = ""
+    records: tuple = ()  # a read-only list of records (e.g. 11.2's quarters): rows of cells
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,9 @@ def _course_name(course, data: dict) -> str:
 
 
 def _rows(key: str, prop: dict, value) -> list[Row]:
+    records = read_only_rows(prop, value)
+    if records:
+        return [Row("records", label(prop, default=key), key=key, records=tuple(records))]
     if prop.get("type") != "object" or not prop.get("properties"):
         return [Row("field", label(prop, default=key), _text(prop, value), key)]
     inner, given = prop["properties"], value if isinstance(value, dict) else {}
