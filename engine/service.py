@@ -442,6 +442,11 @@ class Engine:
         with self._read() as session:
             return inbox.count_for(session, actor, filters)
 
+    def inbox_courses(self, actor: Actor) -> list[inbox.InboxCourse]:
+        """The courses in which ``actor`` has open tasks: the inbox's course filter (issue 13)."""
+        with self._read() as session:
+            return inbox.inbox_courses(session, actor)
+
     def task(self, task_id: str, actor: Actor | None = None) -> inbox.TaskDetail:
         """One open task with its form (choices filled in, values prefilled from the process data).
 

@@ -9,7 +9,7 @@ from engine import ChangedMeanwhile, InvalidData, ProcessFailed, TaskFilter, Tas
 
 from . import schemaform, signer
 from .extensions import engine
-from .i18n import task_name
+from .i18n import course_name, task_name
 from .params import db_int
 
 bp = Blueprint("tasks", __name__)
@@ -37,8 +37,10 @@ def inbox():
     total = engine().task_count(actor, filters)
     if filters.role is filters.course_id is filters.process is None:
         g.inbox_count = total
+    courses = sorted(engine().inbox_courses(actor), key=lambda c: course_name(c).casefold())
     return render_template("inbox.html", tasks=found, total=total, filters=filters, page_size=PAGE_SIZE,
-                           now=engine().clock.now(), courses=engine().courses())
+                           now=engine().clock.now(), courses=courses,
+                           filtered=any((filters.role, filters.course_id, filters.process)))
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])

@@ -1,0 +1,104 @@
+"""Every role's main pages on a phone (390 x 844, issue 13): nothing wider than the window, a menu for the
+navigation, tables as cards, a label on every input, a skip link and a favicon; screenshots in English and
+Russian at 1280 and 390 px."""
+from __future__ import annotations
+
+import pytest
+
+from demo import DEMO_PASSWORD, load_demo
+from demo.driver import CourseDriver
+from tests.browser import browse
+from tests.coomet import DEMO_USERS
+from webapp.app import create_app
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+LONG_NAME = ("Measurement uncertainty in the calibration of flow meters, pressure gauges, thermometers and "
+             "hygrometers for national metrology institutes of the regional metrology organisation COOMET")
+PHONE = {"width": 390, "height": 844}
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(e => e.type !== 'hidden' && e.offsetParent !== null)
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+  .map(e => e.outerHTML.slice(0, 120))"""
+HEADER_LINKS = """() => [...document.querySelectorAll('header a[href^="/"]')].map(a => a.getAttribute('href'))"""
+TABLE_LINKS = """() => [...document.querySelectorAll('main table a[href^="/"]')].map(a => a.getAttribute('href'))"""
+
+
+@pytest.fixture
+def ui(engine):
+    load_demo(engine)
+    CourseDriver(engine, course_name=LONG_NAME, course_name_ru=LONG_NAME, initiator="VNIIM")
+    with browse(create_app(engine, TICK_SECONDS=0)) as ui:
+        yield ui
+
+
+def _pages(ui) -> list[str]:
+    """The header's pages and, from each, the first page its table links to (a task, a course, a person)."""
+    ui.page.goto(f"{ui.base}/")
+    pages = ui.page.evaluate(HEADER_LINKS)
+    for href in list(pages):
+        ui.page.goto(f"{ui.base}{href}")
+        pages += ui.page.evaluate(TABLE_LINKS)[:1]
+    return list(dict.fromkeys(pages))
+
+
+def _choose(ui, language: str) -> None:
+    """Press the header's language button (the choice is kept for the person)."""
+    ui.page.goto(f"{ui.base}/")
+    ui.open_menu()
+    ui.page.click(f"form.lang button[value={language}]")
+    ui.page.wait_for_load_state()
+
+
+def test_every_role_s_main_pages_fit_a_phone_and_label_every_input(ui):
+    page = ui.page
+    page.set_viewport_size(PHONE)
+    too_wide, unlabelled = [], []
+    for login, _name, _grants in DEMO_USERS:
+        ui.login(login, DEMO_PASSWORD)
+        for language in ("en", "ru"):
+            _choose(ui, language)
+            for href in _pages(ui):
+                page.goto(f"{ui.base}{href}")
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > page.evaluate("window.innerWidth"):
+                    too_wide.append(f"{login} {language} {href}: {width}px")
+                unlabelled += [f"{login} {href}: {field}" for field in page.evaluate(UNLABELLED)]
+                if login in ("admin", "chair-tc2"):
+                    slug = "-".join(part for part in href.split("?")[0].split("/") if part)[:40] or "inbox"
+                    ui.screenshot(f"workspace-phone-{login}-{slug}-{language}.png")
+        page.goto(f"{ui.base}/")
+        ui.logout()
+    assert not too_wide, "\n".join(too_wide)
+    assert not unlabelled, "\n".join(unlabelled)
+
+
+def test_phone_menu_course_filter_and_cleared_filters_in_english_and_russian(ui, engine):
+    page = ui.page
+    long_course = next(c for c in engine.courses() if c.name == LONG_NAME)
+    for language in ("en", "ru"):
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 844})
+            ui.login("tc4", DEMO_PASSWORD)
+            _choose(ui, language)
+            offered = page.eval_on_selector_all("select[name=course] option", "os => os.map(o => o.value)")
+            assert str(long_course.id) in offered
+            assert len(offered) - 1 == len(engine.inbox_courses(engine.actor("tc4")))
+            ui.screenshot(f"workspace-inbox-{language}-{width}.png")
+            assert page.locator("header nav").is_visible() == (width > 800)
+            ui.open_menu()
+            assert page.locator("form.logout button").is_visible()
+            ui.screenshot(f"workspace-menu-{language}-{width}.png")
+            page.goto(f"{ui.base}/?role=course_creator")
+            assert page.locator("#filtered-empty").is_visible()
+            page.click("#filtered-empty a")
+            assert page.locator("table.tasks tbody tr").count() > 0
+            ui.screenshot(f"workspace-filters-cleared-{language}-{width}.png")
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.className") == "skip"
+            ui.logout()
+    ui.login("creator", DEMO_PASSWORD)
+    offered = page.eval_on_selector_all("select[name=course] option", "os => os.map(o => o.value)")
+    assert str(long_course.id) not in offered
+    icon = page.get_attribute("link[rel=icon]", "href")
+    assert page.request.get(f"{ui.base}{icon}").ok
