@@ -21,7 +21,7 @@ UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
   .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
   .map(e => e.outerHTML.slice(0, 120))"""
 HEADER_LINKS = """() => [...document.querySelectorAll('header a[href^="/"]')].map(a => a.getAttribute('href'))"""
-TABLE_LINKS = """() => [...document.querySelectorAll('main table a[href^="/"]')].map(a => a.getAttribute('href'))"""
+TABLE_LINKS = """() => [...document.querySelectorAll('main table tbody a[href^="/"]')].map(a => a.getAttribute('href'))"""
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ in the repository).
 """
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import request, session
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from engine import ROLES
 
@@ -119,5 +121,19 @@ def section(process_id: str) -> str:
     return (names[1] if lang() == "ru" else names[0]) if names else process_id
 
 
-TEMPLATE_HELPERS = {"display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
+DAY_FORMATS = {"ru": "%d.%m.%Y", "en": "%d %b %Y"}
+
+
+def when(moment: dt.datetime | None, with_time: bool = False) -> Markup:
+    """A moment in the reader's language (01.12.2026 in Russian), UTC on hover; courseflow.js turns it into the
+    viewer's time zone."""
+    if moment is None:
+        return Markup("")
+    utc = moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+    shown = utc.strftime(DAY_FORMATS.get(lang(), DAY_FORMATS["en"]) + (" %H:%M" if with_time else ""))
+    return Markup('<time datetime="{}" title="{} UTC" data-local="{}">{}</time>').format(
+        utc.isoformat(), utc.strftime("%Y-%m-%d %H:%M"), "moment" if with_time else "day", shown)
+
+
+TEMPLATE_HELPERS = {"when": when, "display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
                     "task_course": task_course, "lang": lang}

@@ -1,5 +1,5 @@
-/* The narrow-screen helpers of every page: the header's menu button and table cells labelled by their column
-   (tables are shown as cards on a phone, issue 13). */
+/* Helpers of every page (issue 13): the header's menu button, table cells labelled by their column (tables are
+   cards on a phone), and moments shown in the viewer's time zone in the page's language (UTC on hover). */
 document.addEventListener("DOMContentLoaded", () => {
   const toggle = document.querySelector(".menu-toggle");
   if (toggle) {
@@ -8,6 +8,14 @@ document.addEventListener("DOMContentLoaded", () => {
       toggle.setAttribute("aria-expanded", String(open));
       toggle.closest(".bar").classList.toggle("open", open);
     });
+  }
+  const language = document.documentElement.lang === "ru" ? "ru-RU" : "en-GB";
+  const day = { day: "2-digit", month: "2-digit", year: "numeric" };
+  if (language === "en-GB") { day.day = "numeric"; day.month = "short"; }
+  for (const time of document.querySelectorAll("time[data-local]")) {
+    const options = time.dataset.local === "moment" ? { ...day, hour: "2-digit", minute: "2-digit" } : day;
+    time.textContent = new Intl.DateTimeFormat(language, options).format(new Date(time.getAttribute("datetime")))
+      .replace(",", "");
   }
   for (const table of document.querySelectorAll("main table")) {
     const heads = [...table.querySelectorAll(":scope > thead > tr > th")].map(th => th.textContent.trim());
