@@ -71,9 +71,19 @@ def course(course_id: int):
     people = {person.login: person for person in engine().users()}
     sheets = engine().sheets(course_id)
     return render_template("course.html", course=found, open_tasks=open_tasks, mine=mine, people=people,
+                           value_fields=_course_value_fields(),
                            now=engine().clock.now(), sheets=sheets, agreeing=_agreeing(found.csbs, open_tasks, sheets),
                            satisfaction=engine().may_read_satisfaction(course_id, current_user.actor),
                            history_reader=engine().may_read_history(current_user.actor))
+
+
+COURSE_VALUE_FORMS = {"languages": "survey.json", "format": "survey.json", "access": "course_description.json"}
+
+
+def _course_value_fields() -> dict[str, dict]:
+    """The form fields whose option labels name a course's language, format and access (4.4-4.6)."""
+    forms = engine().forms()
+    return {key: forms.get(name, {}).get("properties", {}).get(key, {}) for key, name in COURSE_VALUE_FORMS.items()}
 
 
 APPENDIX_1 = ("appendix1_initial.json", "appendix1_reagreeing.json")

@@ -121,6 +121,13 @@ def section(process_id: str) -> str:
     return (names[1] if lang() == "ru" else names[0]) if names else process_id
 
 
+def clause(text: str) -> str:
+    """A clause reference such as "Appendix 1, 7.3" in the current language."""
+    from flask_babel import gettext
+
+    return text.replace("Appendix", gettext("Appendix")) if lang() == "ru" else text
+
+
 DAY_FORMATS = {"ru": "%d.%m.%Y", "en": "%d %b %Y"}
 
 
@@ -129,11 +136,11 @@ def when(moment: dt.datetime | None, with_time: bool = False) -> Markup:
     viewer's time zone."""
     if moment is None:
         return Markup("")
-    utc = moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+    utc = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
     shown = utc.strftime(DAY_FORMATS.get(lang(), DAY_FORMATS["en"]) + (" %H:%M" if with_time else ""))
     return Markup('<time datetime="{}" title="{} UTC" data-local="{}">{}</time>').format(
         utc.isoformat(), utc.strftime("%Y-%m-%d %H:%M"), "moment" if with_time else "day", shown)
 
 
-TEMPLATE_HELPERS = {"when": when, "display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
+TEMPLATE_HELPERS = {"when": when, "clause": clause, "display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
                     "task_course": task_course, "lang": lang}
