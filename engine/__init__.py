@@ -41,7 +41,7 @@ from engine.definitions.checks import SourceFile, file_name_problem
 from engine.definitions.compare import Change, VersionView
 from engine.definitions.deploy import DeployReport
 from engine.definitions.form_library import FormReport
-from engine.instances.inbox import InboxCourse, TaskDetail, TaskFilter, TaskView
+from engine.instances.inbox import ClaimedTask, InboxCourse, TaskDetail, TaskFilter, TaskView
 from engine.instances.migration import MigrationCheck, MigrationResult
 from engine.mail.delivery import MailRun
 from engine.mail.models import FREQUENCIES as MAIL_FREQUENCIES
@@ -79,7 +79,7 @@ __all__ = [
     # people and time
     "Actor", "Role", "ROLES", "Clock", "FixedClock", "SystemClock",
     # views and filters
-    "TaskFilter", "TaskView", "TaskDetail", "InboxCourse", "CourseView", "SheetView", "HistoryEntry", "UserView", "Contact", "Grant", "CsbView",
+    "TaskFilter", "TaskView", "TaskDetail", "InboxCourse", "ClaimedTask", "CourseView", "SheetView", "HistoryEntry", "UserView", "Contact", "Grant", "CsbView",
     "CourseQuery", "CourseList", "CourseRow", "COURSE_SORTS",
     "DefinitionView", "InstanceView", "VersionView", "Change", "DeployReport", "FormReport",
     "MigrationCheck", "MigrationResult", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",

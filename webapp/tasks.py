@@ -48,6 +48,9 @@ def inbox():
 def task(task_id: str):
     actor = current_user.actor
     try:
+        claimed = engine().claimed_task(task_id, actor)
+        if claimed is not None and request.method == "GET":
+            return _claimed_page(claimed)
         detail = engine().task(task_id, actor)
     except TaskNotOpen as error:
         flash(str(error), "error")
@@ -85,6 +88,27 @@ def _page(detail, values: dict, errors: dict, version):
                            form_error=errors.get(""), course=course, sheets=sheets)
 
 
+def _claimed_page(claimed):
+    """A colleague holds the task: who and since when; a sector administrator may release or hand it on."""
+    holders = []
+    if current_user.actor.holds("sector_administrator"):
+        task = claimed.task
+        holders = sorted((u for u in engine().users() if u.active and u.login != claimed.claimed_by
+                          and any(g.role == task.role and (task.scope is None or g.scope in (None, task.scope))
+                                  for g in u.held)), key=lambda u: (u.name or u.login).casefold())
+    course = engine().course(claimed.task.course_id) if claimed.task.course_id is not None else None
+    return render_template("task_claimed.html", claimed=claimed, task=claimed.task, course=course, holders=holders)
+
+
+@bp.route("/tasks/<task_id>/reassign", methods=["POST"])
+@login_required
+def reassign(task_id: str):
+    """A sector administrator hands a claimed task to another person of its group (issue 13)."""
+    login = request.form.get("login", "")
+    return _claiming(task_id, lambda task, actor: engine().reassign_claim(task, login, actor),
+                     _("The task is now held by %(who)s.", who=login))
+
+
 @bp.route("/tasks/<task_id>/claim", methods=["POST"])
 @login_required
 def claim(task_id: str):
@@ -94,10 +118,13 @@ def claim(task_id: str):
 @bp.route("/tasks/<task_id>/release", methods=["POST"])
 @login_required
 def release(task_id: str):
-    return _claiming(task_id, engine().unclaim, _("The task is back with its group."))
+    claimed = engine().claimed_task(task_id, current_user.actor)
+    course_id = claimed.task.course_id if claimed is not None else None
+    after = url_for("courses.course", course_id=course_id) if course_id is not None else None
+    return _claiming(task_id, engine().unclaim, _("The task is back with its group."), after)
 
 
-def _claiming(task_id: str, action, done: str):
+def _claiming(task_id: str, action, done: str, after: str | None = None):
     """Claim or release; refusals (403/404) go to the error pages, races back to the inbox."""
     try:
         action(task_id, current_user.actor)
@@ -105,4 +132,4 @@ def _claiming(task_id: str, action, done: str):
         flash(str(error), "error")
         return redirect(url_for("tasks.inbox"))
     flash(done, "ok")
-    return redirect(url_for("tasks.task", task_id=task_id))
+    return redirect(after or url_for("tasks.task", task_id=task_id))

@@ -126,6 +126,15 @@ def count_for(session: Session, actor: Actor | None, filters: TaskFilter = TaskF
 
 
 @dataclass(frozen=True)
+class ClaimedTask:
+    """A group task a colleague has claimed, as the rest of the group sees it (read-only, issue 13)."""
+
+    task: TaskView
+    claimed_by: str
+    since: dt.datetime | None
+
+
+@dataclass(frozen=True)
 class InboxCourse:
     """A course in which a person has open tasks: what the inbox's course filter offers."""
 

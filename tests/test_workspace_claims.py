@@ -1,0 +1,67 @@
+"""A group task claimed by a colleague (issue 13, 7.3): the rest of the group reads who holds it and since when
+instead of a refusal; the sector administrator releases it or hands it to another member, audited."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import browse
+from tests.coomet import CourseDriver, deploy_with_people
+from webapp.app import create_app
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def claimed(engine):
+    deploy_with_people(engine)
+    engine.add_user("tc4b", ["tc4"], "pw", name="Tamara Second")
+    course = CourseDriver(engine)
+    task = course.open("tc4")[0]
+    engine.claim(task.id, engine.actor("tc4"))
+    return course, task
+
+
+def test_a_colleague_s_claim_opens_read_only_and_the_administrator_hands_it_over(engine, claimed):
+    course, task = claimed
+    with browse(create_app(engine, TICK_SECONDS=0)) as ui:
+        page = ui.page
+        for language, width in (("en", 1280), ("ru", 390)):
+            page.set_viewport_size({"width": width, "height": 844})
+            page.set_extra_http_headers({"Accept-Language": language})
+            page.context.clear_cookies()
+            ui.login("tc4b")
+            if language == "ru":
+                ui.open_menu()
+                page.click("form.lang button[value=ru]")
+            response = page.goto(f"{ui.base}/tasks/{task.id}")
+            assert response.status == 200
+            assert "TC 4 Secretariat" in page.inner_text("#claimed-by")
+            assert page.locator("form.card button[type=submit]").count() == 0
+            ui.screenshot(f"workspace-claimed-{language}-{width}.png")
+            ui.logout()
+        page.set_viewport_size({"width": 1280, "height": 844})
+        page.context.clear_cookies()
+        ui.login("admin")
+        page.goto(f"{ui.base}/tasks/{task.id}")
+        page.select_option("#reassign-to", "tc4b")
+        ui.screenshot("workspace-claimed-admin.png")
+        page.click("form[action$='/reassign'] button")
+        assert "Tamara Second" in page.inner_text("#claimed-by")
+        ui.logout()
+        ui.login("tc4b")
+        page.goto(f"{ui.base}/tasks/{task.id}")
+        assert page.locator("form.card button[type=submit]").count() == 1
+    assert [t.claimed_by for t in course.open("tc4b")] == ["tc4b"]
+    handed = [e for e in engine.history(course.course.id, engine.actor("auditor")) if e.kind == "task_claimed"]
+    assert [e.actor for e in handed] == ["tc4", "admin"]
+
+
+def test_the_administrator_releases_a_claim_back_to_the_group(engine, claimed):
+    course, task = claimed
+    app = create_app(engine, TICK_SECONDS=0, WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    client.post("/login", data={"login": "admin", "password": "pw"})
+    assert client.post(f"/tasks/{task.id}/release").status_code == 302
+    assert [t.claimed_by for t in course.open("tc4")] == [None]
+    released = [e for e in engine.history(course.course.id, engine.actor("auditor")) if e.kind == "task_unclaimed"]
+    assert [e.actor for e in released] == ["admin"]
