@@ -50,8 +50,11 @@ def test_a_colleague_s_claim_opens_read_only_and_the_administrator_hands_it_over
         ui.logout()
         ui.login("tc4b")
         page.goto(f"{ui.base}/tasks/{task.id}")
-        assert page.locator("form.card button[type=submit]").count() == 1
-    assert [t.claimed_by for t in course.open("tc4b")] == ["tc4b"]
+        ui.fill(course.sheets[task.form])
+        ui.submit()
+        assert "Ожидают выполнения: Запрос материалов" in page.inner_text(".flash.ok")  # tc4b chose Russian
+        assert page.locator(f".flash.ok a[href='/courses/{course.course.id}']").count() == 1
+        ui.screenshot("workspace-what-next-ru.png")
     handed = [e for e in engine.history(course.course.id, engine.actor("auditor")) if e.kind == "task_claimed"]
     assert [e.actor for e in handed] == ["tc4", "admin"]
 
@@ -65,3 +68,19 @@ def test_the_administrator_releases_a_claim_back_to_the_group(engine, claimed):
     assert [t.claimed_by for t in course.open("tc4")] == [None]
     released = [e for e in engine.history(course.course.id, engine.actor("auditor")) if e.kind == "task_unclaimed"]
     assert [e.actor for e in released] == ["admin"]
+
+
+def test_after_a_task_the_inbox_says_what_happens_next_with_the_course_link(engine, claimed):
+    """6.1 done by TC 4: the flash names the course's status, the administrator's next task (6.2) and links it."""
+    course, task = claimed
+    app = create_app(engine, TICK_SECONDS=0, WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    client.post("/login", data={"login": "tc4", "password": "pw"})
+    client.post("/language", data={"lang": "ru", "next": "/"})
+    form = {key: ("yes" if value is True else "no" if value is False else value)
+            for key, value in course.sheets[task.form].items()}
+    page = client.post(f"/tasks/{task.id}", data=form, follow_redirects=True).get_data(as_text=True)
+    next_task = course.open("admin")[0]
+    assert next_task.name_ru in page, page
+    assert "Администратор раздела" in page
+    assert f'<a href="/courses/{course.course.id}">Страница курса</a>' in page

@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from engine import ChangedMeanwhile, InvalidData, ProcessFailed, TaskFilter, TaskNotOpen
 
 from . import schemaform, signer
 from .extensions import engine
-from .i18n import course_name, task_name
+from .i18n import course_name, grant_name, task_name
 from .params import db_int
 
 bp = Blueprint("tasks", __name__)
@@ -73,8 +74,22 @@ def task(task_id: str):
     except (TaskNotOpen, ProcessFailed) as error:
         flash(str(error), "error")
         return redirect(url_for("tasks.inbox"))
-    flash(_("Done: %(task)s.", task=task_name(detail.task)), "ok")
+    flash(Markup("{} {}").format(_("Done: %(task)s.", task=task_name(detail.task)), _what_next(detail.course_id)),
+          "ok")
     return redirect(url_for("tasks.inbox"))
+
+
+def _what_next(course_id: int | None) -> Markup:
+    """What the procedure does now (issue 13): the course's status and who has a task, with the course's link."""
+    if course_id is None:
+        return Markup("")
+    course = engine().course(course_id)
+    waiting = sorted({f"{task_name(t)} — {grant_name(t.role, t.scope)}" for t in engine().tasks(
+        None, TaskFilter(course_id=course_id))})
+    status = _("The course is now: %(status)s.", status=_(course.status))
+    then = _("Waiting: %(tasks)s.", tasks="; ".join(waiting)) if waiting else _("No task is waiting on this course.")
+    return Markup('{} {} <a href="{}">{}</a>').format(status, then, url_for("courses.course", course_id=course_id),
+                                                      _("Course page"))
 
 
 def _page(detail, values: dict, errors: dict, version):
