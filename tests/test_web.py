@@ -166,7 +166,9 @@ def test_claim_and_release(app, engine):
     mine, other = as_user(app, "secretariat"), as_user(app, "sec2")
     assert mine.post(f"/tasks/{task.id}/claim", data={"csrf_token": token(mine, "/")}).status_code == 302
     assert "claimed by secretariat" in other.get("/").get_data(as_text=True)
-    assert other.get(f"/tasks/{task.id}").status_code == 403
+    shown = other.get(f"/tasks/{task.id}")  # issue 13: read-only, who holds it and since when
+    assert shown.status_code == 200 and 'id="claimed-by"' in shown.get_data(as_text=True)
+    assert other.post(f"/tasks/{task.id}", data={"csrf_token": token(other, "/")}).status_code == 403
     assert other.post(f"/tasks/{task.id}/release", data={"csrf_token": token(other, "/")}).status_code == 403
     mine.post(f"/tasks/{task.id}/release", data={"csrf_token": token(mine, "/")})
     assert other.get(f"/tasks/{task.id}").status_code == 200
