@@ -84,3 +84,30 @@ def test_after_a_task_the_inbox_says_what_happens_next_with_the_course_link(engi
     assert next_task.name_ru in page, page
     assert "Администратор раздела" in page
     assert f'<a href="/courses/{course.course.id}">Страница курса</a>' in page
+
+
+def test_the_administrator_sees_every_open_task_of_the_sector_overdue_ones_marked(engine, claimed, clock):
+    """Issue 13: by course, role and person; 'overdue only' keeps the late ones; others are refused."""
+    course, task = claimed
+    CourseDriver(engine, course_name="Late course")
+    clock.advance(days=60)
+    with browse(create_app(engine, TICK_SECONDS=0)) as ui:
+        page = ui.page
+        for language, width in (("en", 1280), ("ru", 390)):
+            page.set_viewport_size({"width": width, "height": 844})
+            page.context.clear_cookies()
+            ui.login("admin")
+            if language == "ru":
+                ui.open_menu()
+                page.click("form.lang button[value=ru]")
+            ui.open_menu()
+            page.click("header a[href='/sector']")
+            rows = page.locator("#sector-tasks tbody tr")
+            assert rows.count() == len(engine.tasks(None)) == 2
+            assert "TC 4 Secretariat" in page.inner_text("#sector-tasks")
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            ui.screenshot(f"workspace-sector-{language}-{width}.png")
+            ui.logout()
+    client = create_app(engine, TICK_SECONDS=0, WTF_CSRF_ENABLED=False).test_client()
+    client.post("/login", data={"login": "tc4", "password": "pw"})
+    assert client.get("/sector").status_code == 403

@@ -1,6 +1,8 @@
 """Each person's inbox, the task page, and claiming group tasks."""
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,7 +12,7 @@ from engine import ChangedMeanwhile, InvalidData, ProcessFailed, TaskFilter, Tas
 
 from . import schemaform, signer
 from .extensions import engine
-from .i18n import course_name, grant_name, task_name
+from .i18n import course_name, grant_name, role_name, task_course, task_name
 from .params import db_int
 
 bp = Blueprint("tasks", __name__)
@@ -42,6 +44,24 @@ def inbox():
     return render_template("inbox.html", tasks=found, total=total, filters=filters, page_size=PAGE_SIZE,
                            now=engine().clock.now(), courses=courses,
                            filtered=any((filters.role, filters.course_id, filters.process)))
+
+
+@bp.route("/sector")
+@login_required
+def sector():
+    """The sector administrator's view of every open task (issue 13): by course, role and person, overdue first."""
+    filters = TaskFilter(role=request.args.get("role") or None, course_id=request.args.get("course", type=db_int),
+                         limit=2000)
+    found = engine().sector_tasks(current_user.actor, filters)
+    now = engine().clock.now()
+    if request.args.get("overdue"):
+        found = [t for t in found if t.due and t.due < now]
+    found.sort(key=lambda t: (task_course(t).casefold(), not (t.due and t.due < now), t.due or now))
+    holders = Counter(t.assignee or t.claimed_by or grant_name(t.role, t.scope) for t in found)
+    return render_template("sector.html", tasks=found, now=now, filters=filters, overdue=bool(request.args.get("overdue")),
+                           roles=sorted({t.role for t in engine().tasks(None)}, key=lambda r: role_name(r).casefold()),
+                           courses=sorted(engine().courses(), key=lambda c: course_name(c).casefold()),
+                           holders=holders.most_common())
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
