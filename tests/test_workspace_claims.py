@@ -111,3 +111,30 @@ def test_the_administrator_sees_every_open_task_of_the_sector_overdue_ones_marke
     client = create_app(engine, TICK_SECONDS=0, WTF_CSRF_ENABLED=False).test_client()
     client.post("/login", data={"login": "tc4", "password": "pw"})
     assert client.get("/sector").status_code == 403
+
+
+def test_7_3_the_timeframe_alert_names_the_reviewer_their_contact_and_days_late(engine, clock):
+    deploy_with_people(engine)
+    engine.add_user("mira", ["csb_member:TC 1.3"], "pw", name="Mira Member", email="mira@vniim.ru",
+                    phone="+7 812 000 00 00", nmi="VNIIM")
+    course = CourseDriver(engine)
+    course.prepare()
+    course.do("a_send", "implementer", review_days=3)
+    course.do("c_assign", "chair-tc13", reviewer="member", member="mira")
+    clock.advance(days=5)
+    engine.tick()
+    clock.advance(days=2)
+    alert = next(t for t in course.open("admin") if t.bpmn_id == "c_alert")
+    with browse(create_app(engine, TICK_SECONDS=0)) as ui:
+        for language, width, late in (("en", 1280, "days late: 2"), ("ru", 390, "дней просрочки: 2")):
+            ui.page.set_viewport_size({"width": width, "height": 844})
+            ui.page.context.clear_cookies()
+            ui.login("admin")
+            if language == "ru":
+                ui.open_menu()
+                ui.page.click("form.lang button[value=ru]")
+            ui.page.goto(f"{ui.base}/tasks/{alert.id}")
+            text = ui.page.inner_text("#late-review")
+            assert "Mira Member" in text and "mira@vniim.ru" in text and "+7 812 000 00 00" in text and late in text
+            ui.screenshot(f"workspace-late-review-{language}-{width}.png")
+            ui.logout()

@@ -120,7 +120,25 @@ def _page(detail, values: dict, errors: dict, version):
     served = signer.questionnaire_link(detail.schema, detail.course_id)
     shown = schemaform.fields(detail.schema, {**values, **served}, errors, served=set(served))
     return render_template("task.html", task=detail.task, schema=detail.schema, fields=shown, version=version,
-                           form_error=errors.get(""), course=course, sheets=sheets)
+                           form_error=errors.get(""), course=course, sheets=sheets, late=_late_reviews(detail.task))
+
+
+REVIEWS = ("c_chair_review", "c_member_review", "c_chair_re", "c_member_re")
+
+
+def _late_reviews(task) -> list[dict]:
+    """7.3: for the timeframe alert, the CSB's open review: who has it, their contact and how many days late."""
+    if task.bpmn_id != "c_alert" or task.course_id is None:
+        return []
+    now = engine().clock.now()
+    people = {person.login: person for person in engine().users()}
+    rows = []
+    for review in engine().tasks(None, TaskFilter(course_id=task.course_id)):
+        if review.bpmn_id in REVIEWS and review.instance == task.instance:
+            who = people.get(review.assignee or review.claimed_by or "")
+            late_since = review.due or task.created  # the alert is raised the moment the timeframe passes
+            rows.append({"task": review, "person": who, "days": (now - late_since).days})
+    return rows
 
 
 def _claimed_page(claimed):
