@@ -138,3 +138,34 @@ def test_7_3_the_timeframe_alert_names_the_reviewer_their_contact_and_days_late(
             assert "Mira Member" in text and "mira@vniim.ru" in text and "+7 812 000 00 00" in text and late in text
             ui.screenshot(f"workspace-late-review-{language}-{width}.png")
             ui.logout()
+
+
+def test_my_courses_and_my_csb_list_each_person_s_own_courses(engine):
+    """Issue 13 (7.1-7.5): the creator sees the courses they create; TC 1.3's chair the courses sent to TC 1.3
+    with the open review and the sheet given; TC 2's chair none of TC 1.3's."""
+    deploy_with_people(engine)
+    agreed = CourseDriver(engine, course_name="Agreed with TC 1.3")
+    agreed.prepare()
+    agreed.send_for_agreeing()
+    agreed.do("c_assign", "chair-tc13", scope="TC 1.3")
+    surveyed = CourseDriver(engine, course_name="Only surveyed")
+    with browse(create_app(engine, TICK_SECONDS=0)) as ui:
+        page = ui.page
+        for language, width in (("en", 1280), ("ru", 390)):
+            page.set_viewport_size({"width": width, "height": 844})
+            for login, where, table in (("creator", "/my/courses", "#my-courses"), ("chair-tc13", "/my/csb", "#my-csb")):
+                page.context.clear_cookies()
+                ui.login(login)
+                if language == "ru":
+                    ui.open_menu()
+                    page.click("form.lang button[value=ru]")
+                ui.open_menu()
+                page.click(f"header a[href='{where}']")
+                links = page.eval_on_selector_all(f"{table} a", "links => links.map(a => a.getAttribute('href'))")
+                assert f"/courses/{agreed.course.id}" in links and f"/courses/{surveyed.course.id}" not in links
+                assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+                ui.screenshot(f"workspace-{where.split('/')[-1]}-{language}-{width}.png")
+                ui.logout()
+        ui.login("chair-tc2")
+        page.goto(f"{ui.base}/my/csb")
+        assert page.locator("#my-csb").count() == 0

@@ -28,6 +28,7 @@ from . import (
     tasks,
     ticker,
     webportal,
+    workspace,
 )
 from .extensions import babel, csrf, engine, login_manager
 
@@ -66,7 +67,8 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     app.url_map.converters["int"] = params.DatabaseIntConverter
     app.json = params.BoundedJSONProvider(app)
     for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp,
-                      mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp, satisfaction.bp):
+                      mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp, satisfaction.bp,
+                      workspace.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["record_rows"] = schemaform.read_only_rows
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, sheet_layout=sheet_layout.layout,
