@@ -169,3 +169,34 @@ def test_my_courses_and_my_csb_list_each_person_s_own_courses(engine):
         ui.login("chair-tc2")
         page.goto(f"{ui.base}/my/csb")
         assert page.locator("#my-csb").count() == 0
+
+
+def test_7_3_reviewers_see_the_materials_first_and_the_implementer_sees_which_csb_asked(engine):
+    """The chair's Appendix 1 task opens with the materials' link; the implementer's refinement names the CSB
+    and its recommendations; re-agreeing shows what was refined beside the earlier recommendations."""
+    deploy_with_people(engine)
+    course = CourseDriver(engine)
+    course.prepare(csbs=("TC 2",))
+    course.send_for_agreeing(csbs=("TC 2",))
+    course.do("c_assign", "chair-tc2", scope="TC 2")
+    steps = [("chair-tc2", "c_chair_review", "https://e-learning.bipm.org/course/view.php?id=42", {}),
+             ("implementer", "c_refine", "TC 2", dict(complies=False, requires_refinement=True,
+                                                      what_to_refine="Rework example 3.")),
+             ("chair-tc2", "c_chair_re", "Examples 3 and 4 reworked as asked.", {})]
+    with browse(create_app(engine, TICK_SECONDS=0)) as ui:
+        ui.page.set_viewport_size({"width": 390, "height": 844})
+        for index, (login, bpmn_id, shown, before) in enumerate(steps):
+            if before:
+                course.do("c_chair_review", "chair-tc2", scope="TC 2", **before)
+            if index == 2:
+                course.do("c_refine", "implementer")
+            task = next(t for t in course.open(login) if t.bpmn_id == bpmn_id)
+            ui.page.context.clear_cookies()
+            ui.login(login)
+            ui.page.goto(f"{ui.base}/tasks/{task.id}")
+            brief = ui.page.inner_text("#agreeing-brief")
+            assert shown in brief
+            if index:
+                assert "Rework example 3." in brief
+            ui.screenshot(f"workspace-brief-{bpmn_id}-390.png")
+            ui.logout()

@@ -13,6 +13,7 @@ from engine import ChangedMeanwhile, InvalidData, ProcessFailed, TaskFilter, Tas
 from . import schemaform, signer
 from .extensions import engine
 from .i18n import course_name, grant_name, role_name, task_course, task_name
+from .links import web_link
 from .params import db_int
 
 bp = Blueprint("tasks", __name__)
@@ -120,7 +121,40 @@ def _page(detail, values: dict, errors: dict, version):
     served = signer.questionnaire_link(detail.schema, detail.course_id)
     shown = schemaform.fields(detail.schema, {**values, **served}, errors, served=set(served))
     return render_template("task.html", task=detail.task, schema=detail.schema, fields=shown, version=version,
-                           form_error=errors.get(""), course=course, sheets=sheets, late=_late_reviews(detail.task))
+                           form_error=errors.get(""), course=course, sheets=sheets, late=_late_reviews(detail.task),
+                           brief=_agreeing_brief(detail.task, sheets or [], values))
+
+
+AGREEING_REVIEWS = {"c_chair_review", "c_member_review"}
+REAGREEING_REVIEWS = {"c_chair_re", "c_member_re"}
+
+
+def _agreeing_brief(task, sheets: list, values: dict) -> dict:
+    """7.3: what a reviewer or the implementer needs at the top of the task, from the sheets given so far
+    (``sheets`` newest first): the materials' link, the CSB's earlier recommendations and what was refined."""
+    def last(name: str):
+        return next((s for s in sheets if s.sheet == name), None)
+
+    def csb_sheet():
+        return next((s for s in sheets if s.sheet in ("appendix1_initial.json", "appendix1_reagreeing.json")
+                     and s.scope == task.scope), None)
+
+    if task.bpmn_id in AGREEING_REVIEWS | REAGREEING_REVIEWS:
+        request_sheet = last("agreeing_request.json")
+        refined = next((s for s in sheets if s.sheet == "refinement.json" and s.data.get("comments_to_address")
+                        == values.get("earlier_recommendations")), None)
+        brief = {"materials": web_link((request_sheet.data if request_sheet else {}).get("materials_link"))}
+        if task.bpmn_id in REAGREEING_REVIEWS and refined is not None:
+            asked = csb_sheet()
+            brief.update(materials=web_link(refined.data.get("refined_materials_link")) or brief["materials"],
+                         changes=refined.data.get("changes"), asked=asked.data if asked else {})
+        return brief
+    if task.bpmn_id == "c_refine":  # the implementer's task is not scoped: the CSB is the one whose comments these are
+        asked = next((s for s in sheets if s.sheet in ("appendix1_initial.json", "appendix1_reagreeing.json")
+                      and s.data.get("requires_refinement")
+                      and s.data.get("what_to_refine") == values.get("comments_to_address")), None)
+        return {"csb": asked.scope, "asked": asked.data} if asked else {}
+    return {}
 
 
 REVIEWS = ("c_chair_review", "c_member_review", "c_chair_re", "c_member_re")
