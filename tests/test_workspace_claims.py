@@ -200,3 +200,25 @@ def test_7_3_reviewers_see_the_materials_first_and_the_implementer_sees_which_cs
                 assert "Rework example 3." in brief
             ui.screenshot(f"workspace-brief-{bpmn_id}-390.png")
             ui.logout()
+
+
+def test_auditor_history_filters_from_lists_translated_events_and_a_bad_date_explained(engine):
+    """Issue 13 (auditor): people and roles chosen by name, event types in Russian, a bad date beside its field."""
+    deploy_with_people(engine)
+    course = CourseDriver(engine)
+    course.prepare()
+    with browse(create_app(engine, TICK_SECONDS=0)) as ui:
+        page = ui.page
+        page.set_viewport_size({"width": 390, "height": 844})
+        ui.login("auditor")
+        ui.open_menu()
+        page.click("form.lang button[value=ru]")
+        page.goto(f"{ui.base}/courses/{course.course.id}/history?since=yesterday")
+        assert "«yesterday» — не дата" in page.inner_text("#since-error")
+        page.select_option("select[name=actor]", label="Kirill Creator")
+        page.select_option("select[name=role]", "course_creator")
+        page.click("form.filters button[type=submit]:not([name])")
+        text = page.inner_text("table.tasks tbody")
+        assert "задача выполнена" in text and "Kirill Creator" in text and "TC 4 Secretariat" not in text
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        ui.screenshot("workspace-history-ru-390.png")

@@ -128,6 +128,18 @@ def clause(text: str) -> str:
     return text.replace("Appendix", gettext("Appendix")) if lang() == "ru" else text
 
 
+def event_name(kind: str) -> str:
+    """An audit event's kind as people read it, in the current language."""
+    from flask_babel import gettext
+
+    names = {"instance_started": gettext("process started"), "task_completed": gettext("task completed"),
+             "message_received": gettext("message received"), "instance_migrated": gettext("moved to a newer version"),
+             "timer_fired": gettext("time limit reached"), "task_cancelled": gettext("task cancelled"),
+             "instance_completed": gettext("process completed"), "task_claimed": gettext("task claimed"),
+             "task_unclaimed": gettext("task released"), "timer_failed": gettext("time limit could not fire")}
+    return names.get(kind, kind.replace("_", " "))
+
+
 DAY_FORMATS = {"ru": "%d.%m.%Y", "en": "%d %b %Y"}
 
 
@@ -142,5 +154,5 @@ def when(moment: dt.datetime | None, with_time: bool = False) -> Markup:
         utc.isoformat(), utc.strftime("%Y-%m-%d %H:%M"), "moment" if with_time else "day", shown)
 
 
-TEMPLATE_HELPERS = {"when": when, "clause": clause, "display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
+TEMPLATE_HELPERS = {"when": when, "clause": clause, "event_name": event_name, "display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
                     "task_course": task_course, "lang": lang}
