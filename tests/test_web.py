@@ -292,7 +292,7 @@ def test_auditor_reads_the_history_filters_it_and_proves_it(app, engine):
     client = as_user(app, "auditor")
     url = f"/courses/{course.course.id}/history"
     page = client.get(url).get_data(as_text=True)
-    assert "instance started" in page and "Review the course: Appendix 2" in page and "v1" in page
+    assert "process started" in page and "Review the course: Appendix 2" in page and "v1" in page
     filtered = client.get(f"{url}?process=csb_agreeing").get_data(as_text=True)
     assert "Agree on the course: Appendix 1" in filtered and "Appendix 2" not in filtered
     assert "Survey materials" not in client.get(f"{url}?actor=chair-tc13").get_data(as_text=True)

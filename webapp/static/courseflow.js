@@ -19,7 +19,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   for (const table of document.querySelectorAll("main table")) {
     const heads = [...table.querySelectorAll(":scope > thead > tr > th")].map(th => th.textContent.trim());
-    if (!heads.length) continue;
+    if (!heads.length || table.querySelector(":scope > thead a")) continue;  // sortable tables scroll sideways
     table.classList.add("cards");
     for (const row of table.querySelectorAll(":scope > tbody > tr")) {
       [...row.children].forEach((cell, i) => { if (heads[i] && !cell.dataset.label) cell.dataset.label = heads[i]; });
