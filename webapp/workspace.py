@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from engine import TaskFilter
+from engine import Actor, CourseView, TaskFilter
 
 from .courses import _agreeing
 from .extensions import engine
@@ -16,7 +16,7 @@ IN_WORK = ("planned", "in preparation", "agreeing", "under review", "updating")
 CSB_ROLES = ("csb_chair", "csb_member")
 
 
-def my_parts(course, actor) -> list[str]:
+def my_parts(course: CourseView, actor: Actor) -> list[str]:
     """The roles in which ``actor`` works on ``course``: its creator, its coordinator, an implementer."""
     parts = [role for role, login in (("course_creator", course.creator), ("course_coordinator", course.coordinator))
              if login == actor.login]
@@ -27,7 +27,7 @@ def my_parts(course, actor) -> list[str]:
 
 @bp.route("/courses")
 @login_required
-def courses():
+def courses() -> str:
     actor = current_user.actor
     rows = []
     for course in engine().courses():
@@ -42,7 +42,7 @@ def courses():
 
 @bp.route("/csb")
 @login_required
-def csb():
+def csb() -> str:
     """7.1-7.5: the courses in agreeing with each CSB the person sits on, the sheets given and the due dates."""
     actor = current_user.actor
     scopes = {scope for role, scope in actor.grants if role in CSB_ROLES}
