@@ -48,7 +48,7 @@ from engine.definitions.checks import SourceFile, file_name_problem
 from engine.definitions.compare import Change, Conflict, VersionView
 from engine.definitions.deploy import DeployReport
 from engine.definitions.form_library import FormReport
-from engine.instances.inbox import TaskDetail, TaskFilter, TaskView
+from engine.instances.inbox import ClaimedTask, InboxCourse, TaskDetail, TaskFilter, TaskView
 from engine.instances.migration import MigrationCheck, MigrationResult, Waiting
 from engine.mail.delivery import MailRun
 from engine.mail.models import FREQUENCIES as MAIL_FREQUENCIES
@@ -89,7 +89,7 @@ __all__ = [
     # people and time
     "Actor", "Role", "ROLES", "Clock", "FixedClock", "SystemClock",
     # views and filters
-    "TaskFilter", "TaskView", "TaskDetail", "CourseView", "SheetView", "HistoryEntry", "UserView", "Contact", "Grant", "CsbView",
+    "TaskFilter", "TaskView", "TaskDetail", "InboxCourse", "ClaimedTask", "CourseView", "SheetView", "HistoryEntry", "UserView", "Contact", "Grant", "CsbView",
     "CourseQuery", "CourseList", "CourseRow", "COURSE_SORTS",
     "DefinitionView", "InstanceView", "VersionView", "Change", "DeployReport", "FormReport",
     "MigrationCheck", "MigrationResult", "Verdict", "Outcome", "Step", "Path", "Diagram", "Shape", "Edge",

@@ -453,6 +453,28 @@ class Engine:
         with self._write() as session:
             runtime.unclaim(session, self._open_row(session, task_id), actor)
 
+    def sector_tasks(self, actor: Actor, filters: inbox.TaskFilter = inbox.TaskFilter()) -> list[inbox.TaskView]:
+        """Every open task of the sector, for its administrator (issue 13): by course, role and person."""
+        if not actor.holds("sector_administrator"):
+            raise NotAllowed("Only a sector administrator sees every open task of the sector.")
+        return self.tasks(None, filters)
+
+    def claimed_task(self, task_id: str, actor: Actor) -> inbox.ClaimedTask | None:
+        """The task if a colleague of ``actor``'s group (or anyone, for a sector administrator) has claimed it."""
+        with self._read() as session:
+            row = self._open_row(session, task_id)
+            if row.assignee or row.claimed_by in (None, actor.login):
+                return None
+            if not (actor.holds(row.role, row.scope) or actor.holds("sector_administrator")):
+                return None
+            return inbox.ClaimedTask(inbox.TaskView.of(row), row.claimed_by, runtime.claimed_since(session, row))
+
+    def reassign_claim(self, task_id: str, login: str, actor: Actor) -> None:
+        """A sector administrator hands a group task to ``login`` of its group (issue 13); audited as a claim."""
+        with self._write() as session:
+            holder = users.actor_for(session, login)
+            runtime.reassign_claim(session, self._open_row(session, task_id), actor, holder)
+
     # -- migrating running instances to a newer version (see engine.migration) -------
 
     def migration_plan(self, process_id: str, to_version: int, instance_ids: list[str] | None = None
@@ -537,6 +559,11 @@ class Engine:
     def task_count(self, actor: Actor | None = None, filters: inbox.TaskFilter = inbox.TaskFilter()) -> int:
         with self._read() as session:
             return inbox.count_for(session, actor, filters)
+
+    def inbox_courses(self, actor: Actor) -> list[inbox.InboxCourse]:
+        """The courses in which ``actor`` has open tasks: the inbox's course filter (issue 13)."""
+        with self._read() as session:
+            return inbox.inbox_courses(session, actor)
 
     def task(self, task_id: str, actor: Actor | None = None) -> inbox.TaskDetail:
         """One open task with its form (choices filled in, values prefilled from the process data).

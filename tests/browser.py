@@ -78,11 +78,18 @@ class UI:
         self.page.fill("input[name=login]", user)
         self.page.fill("input[name=password]", password)
         self.page.click("form.card button[type=submit]")
-        self.page.wait_for_selector("text=My tasks")
+        self.page.wait_for_selector("form.logout", state="attached")
 
     def logout(self) -> None:
+        self.open_menu()
         self.page.click("form.logout button")
         self.page.wait_for_selector("input[name=login]")
+
+    def open_menu(self) -> None:
+        """On a narrow screen the header's links are behind the menu button."""
+        toggle = self.page.locator(".menu-toggle")
+        if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
 
     def open_task(self, name: str) -> None:
         self.page.goto(f"{self.base}/")

@@ -601,7 +601,7 @@ def test_13_5_the_cancelled_list_shows_the_date_and_tc4s_decision(app, engine, c
     client = admin_client(app)
     page = client.get("/courses/?which=cancelled").get_data(as_text=True)
     assert "TC 4 decision" in page
-    assert re.search(r"<td>2026-02-04</td><td>TC 4 meeting, 2029-04-20</td>", page)
+    assert re.search(r'<td><time datetime="2026-02-04[^>]*>04 Feb 2026</time></td><td>TC 4 meeting, 2029-04-20</td>', page)
     assert "Uncertainty of measurement" not in client.get("/courses/?which=list").get_data(as_text=True)
     rows = client.get("/courses/?which=cancelled&export=csv").get_data().decode("utf-8-sig").splitlines()
     assert rows[0].endswith("Cancelled on,TC 4 decision") and rows[1].endswith("2026-02-04,\"TC 4 meeting, 2029-04-20\"")

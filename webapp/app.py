@@ -31,6 +31,7 @@ from . import (
     ticker,
     trials,
     webportal,
+    workspace,
 )
 from .extensions import babel, csrf, engine, login_manager
 
@@ -71,7 +72,7 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     app.json = params.BoundedJSONProvider(app)
     for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp,
                       mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp, satisfaction.bp,
-                      trials.bp, reports.bp, certificates.bp):
+                      trials.bp, reports.bp, certificates.bp, workspace.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["record_rows"] = schemaform.read_only_rows
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, sheet_layout=sheet_layout.layout,

@@ -13,6 +13,7 @@ from engine import (
     CATALOGUE_STATUSES,
     COURSE_SORTS,
     LIST_STATUSES,
+    ROLES,
     CourseQuery,
     InvalidData,
     Refused,
@@ -22,6 +23,7 @@ from engine import (
 
 from . import course_export, schemaform
 from .extensions import engine
+from .i18n import role_name
 from .params import db_int
 from .refusals import explain
 
@@ -71,9 +73,19 @@ def course(course_id: int):
     people = {person.login: person for person in engine().users()}
     sheets = engine().sheets(course_id)
     return render_template("course.html", course=found, open_tasks=open_tasks, mine=mine, people=people,
+                           value_fields=_course_value_fields(),
                            now=engine().clock.now(), sheets=sheets, agreeing=_agreeing(found.csbs, open_tasks, sheets),
                            satisfaction=engine().may_read_satisfaction(course_id, current_user.actor),
                            history_reader=engine().may_read_history(current_user.actor))
+
+
+COURSE_VALUE_FORMS = {"languages": "survey.json", "format": "survey.json", "access": "course_description.json"}
+
+
+def _course_value_fields() -> dict[str, dict]:
+    """The form fields whose option labels name a course's language, format and access (4.4-4.6)."""
+    forms = engine().forms()
+    return {key: forms.get(name, {}).get("properties", {}).get(key, {}) for key, name in COURSE_VALUE_FORMS.items()}
 
 
 APPENDIX_1 = ("appendix1_initial.json", "appendix1_reagreeing.json")
@@ -164,22 +176,27 @@ def step_through(course_id: int):
 def history(course_id: int):
     """The course's whole history (every process instance), filtered, with the proof by re-execution."""
     found = engine().course(course_id)
-    since, until = _day(request.args.get("since")), _day(request.args.get("until"), end=True)
+    bad_dates = [key for key in ("since", "until") if _day(request.args.get(key), key == "until") is False]
+    since, until = (None if key in bad_dates else _day(request.args.get(key), key == "until")
+                    for key in ("since", "until"))
     entries = engine().history(course_id, reader=current_user.actor, process=request.args.get("process") or None,
                                role=request.args.get("role") or None, actor=request.args.get("actor") or None,
                                since=since, until=until)
     outcomes = engine().replay_course(course_id, reader=current_user.actor) if request.args.get("replay") else None
-    return render_template("history.html", course=found, entries=entries, outcomes=outcomes, args=request.args)
+    people = sorted(engine().users(), key=lambda person: (person.name or person.login).casefold())
+    roles = sorted(ROLES, key=lambda key: role_name(key).casefold())
+    return render_template("history.html", course=found, entries=entries, outcomes=outcomes, args=request.args,
+                           bad_dates=bad_dates, people=people, roles=roles)
 
 
 def _day(text: str | None, end: bool = False):
-    """A date filter (YYYY-MM-DD) as a UTC instant; the end of the day for "until"."""
+    """A date filter (YYYY-MM-DD) as a UTC instant; the end of the day for "until"; False if it is no date."""
     if not text:
         return None
     try:
         day = dt.datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=dt.UTC)
     except ValueError:
-        abort(400)
+        return False  # issue 13: shown as a form error beside the field, not a bare 400
     if end and day.date() == dt.date.max:
         return None  # up to the end of time: no upper bound
     return day + dt.timedelta(days=1) if end else day

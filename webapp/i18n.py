@@ -7,6 +7,7 @@ in the repository).
 """
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import request, session
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from engine import ROLES
 
@@ -119,5 +121,38 @@ def section(process_id: str) -> str:
     return (names[1] if lang() == "ru" else names[0]) if names else process_id
 
 
-TEMPLATE_HELPERS = {"display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
+def clause(text: str) -> str:
+    """A clause reference such as "Appendix 1, 7.3" in the current language."""
+    from flask_babel import gettext
+
+    return text.replace("Appendix", gettext("Appendix")) if lang() == "ru" else text
+
+
+def event_name(kind: str) -> str:
+    """An audit event's kind as people read it, in the current language."""
+    from flask_babel import gettext
+
+    names = {"instance_started": gettext("process started"), "task_completed": gettext("task completed"),
+             "message_received": gettext("message received"), "instance_migrated": gettext("moved to a newer version"),
+             "timer_fired": gettext("time limit reached"), "task_cancelled": gettext("task cancelled"),
+             "instance_completed": gettext("process completed"), "task_claimed": gettext("task claimed"),
+             "task_unclaimed": gettext("task released"), "timer_failed": gettext("time limit could not fire")}
+    return names.get(kind, kind.replace("_", " "))
+
+
+DAY_FORMATS = {"ru": "%d.%m.%Y", "en": "%d %b %Y"}
+
+
+def when(moment: dt.datetime | None, with_time: bool = False) -> Markup:
+    """A moment in the reader's language (01.12.2026 in Russian), UTC on hover; courseflow.js turns it into the
+    viewer's time zone."""
+    if moment is None:
+        return Markup("")
+    utc = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    shown = utc.strftime(DAY_FORMATS.get(lang(), DAY_FORMATS["en"]) + (" %H:%M" if with_time else ""))
+    return Markup('<time datetime="{}" title="{} UTC" data-local="{}">{}</time>').format(
+        utc.isoformat(), utc.strftime("%Y-%m-%d %H:%M"), "moment" if with_time else "day", shown)
+
+
+TEMPLATE_HELPERS = {"when": when, "clause": clause, "event_name": event_name, "display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
                     "task_course": task_course, "lang": lang}

@@ -126,6 +126,31 @@ def count_for(session: Session, actor: Actor | None, filters: TaskFilter = TaskF
 
 
 @dataclass(frozen=True)
+class ClaimedTask:
+    """A group task a colleague has claimed, as the rest of the group sees it (read-only, issue 13)."""
+
+    task: TaskView
+    claimed_by: str
+    since: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class InboxCourse:
+    """A course in which a person has open tasks: what the inbox's course filter offers."""
+
+    id: int
+    name: str
+    name_ru: str | None
+
+
+def inbox_courses(session: Session, actor: Actor) -> list[InboxCourse]:
+    """The courses of the open tasks ``actor`` may do, by name (issue 13: the filter lists no other course)."""
+    ids = _where(select(OpenTask.course_id), actor, TaskFilter()).where(OpenTask.course_id.is_not(None))
+    query = select(Course.id, Course.name, Course.name_ru).where(Course.id.in_(ids.scalar_subquery()))
+    return sorted((InboxCourse(*row) for row in session.execute(query)), key=lambda c: (c.name.casefold(), c.id))
+
+
+@dataclass(frozen=True)
 class TaskDetail:
     """An open task as handed out: its form with choices filled in and values prefilled."""
 

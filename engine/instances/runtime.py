@@ -297,7 +297,26 @@ def unclaim(session: Session, row: OpenTaskRow, actor: Actor) -> None:
     _set_claim(session, row, actor, None, EventKind.TASK_UNCLAIMED)
 
 
-def _set_claim(session: Session, row: OpenTaskRow, actor: Actor, holder: str | None, kind: str) -> None:
+def reassign_claim(session: Session, row: OpenTaskRow, actor: Actor, holder: Actor) -> None:
+    """A sector administrator hands a group task to one person of its group (issue 13), audited."""
+    if not actor.holds("sector_administrator"):
+        raise NotAllowed("Only a sector administrator can hand a task to someone else.")
+    if row.assignee:
+        raise NotAllowed(f"This task is assigned to {row.assignee}; it cannot be claimed.")
+    if not holder.holds(row.role, row.scope):
+        where = f" for {row.scope}" if row.scope else ""
+        raise NotAllowed(f"{holder.login} does not hold the role {row.role}{where} this task needs.")
+    if row.claimed_by != holder.login:
+        _set_claim(session, row, actor, holder.login, EventKind.TASK_CLAIMED, claimed_for=holder.login)
+
+
+def claimed_since(session: Session, row: OpenTaskRow) -> dt.datetime | None:
+    """When the task's present claim was made: the last claim event of the task."""
+    return session.scalar(select(Event.at).where(Event.task_id == row.id, Event.kind == EventKind.TASK_CLAIMED)
+                          .order_by(Event.seq.desc()).limit(1))
+
+
+def _set_claim(session: Session, row: OpenTaskRow, actor: Actor, holder: str | None, kind: str, **data) -> None:
     """A claim changes who may act, so it moves the instance version on: a completion loaded before it fails."""
     claimed = session.execute(update(OpenTask).where(OpenTask.id == row.id, OpenTask.claimed_by == row.claimed_by)
                               .values(claimed_by=holder))
@@ -309,7 +328,7 @@ def _set_claim(session: Session, row: OpenTaskRow, actor: Actor, holder: str | N
                             .values(version=version + 1))
     if _rowcount(moved) != 1:
         raise ChangedMeanwhile("Someone changed this process at the same moment; reload and try again.")
-    last_hash = audit.append(session, [_row_event(row, kind, actor.login)], clock.now(), instance_hash)
+    last_hash = audit.append(session, [_row_event(row, kind, actor.login, **data)], clock.now(), instance_hash)
     store.set_last_event_hash(session.connection(), row.instance_id, last_hash)
 
 
