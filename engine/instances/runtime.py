@@ -316,7 +316,8 @@ def claimed_since(session: Session, row: OpenTaskRow) -> dt.datetime | None:
                           .order_by(Event.seq.desc()).limit(1))
 
 
-def _set_claim(session: Session, row: OpenTaskRow, actor: Actor, holder: str | None, kind: str, **data) -> None:
+def _set_claim(session: Session, row: OpenTaskRow, actor: Actor, holder: str | None, kind: str,
+               **data: Any) -> None:
     """A claim changes who may act, so it moves the instance version on: a completion loaded before it fails."""
     claimed = session.execute(update(OpenTask).where(OpenTask.id == row.id, OpenTask.claimed_by == row.claimed_by)
                               .values(claimed_by=holder))
