@@ -77,9 +77,9 @@ def big_course(workdir: Path) -> None:
     runs = []
     for _ in range(5):
         start = time.perf_counter()
-        (outcome,) = engine.replay_course(course.course.id)
+        outcomes = engine.replay_course(course.course.id)  # the course's own instance and those about it (11.2)
         runs.append((time.perf_counter() - start) * 1000)
-        assert outcome.ok, outcome
+        assert all(outcome.ok for outcome in outcomes), outcomes
     per_event = statistics.median(runs) / events
     complete = statistics.median(Timed.times)
     print(f"Re-execution of one course: {events} events, {len(Timed.times)} task completions")

@@ -35,6 +35,7 @@ def client_for(engine: Engine, login: str):
     client = app.test_client()
     with client.session_transaction() as session:  # logged in as ``login`` (Flask-Login's session key)
         session["_user_id"], session["_fresh"] = login, True
+        session["generation"] = engine.session_generation(login)  # a session the server has not ended
     return client
 
 
