@@ -1,0 +1,17 @@
+"""writers: hot instances and side-by-side writers (issue 18; filled in by that work)
+
+Revision ID: 0016
+Revises: 0015
+"""
+revision = '0016'
+down_revision = '0015'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
