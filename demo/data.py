@@ -154,9 +154,7 @@ def demo_courses(engine: Engine) -> None:
     _prepare(c, "pressure", csbs=("TC 1.3", "TC 2", "TC 5"))           # countersigns its member's sheet (7.4, 7.5)
     c.send_for_agreeing(csbs=("TC 1.3", "TC 2", "TC 5"))
     c.do("c_assign", "chair-tc13", scope="TC 1.3", reviewer="member", member="member-tc13")
-    c.do("c_member_review", "member-tc13", reviewer_details=MEMBER_TC13, signed_by=MEMBER_TC13["name"],
-         complies=True, requires_refinement=False,
-         agreeing_comments="The pressure units and the EURAMET cg-17 steps agree with the TC 1.3 guides.")
+    c.do("c_member_review", "member-tc13", reviewer_details=MEMBER_TC13, signed_by=MEMBER_TC13["name"])
     c = _course(engine, "procedures")                                  # secretariat: procedural content (7.7)
     _prepare(c, "procedures", csbs=(), procedural=True)
     c.send_for_agreeing(csbs=(), procedural=True)
