@@ -2,9 +2,11 @@
 countersigned sheet shows both signers wherever sheets are read."""
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
 
 from tests.coomet import CourseDriver, deploy_with_people
 from tests.test_web import login, token
@@ -61,6 +63,10 @@ def test_7_4_7_5_the_chair_sees_the_members_whole_sheet_and_countersigns_it(app,
     both = printed[printed.index("paper-sign"):]
     assert "Signed electronically by Member of TC 1.3" in both
     assert "Countersigned by the CSB chair (7.4, 7.5)" in both and "Signed electronically by Chair of TC 1.3" in both
+    pdf = PdfReader(io.BytesIO(course_page.get(f"/courses/{course.course.id}/sheets/{member.seq}.pdf").get_data()))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Member of TC 1.3" in text and "Countersigned by the CSB chair (7.4, 7.5)" in text
+    assert "Signed electronically by Chair of TC 1.3" in " ".join(text.split())
     dossier = dossier_html(engine, course.course.id)
     assert "Countersigned by the CSB chair (7.4, 7.5)" in dossier and "Chair of TC 1.3" in dossier
 
