@@ -171,7 +171,6 @@ class SheetView:
     data: dict[str, Any]
     schema: dict[str, Any] | None = None  # the form it was filled in on (labels for display)
     countersign: SheetView | None = None  # the chair's countersignature or return of this sheet (7.4, 7.5)
-    countersigns: int | None = None  # on a countersignature: the seq of the sheet it decided on
 
 
 def course(session: Session, course_id: int) -> CourseView:
@@ -212,7 +211,6 @@ def with_countersigns(sheets: list[SheetView]) -> list[SheetView]:
                        and result[i].scope == sheet.scope and result[i].countersign is None), None)
         if signed is not None:
             result[signed] = replace(result[signed], countersign=sheet)
-            result[index] = replace(sheet, countersigns=result[signed].seq)
     return result
 
 
