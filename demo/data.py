@@ -38,6 +38,9 @@ DEMO_CONTACTS = {
     "member-tc2": ("GUM", "+48 22 581 93 99", "member.tc2@gum.gov.pl"),
 }
 
+# The Appendix 1 reviewer's contacts of the member of TC 1.3, whose sheet waits for the chair's countersignature.
+MEMBER_TC13 = {"name": "Member of TC 1.3", "phone": DEMO_CONTACTS["member-tc13"][1], "email": "member-tc13@coomet.example"}
+
 # Distinct courses: (name, Russian name, initiator, summary, BIPM platform course id).
 COURSES = {
     "flow": ("Flow measurement in pipelines", "Измерение расхода в трубопроводах", "VNIIR",
@@ -147,19 +150,21 @@ def demo_courses(engine: Engine) -> None:
     c.do("m_survey", "tc4")
     c.do("m_appoint", "admin")
     c.do("m_describe", "implementer", summary=COURSES["dc_voltage"][3])
-    c = _course(engine, "pressure")                                    # chairs of TC 2 and TC 5; TC 1.3's member
-    _prepare(c, "pressure", csbs=("TC 1.3", "TC 2", "TC 5"))
+    c = _course(engine, "pressure")                                    # chairs of TC 2 and TC 5; TC 1.3's chair
+    _prepare(c, "pressure", csbs=("TC 1.3", "TC 2", "TC 5"))           # countersigns its member's sheet (7.4, 7.5)
     c.send_for_agreeing(csbs=("TC 1.3", "TC 2", "TC 5"))
     c.do("c_assign", "chair-tc13", scope="TC 1.3", reviewer="member", member="member-tc13")
+    c.do("c_member_review", "member-tc13", reviewer_details=MEMBER_TC13, signed_by=MEMBER_TC13["name"])
     c = _course(engine, "procedures")                                  # secretariat: procedural content (7.7)
     _prepare(c, "procedures", csbs=(), procedural=True)
     c.send_for_agreeing(csbs=(), procedural=True)
     c = _course(engine, "mass")                                        # admin: Appendix 2 review (8.1)
     _prepare(c, "mass", csbs=())
     _finalize(c, "mass")
-    c = _course(engine, "humidity")                                    # member of TC 2 (appointed), chair of TC 1.3
+    c = _course(engine, "humidity")                                    # members of TC 1.3 and TC 2 (appointed)
     _prepare(c, "humidity", csbs=("TC 1.3", "TC 2"))
     c.send_for_agreeing(csbs=("TC 1.3", "TC 2"))
+    c.do("c_assign", "chair-tc13", scope="TC 1.3", reviewer="member", member="member-tc13")
     c.do("c_assign", "chair-tc2", scope="TC 2", reviewer="member", member="member-tc2")
     c = _course(engine, "uncertainty")                                 # published: the student questionnaire
     _publish(c, "uncertainty")

@@ -34,6 +34,8 @@ def sheets() -> dict[str, dict]:
         "appendix1_reagreeing.json": {"reviewer_details": REVIEWER, "refined_as_recommended": True, "complies": True,
                                       "requires_refinement": False, "agreed_on": "2026-02-20",
                                       "signed_by": "Anna Sidorova"},
+        "appendix1_countersign.json": {"countersign_decision": "countersign", "countersigned_on": "2026-02-03",
+                                       "countersigned_by": "Chair of TC 1.3"},
         "refinement.json": {"changes": "Examples 3 and 4 reworked as asked.", "refined_materials_link": LINK},
         "timeframe_alert.json": {"reminded_on": "2026-02-16"},
         "forwarding.json": {"final_sheets_received": True, "final_materials_link": LINK, "forwarded_on": "2026-02-25"},

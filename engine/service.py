@@ -603,10 +603,12 @@ class Engine:
             return courses.course(session, course_id)
 
     def sheets(self, course_id: int) -> list[courses.SheetView]:
-        """The forms submitted in a course's process, as recorded (oldest first)."""
+        """The forms submitted in a course's process, as recorded (oldest first), each countersigned sheet with
+        its countersignature (7.4, 7.5)."""
         with self._read() as session:
-            return [replace(sheet, schema=self.definitions.form(session, sheet.definition_id, sheet.sheet))
-                    if sheet.definition_id is not None else sheet for sheet in courses.sheets(session, course_id)]
+            return courses.with_countersigns([
+                replace(sheet, schema=self.definitions.form(session, sheet.definition_id, sheet.sheet))
+                if sheet.definition_id is not None else sheet for sheet in courses.sheets(session, course_id)])
 
     def open_course(self, process_id: str, data: dict[str, Any], actor: Actor, token: str,
                     same_name_confirmed: bool = False) -> int:

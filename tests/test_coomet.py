@@ -5,7 +5,9 @@ import datetime as dt
 
 import pytest
 
-from engine import NotAllowed, TaskNotOpen
+from engine import InvalidData, NotAllowed, TaskNotOpen
+from engine.instances import runtime
+from engine.instances.tree import find_task
 from engine.registry.roles import Actor
 from tests.coomet import CourseDriver, deploy_with_people
 
@@ -18,6 +20,13 @@ def coomet(engine):
 
 def run(coomet, clock, **start):
     return CourseDriver(coomet, **start)
+
+
+def task_data(engine, task_id: str) -> dict:
+    """The process data an open task sees (what a form's read-only fields are taken from)."""
+    (task,) = [t for t in engine.tasks() if t.id == task_id]
+    with engine.db.read() as session:
+        return find_task(runtime.load(session, engine.definitions, task.instance).workflow, task_id).data
 
 
 def test_course_of_one_csb_from_proposal_to_catalogue(coomet, clock):
@@ -115,8 +124,93 @@ def test_chair_appoints_a_member(coomet, clock):
     with pytest.raises(NotAllowed, match="assigned to member-tc13"):
         coomet.complete(review.id, c.sheets["appendix1_initial.json"], c.actor("chair-tc13"))
     c.do("c_member_review", "member-tc13", complies=False, requires_refinement=True, what_to_refine="Fix units.")
+    c.do("c_countersign", "chair-tc13", scope="TC 1.3")
     c.do("c_refine", "implementer")
     c.do("c_member_re", "member-tc13")
+    c.do("c_countersign_re", "chair-tc13", scope="TC 1.3")
+    assert c.bpmn_ids() == ["a_forward"]
+
+
+def test_7_4_7_5_the_chair_countersigns_or_returns_the_sheet_of_the_appointed_member(coomet, clock):
+    """7.4, 7.5: the chair sends the final sheet and answers for it: a member's sheet goes on only once the chair
+    has countersigned it; a returned sheet goes back to the member, in either round, until it is countersigned."""
+    c = run(coomet, clock)
+    c.prepare()
+    c.send_for_agreeing()
+    c.do("c_assign", "chair-tc13", scope="TC 1.3", reviewer="member", member="member-tc13")
+    c.do("c_member_review", "member-tc13", signed_by="Member of TC 1.3")
+    (countersign,) = c.open("chair-tc13")
+    assert (countersign.bpmn_id, countersign.role, countersign.scope) == ("c_countersign", "csb_chair", "TC 1.3")
+    assert c.open("member-tc13") == [] and c.open("chair-tc2") == [] and c.open("implementer") == []
+    shown = coomet.task(countersign.id).values
+    assert (shown["member_signed_by"], shown["member_agreed_on"], shown["member_complies"]) == \
+        ("Member of TC 1.3", "2026-02-01", True)
+    with pytest.raises(InvalidData):  # returning needs the comments the member is to address
+        coomet.complete(countersign.id, {**c.sheets["appendix1_countersign.json"], "countersign_decision": "return"},
+                        c.actor("chair-tc13"))
+    c.do("c_countersign", "chair-tc13", countersign_decision="return", chair_comments="Sign with your full name.")
+    (again,) = c.open("member-tc13")
+    assert again.bpmn_id == "c_member_review" and c.open("chair-tc13") == []
+    c.do("c_member_review", "member-tc13", complies=False, requires_refinement=True, what_to_refine="Fix units.")
+    c.do("c_countersign", "chair-tc13")
+    assert c.bpmn_ids() == ["c_refine"]  # the countersigned sheet goes on exactly as a chair's own (7.3)
+    c.do("c_refine", "implementer")
+    c.do("c_member_re", "member-tc13")
+    c.do("c_countersign_re", "chair-tc13", countersign_decision="return", chair_comments="Say what was checked.")
+    assert c.bpmn_ids() == ["c_member_re"]
+    c.do("c_member_re", "member-tc13")
+    c.do("c_countersign_re", "chair-tc13", countersigned_by="Chair of TC 1.3")
+    assert c.bpmn_ids() == ["a_forward"]
+    (agreement,) = task_data(coomet, c.open()[0].id)["agreements"].values()
+    assert (agreement["signed_by"], agreement["countersigned_by"]) == ("Anna Sidorova", "Chair of TC 1.3")
+    verdicts = [(s.bpmn_id, s.countersign.data["countersign_decision"] if s.countersign else None)
+                for s in coomet.sheets(c.course.id) if s.bpmn_id in ("c_member_review", "c_member_re")]
+    assert verdicts == [("c_member_review", "return"), ("c_member_review", "countersign"),
+                        ("c_member_re", "return"), ("c_member_re", "countersign")]
+
+
+def test_7_3_7_5_every_review_and_countersignature_is_due_and_alerts_when_late(coomet, clock):
+    """7.3: the member's review and the re-agreeing review are due when the sheet's timeframe passes, the chair's
+    countersignature 7 days after the member's sheet (7.5); each raises the administrator's alert when late."""
+    c = run(coomet, clock)
+    c.prepare()
+    c.do("a_send", "implementer", review_days=10)
+    c.do("c_assign", "chair-tc13", scope="TC 1.3", reviewer="member", member="member-tc13")
+    (review,) = c.open("member-tc13")
+    assert review.due == clock.now() + dt.timedelta(days=10)
+    c.do("c_member_review", "member-tc13", complies=False, requires_refinement=True, what_to_refine="Fix units.")
+    (countersign,) = c.open("chair-tc13")
+    assert countersign.due == clock.now() + dt.timedelta(days=7)
+    clock.advance(days=7, seconds=1)
+    assert coomet.tick() == 1 and c.bpmn_ids() == ["c_alert", "c_countersign"]
+    c.do("c_alert", "admin")
+    c.do("c_countersign", "chair-tc13")
+    c.do("c_refine", "implementer")
+    (re_review,) = c.open("member-tc13")
+    assert re_review.bpmn_id == "c_member_re" and re_review.due == clock.now() + dt.timedelta(days=10)
+    clock.advance(days=10, seconds=1)
+    assert coomet.tick() == 1 and c.bpmn_ids() == ["c_alert", "c_member_re"]
+    c.do("c_alert", "admin")
+    c.do("c_member_re", "member-tc13")
+    (countersign_re,) = c.open("chair-tc13")
+    assert countersign_re.due == clock.now() + dt.timedelta(days=7)
+    clock.advance(days=8)
+    assert coomet.tick() == 1 and c.bpmn_ids() == ["c_alert", "c_countersign_re"]
+
+
+def test_7_3_the_chairs_re_agreeing_is_due_when_the_timeframe_passes_again(coomet, clock):
+    c = run(coomet, clock)
+    c.prepare()
+    c.do("a_send", "implementer", review_days=5)
+    c.chair_agrees("chair-tc13", "TC 1.3", complies=False, requires_refinement=True, what_to_refine="Fix units.")
+    clock.advance(days=3)
+    c.do("c_refine", "implementer")
+    (again,) = c.open("chair-tc13")
+    assert again.bpmn_id == "c_chair_re" and again.due == clock.now() + dt.timedelta(days=5)
+    clock.advance(days=6)
+    assert coomet.tick() == 1 and c.bpmn_ids() == ["c_alert", "c_chair_re"]
+    c.do("c_alert", "admin")
+    c.do("c_chair_re", "chair-tc13", scope="TC 1.3")
     assert c.bpmn_ids() == ["a_forward"]
 
 

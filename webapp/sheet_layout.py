@@ -16,8 +16,8 @@ from .i18n import display, label, lang, role_name
 from .schemaform import read_only_rows
 
 TOP = ("course_name", "course_name_ru", "csb", "course_id")
-DATE_FIELDS = ("agreed_on", "approved_on")      # the paper's "Date" at the bottom
-NAME_FIELDS = ("signed_by", "approver_name")    # the paper's "Name" at the bottom
+DATE_FIELDS = ("agreed_on", "approved_on", "countersigned_on")      # the paper's "Date" at the bottom
+NAME_FIELDS = ("signed_by", "approver_name", "countersigned_by")    # the paper's "Name" at the bottom
 CONTACT = ("phone", "email")
 
 
@@ -31,6 +31,17 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Countersign:
+    """The chair's decision on an appointed member's sheet (7.4, 7.5): countersigned, or returned with comments."""
+
+    countersigned: bool
+    date: str
+    signature: str
+    name: str
+    comments: str
+
+
+@dataclass(frozen=True)
 class Layout:
     title: str
     clause: str
@@ -40,6 +51,7 @@ class Layout:
     date: str = ""
     signature: str = ""
     name: str = ""
+    countersign: Countersign | None = None
 
 
 def _headings(sheet_name: str | None) -> dict[str, str]:
@@ -78,17 +90,32 @@ def layout(sheet, course=None) -> Layout:
         if key in headings:
             rows.append(Row("heading", headings[key]))
         rows.extend(_rows(key, prop, data.get(key)))
-    signer = _people().get(sheet.actor or "")
-    signer_name = signer.name if signer else (sheet.actor or "")
-    who = role_name(sheet.role) + (f" ({sheet.scope})" if sheet.scope else "")
-    date = next((str(data[k]) for k in DATE_FIELDS if data.get(k)), sheet.at.strftime("%Y-%m-%d"))
+    date, signature, name = _signed(sheet)
+    countersign = getattr(sheet, "countersign", None)
     return Layout(
         title=label(schema, default=sheet.name),
         clause=str(schema.get("x-clause") or "").replace("Appendix", _("Appendix")),
         course=_course_name(course, data), csb=str(data.get("csb") or sheet.scope or ""), rows=rows, date=date,
-        signature=_("Signed electronically by %(name)s, %(role)s, on %(when)s UTC", name=signer_name, role=who,
-                    when=sheet.at.strftime("%Y-%m-%d %H:%M")),
-        name=next((str(data[k]) for k in NAME_FIELDS if data.get(k)), signer_name))
+        signature=signature, name=name, countersign=_countersign(countersign) if countersign else None)
+
+
+def _signed(sheet) -> tuple[str, str, str]:
+    """The paper's date, electronic signature and name of whoever submitted ``sheet``."""
+    data = sheet.data
+    signer = _people().get(sheet.actor or "")
+    signer_name = signer.name if signer else (sheet.actor or "")
+    who = role_name(sheet.role) + (f" ({sheet.scope})" if sheet.scope else "")
+    date = next((str(data[k]) for k in DATE_FIELDS if data.get(k)), sheet.at.strftime("%Y-%m-%d"))
+    signature = _("Signed electronically by %(name)s, %(role)s, on %(when)s UTC", name=signer_name, role=who,
+                  when=sheet.at.strftime("%Y-%m-%d %H:%M"))
+    return date, signature, next((str(data[k]) for k in NAME_FIELDS if data.get(k)), signer_name)
+
+
+def _countersign(sheet) -> Countersign:
+    """The second signature of a member's sheet: the chair who countersigned it, or returned it (7.4, 7.5)."""
+    date, signature, name = _signed(sheet)
+    return Countersign(sheet.data.get("countersign_decision") == "countersign", date, signature, name,
+                       str(sheet.data.get("chair_comments") or ""))
 
 
 def _course_name(course, data: dict) -> str:

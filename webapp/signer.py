@@ -7,8 +7,8 @@ from flask import url_for
 from .extensions import engine
 
 SIGNER_GROUPS = ("reviewer_details", "administrator_details")  # Appendix 1 and 2: the signer's own contacts
-SIGNER_NAMES = ("signed_by", "approver_name")
-SIGNING_DATES = ("agreed_on", "approved_on")
+SIGNER_NAMES = ("signed_by", "approver_name", "countersigned_by")
+SIGNING_DATES = ("agreed_on", "approved_on", "countersigned_on")
 QUESTIONNAIRE_LINK = "survey_link"
 
 

@@ -129,6 +129,22 @@ def _page(detail, values: dict, errors: dict, version):
 
 AGREEING_REVIEWS = {"c_chair_review", "c_member_review"}
 REAGREEING_REVIEWS = {"c_chair_re", "c_member_re"}
+MEMBER_REVIEWS = {"c_member_review", "c_member_re"}
+COUNTERSIGNING = {"c_countersign", "c_countersign_re"}
+APPENDIX_1 = ("appendix1_initial.json", "appendix1_reagreeing.json")
+COUNTERSIGN_FORM = "appendix1_countersign.json"
+
+
+def _countersign_brief(task, sheets: list) -> dict:
+    """7.4, 7.5: the chair sees the appointed member's sheet to countersign; the member sees the comments of a
+    chair who returned the sheet (``sheets`` newest first)."""
+    latest = next((s for s in sheets if s.scope == task.scope and s.sheet in (*APPENDIX_1, COUNTERSIGN_FORM)), None)
+    if task.bpmn_id in COUNTERSIGNING and latest is not None and latest.sheet in APPENDIX_1:
+        return {"member_sheet": latest}
+    if (task.bpmn_id in MEMBER_REVIEWS and latest is not None and latest.sheet == COUNTERSIGN_FORM
+            and latest.data.get("countersign_decision") == "return"):
+        return {"returned": latest}
+    return {}
 
 
 def _agreeing_brief(task, sheets: list, values: dict) -> dict:
@@ -138,11 +154,13 @@ def _agreeing_brief(task, sheets: list, values: dict) -> dict:
         return next((s for s in sheets if s.sheet == name), None)
 
     def csb_sheet():
-        return next((s for s in sheets if s.sheet in ("appendix1_initial.json", "appendix1_reagreeing.json")
-                     and s.scope == task.scope), None)
+        return next((s for s in sheets if s.sheet in APPENDIX_1 and s.scope == task.scope), None)
 
+    request_sheet = last("agreeing_request.json")
+    if task.bpmn_id in COUNTERSIGNING:
+        return {"materials": web_link((request_sheet.data if request_sheet else {}).get("materials_link")),
+                **_countersign_brief(task, sheets)}
     if task.bpmn_id in AGREEING_REVIEWS | REAGREEING_REVIEWS:
-        request_sheet = last("agreeing_request.json")
         refined = next((s for s in sheets if s.sheet == "refinement.json" and s.data.get("comments_to_address")
                         == values.get("earlier_recommendations")), None)
         brief = {"materials": web_link((request_sheet.data if request_sheet else {}).get("materials_link"))}
@@ -150,16 +168,15 @@ def _agreeing_brief(task, sheets: list, values: dict) -> dict:
             asked = csb_sheet()
             brief.update(materials=web_link(refined.data.get("refined_materials_link")) or brief["materials"],
                          changes=refined.data.get("changes"), asked=asked.data if asked else {})
-        return brief
+        return {**brief, **_countersign_brief(task, sheets)}
     if task.bpmn_id == "c_refine":  # the implementer's task is not scoped: the CSB is the one whose comments these are
-        asked = next((s for s in sheets if s.sheet in ("appendix1_initial.json", "appendix1_reagreeing.json")
-                      and s.data.get("requires_refinement")
+        asked = next((s for s in sheets if s.sheet in APPENDIX_1 and s.data.get("requires_refinement")
                       and s.data.get("what_to_refine") == values.get("comments_to_address")), None)
         return {"csb": asked.scope, "asked": asked.data} if asked else {}
     return {}
 
 
-REVIEWS = ("c_chair_review", "c_member_review", "c_chair_re", "c_member_re")
+REVIEWS = ("c_chair_review", "c_member_review", "c_chair_re", "c_member_re", *sorted(COUNTERSIGNING))
 
 
 def _late_reviews(task) -> list[dict]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -170,6 +170,7 @@ class SheetView:
     sheet: str | None
     data: dict[str, Any]
     schema: dict[str, Any] | None = None  # the form it was filled in on (labels for display)
+    countersign: SheetView | None = None  # the chair's countersignature or return of this sheet (7.4, 7.5)
 
 
 def course(session: Session, course_id: int) -> CourseView:
@@ -194,6 +195,22 @@ def sheets(session: Session, course_id: int) -> list[SheetView]:
         result.append(SheetView(event.seq, event.at, event.definition_id, event.actor, event.role, event.scope,
                                 event.task_id, event.bpmn_id, data.get("name", ""), data.get("sheet"),
                                 data.get("form", {})))
+    return result
+
+
+COUNTERSIGNS = "x-countersigns"  # a form countersigning sheets of the forms it lists (7.4, 7.5)
+
+
+def with_countersigns(sheets: list[SheetView]) -> list[SheetView]:
+    """The sheets (oldest first, forms attached) with each countersignature joined to the sheet it decided on
+    (7.4, 7.5): the latest earlier sheet of the same scope on one of the forms the countersigning form lists."""
+    result = list(sheets)
+    for index, sheet in enumerate(sheets):
+        forms = (sheet.schema or {}).get(COUNTERSIGNS) or []
+        signed = next((i for i in range(index - 1, -1, -1) if result[i].sheet in forms
+                       and result[i].scope == sheet.scope and result[i].countersign is None), None)
+        if signed is not None:
+            result[signed] = replace(result[signed], countersign=sheet)
     return result
 
 

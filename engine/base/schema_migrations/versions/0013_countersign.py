@@ -10,8 +10,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    """No table changes: a countersignature (7.4, 7.5) is a completed task recorded in the event log, and
+    ``Engine.sheets`` joins it to the member's sheet it decided on."""
 
 
 def downgrade() -> None:
-    pass
+    """Nothing to undo (see upgrade)."""
