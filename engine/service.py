@@ -1048,16 +1048,15 @@ class Engine:
             return certificate_verification.by_pdf(session, content)
 
     def request_certificate(self, course_id: int, email: str) -> None:
-        """A student's own request (10.3): if the address is a participant's who is eligible, the certificate is
-        issued or sent again to that address; otherwise nothing happens. The caller says the same either way."""
-        settings = certificate_settings.from_env()
+        """A student's own request (10.3): if the address is an eligible participant's, their certificate is sent
+        again, or — not issued yet — they are put to the administrator's review (a batch of one, unless they are
+        in an open batch already); otherwise nothing happens. The caller says the same either way."""
         address = email.strip().casefold()
         with self._write() as session:
             for verdict in certificate_eligibility.course_eligibility(session, course_id):
                 if verdict.eligible and (verdict.email or "").casefold() == address and address:
                     if verdict.certificate is None:
-                        certificate_issuing.issue(session, course_id, [verdict.participant_id], REQUESTED,
-                                                  settings)
+                        certificate_batches.propose_requested(session, self.definitions, course_id, verdict)
                     else:
                         certificate_issuing.send_again(session, verdict.certificate)
                     return
@@ -1335,7 +1334,6 @@ def _site_of(url: str | None) -> str:
 
 def _period(period: Period | str | None) -> Period:
     return period if isinstance(period, Period) else Period.parse(period)
-REQUESTED = "student-request"  # the actor recorded when a student's own request issues a certificate
 
 
 def _written(issued: certificate_issuing.Issued, pdf: bytes, settings: certificate_settings.CertificateSettings

@@ -90,7 +90,7 @@ def test_10_3_the_certificate_throttles_follow_their_settings(engine, monkeypatc
         create_app(engine, TESTING=True, TICK_SECONDS=0)
 
 
-def test_10_3_a_students_request_says_the_same_whoever_asks_and_issues_to_the_eligible_only(app, engine):
+def test_10_3_a_students_request_says_the_same_whoever_asks_and_goes_to_the_review(app, engine):
     driver = CourseDriver(engine, course_name="Uncertainty of measurement")
     driver.publish_one_csb_course()
     course = driver.course.id
@@ -103,8 +103,15 @@ def test_10_3_a_students_request_says_the_same_whoever_asks_and_issues_to_the_el
         answer = public.post("/certificates/request", data={"csrf_token": form, "email": address,
                                                             "course": str(course)})
         pages.append((answer.status_code, re.sub(r'name="csrf_token" value="[^"]+"', "", answer.get_data(as_text=True))))
-    assert pages[0] == pages[1] == pages[2] and pages[0][0] == 200 and "certificate is on its way" in pages[0][1]
-    assert [c.holder for c in engine.certificates(engine.actor("admin"))] == ["Анна Иванова"]
+    assert pages[0] == pages[1] == pages[2] and pages[0][0] == 200
+    assert "your request was received" in pages[0][1] and "once the sector administrator has reviewed it" in pages[0][1]
+    assert engine.certificates(engine.actor("admin")) == []  # issued only after the review (10.1)
+    (review,) = [t for t in engine.tasks(engine.actor("admin")) if t.bpmn_id == "c_review"]
+    assert [c["name"] for c in engine.task(review.id, engine.actor("admin")).values["candidates"]] == ["Анна Иванова"]
+    ru = app.test_client()
+    page = ru.post("/certificates/request", headers={"Accept-Language": "ru"}, data={
+        "csrf_token": token(ru, "/certificates/request"), "email": "anna@example.org", "course": str(course)})
+    assert "после того, как его рассмотрит администратор сектора" in page.get_data(as_text=True)
     assert public.post("/certificates/request", data={"email": "x@example.org"}).status_code == 400  # CSRF
 
 
