@@ -410,7 +410,10 @@ class Engine:
         """What a completed task makes happen outside its process, in the same transaction: the annual report
         made final (11.3), a batch of certificates issued (10.1-10.3)."""
         step = (row.process_id, row.bpmn_id)
-        if step == (annual_report.PROCESS, annual_report.REVIEW):
+        if step == (annual_report.PROCESS, annual_report.REVIEW) and data.get("decision") == annual_report.REDRAFT:
+            year = annual_report.year_of(session, row.instance_id)
+            annual_report.redraft(session, self.definitions, self._annual_figures(session, year), data, actor)
+        elif step == (annual_report.PROCESS, annual_report.REVIEW):
             self._finalise_annual_report(session, annual_report.year_of(session, row.instance_id),
                                          str(data.get("comments") or ""), actor)
         elif step == (certificate_batches.PROCESS, certificate_batches.REVIEW):
@@ -1223,9 +1226,12 @@ class Engine:
             return self._start_annual_report(session, year, actor)
 
     def _start_annual_report(self, session: Session, year: int, actor: Actor) -> str:
+        return annual_report.start(session, self.definitions, self._annual_figures(session, year), actor)
+
+    def _annual_figures(self, session: Session, year: int) -> report_figures.AnnualReport:
+        """The year's figures as of now (engine clock), in the caller's transaction."""
         criteria = criteria_of(self._questionnaire_form(session))
-        draft = report_figures.assemble(session, year, clock.now(), criteria, self.satisfaction_min_answers)
-        return annual_report.start(session, self.definitions, draft, actor)
+        return report_figures.assemble(session, year, clock.now(), criteria, self.satisfaction_min_answers)
 
     def start_due_annual_report(self) -> str | None:
         """In January (engine clock), start the report of the year just ended unless it was started; idempotent."""
@@ -1253,9 +1259,7 @@ class Engine:
                                 ) -> list[report_documents.DocumentView]:
         """Make the final report (PDF in English and Russian, XLSX), store it with its sha256 among the
         course-independent documents and queue it to every TC 4 member (11.3, 9.3), in the caller's transaction."""
-        criteria = criteria_of(self._questionnaire_form(session))
-        report = replace(report_figures.assemble(session, year, clock.now(), criteria, self.satisfaction_min_answers),
-                         comments=comments.strip())
+        report = replace(self._annual_figures(session, year), comments=comments.strip())
         files: list[tuple[str, str, str | None, bytes]] = [
             (f"annual-report-{year}-{language}.pdf", report_documents.PDF, language,
              report_pdf.render(report, language)) for language in ("en", "ru")]
