@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine.announcement import catalogue as public_catalogue
 from engine.announcement import directory as nmi_directory
+from engine.announcement import form_values as record_values
 from engine.announcement import invitations as nmi_invitations
 from engine.base import clock, schema
 from engine.base.config import Settings, checkpoint_key_path
@@ -580,8 +581,10 @@ class Engine:
             loaded = runtime.load(session, self.definitions, row.instance_id)
             task = find_task(loaded.workflow, row.id)
             schema = choices.resolve(session, self.definitions.form(session, row.definition_id, row.form), row.scope)
-            return inbox.TaskDetail(inbox.TaskView.of(row), schema, loaded.instance.version,
-                                    prefill(schema, task.data if task else {}), loaded.instance.course_id)
+            values = {**record_values.prefill(session, schema, loaded.instance.course_id),
+                      **prefill(schema, task.data if task else {})}
+            return inbox.TaskDetail(inbox.TaskView.of(row), schema, loaded.instance.version, values,
+                                    loaded.instance.course_id)
 
     def may_start(self, process_id: str, actor: Actor) -> bool:
         """Whether ``actor`` holds the role of the process's start lane (the rule ``start`` enforces)."""
