@@ -24,6 +24,16 @@ def invitations_sent_on(session: Session, course_id: int) -> str | None:
 RECORDS: dict[str, Callable[[Session, int], Any]] = {"invitations_sent_on": invitations_sent_on}
 
 
+def record_problem(schema: dict[str, Any]) -> str | None:
+    """Why an ``x-from-record`` marker in ``schema`` names no record, or None (checked at deploy and form save)."""
+    for key, prop in schema.get("properties", {}).items():
+        marker = prop.get(FROM_RECORD) if isinstance(prop, dict) else None
+        if marker is not None and marker not in RECORDS:
+            return (f'field "{key}": x-from-record "{marker}" is not a record; use one of: '
+                    f'{", ".join(sorted(RECORDS))}')
+    return None
+
+
 def prefill(session: Session, schema: dict[str, Any], course_id: int | None) -> dict[str, Any]:
     """{field: value} for the form's fields marked ``x-from-record`` whose record exists for the course."""
     values = {}
