@@ -238,6 +238,17 @@ def test_10_3_a_students_own_request_goes_through_the_administrators_review_and_
     assert kinds.count("certificate") == 2 and reviews(engine) == []  # issued, then sent again; nothing for Paul
 
 
+def test_10_3_requests_sent_at_once_open_one_review(engine, course, database_url, clock):
+    from tests.parallel import at_once
+
+    progress(engine, course, [ANNA])
+    (first,) = reviews(engine)
+    anna = engine.task(first.id, admin(engine)).values["candidates"][0]["participant_id"]
+    engine.complete(first.id, {"excluded": [{"participant_id": anna, "reason": "asked to wait"}]}, admin(engine))
+    outcomes = at_once(database_url, clock, [lambda e: e.request_certificate(course, "anna@example.org")] * 4)
+    assert set(outcomes) <= {None, "Busy"} and len(reviews(engine)) == 1
+
+
 def test_10_register_search_exports_and_counts(engine, course):
     progress(engine, course, [ANNA, ("Vera", "vera@example.org", ANNA[2])])
     engine.issue_certificates(course, admin(engine))

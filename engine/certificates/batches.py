@@ -45,6 +45,7 @@ def propose_requested(session: Session, definitions: DefinitionCache, course_id:
 
     Someone excluded earlier is proposed again, with the earlier reason beside the request.
     """
+    session.get(Participant, verdict.participant_id, with_for_update=True)  # one review even if asked twice at once
     keys = _keys(session, course_id)
     key = keys[verdict.participant_id]
     earlier = list(session.scalars(select(BatchMember).where(
