@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine.announcement import catalogue as public_catalogue
 from engine.announcement import directory as nmi_directory
+from engine.announcement import form_values as record_values
 from engine.announcement import invitations as nmi_invitations
 from engine.base import clock, schema
 from engine.base.config import Settings, checkpoint_key_path
@@ -410,7 +411,10 @@ class Engine:
         """What a completed task makes happen outside its process, in the same transaction: the annual report
         made final (11.3), a batch of certificates issued (10.1-10.3)."""
         step = (row.process_id, row.bpmn_id)
-        if step == (annual_report.PROCESS, annual_report.REVIEW):
+        if step == (annual_report.PROCESS, annual_report.REVIEW) and data.get("decision") == annual_report.REDRAFT:
+            year = annual_report.year_of(session, row.instance_id)
+            annual_report.redraft(session, self.definitions, self._annual_figures(session, year), data, actor)
+        elif step == (annual_report.PROCESS, annual_report.REVIEW):
             self._finalise_annual_report(session, annual_report.year_of(session, row.instance_id),
                                          str(data.get("comments") or ""), actor)
         elif step == (certificate_batches.PROCESS, certificate_batches.REVIEW):
@@ -577,8 +581,10 @@ class Engine:
             loaded = runtime.load(session, self.definitions, row.instance_id)
             task = find_task(loaded.workflow, row.id)
             schema = choices.resolve(session, self.definitions.form(session, row.definition_id, row.form), row.scope)
-            return inbox.TaskDetail(inbox.TaskView.of(row), schema, loaded.instance.version,
-                                    prefill(schema, task.data if task else {}), loaded.instance.course_id)
+            values = {**record_values.prefill(session, schema, loaded.instance.course_id),
+                      **prefill(schema, task.data if task else {})}
+            return inbox.TaskDetail(inbox.TaskView.of(row), schema, loaded.instance.version, values,
+                                    loaded.instance.course_id)
 
     def may_start(self, process_id: str, actor: Actor) -> bool:
         """Whether ``actor`` holds the role of the process's start lane (the rule ``start`` enforces)."""
@@ -1050,16 +1056,15 @@ class Engine:
             return certificate_verification.by_pdf(session, content)
 
     def request_certificate(self, course_id: int, email: str) -> None:
-        """A student's own request (10.3): if the address is a participant's who is eligible, the certificate is
-        issued or sent again to that address; otherwise nothing happens. The caller says the same either way."""
-        settings = certificate_settings.from_env()
+        """A student's own request (10.3): if the address is an eligible participant's, their certificate is sent
+        again, or — not issued yet — they are put to the administrator's review (a batch of one, unless they are
+        in an open batch already); otherwise nothing happens. The caller says the same either way."""
         address = email.strip().casefold()
         with self._write() as session:
             for verdict in certificate_eligibility.course_eligibility(session, course_id):
                 if verdict.eligible and (verdict.email or "").casefold() == address and address:
                     if verdict.certificate is None:
-                        certificate_issuing.issue(session, course_id, [verdict.participant_id], REQUESTED,
-                                                  settings)
+                        certificate_batches.propose_requested(session, self.definitions, course_id, verdict)
                     else:
                         certificate_issuing.send_again(session, verdict.certificate)
                     return
@@ -1226,9 +1231,12 @@ class Engine:
             return self._start_annual_report(session, year, actor)
 
     def _start_annual_report(self, session: Session, year: int, actor: Actor) -> str:
+        return annual_report.start(session, self.definitions, self._annual_figures(session, year), actor)
+
+    def _annual_figures(self, session: Session, year: int) -> report_figures.AnnualReport:
+        """The year's figures as of now (engine clock), in the caller's transaction."""
         criteria = criteria_of(self._questionnaire_form(session))
-        draft = report_figures.assemble(session, year, clock.now(), criteria, self.satisfaction_min_answers)
-        return annual_report.start(session, self.definitions, draft, actor)
+        return report_figures.assemble(session, year, clock.now(), criteria, self.satisfaction_min_answers)
 
     def start_due_annual_report(self) -> str | None:
         """In January (engine clock), start the report of the year just ended unless it was started; idempotent."""
@@ -1256,9 +1264,7 @@ class Engine:
                                 ) -> list[report_documents.DocumentView]:
         """Make the final report (PDF in English and Russian, XLSX), store it with its sha256 among the
         course-independent documents and queue it to every TC 4 member (11.3, 9.3), in the caller's transaction."""
-        criteria = criteria_of(self._questionnaire_form(session))
-        report = replace(report_figures.assemble(session, year, clock.now(), criteria, self.satisfaction_min_answers),
-                         comments=comments.strip())
+        report = replace(self._annual_figures(session, year), comments=comments.strip())
         files: list[tuple[str, str, str | None, bytes]] = [
             (f"annual-report-{year}-{language}.pdf", report_documents.PDF, language,
              report_pdf.render(report, language)) for language in ("en", "ru")]
@@ -1337,7 +1343,6 @@ def _site_of(url: str | None) -> str:
 
 def _period(period: Period | str | None) -> Period:
     return period if isinstance(period, Period) else Period.parse(period)
-REQUESTED = "student-request"  # the actor recorded when a student's own request issues a certificate
 
 
 def _written(issued: certificate_issuing.Issued, pdf: bytes, settings: certificate_settings.CertificateSettings

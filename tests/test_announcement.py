@@ -2,6 +2,8 @@
 public list of COOMET courses for the webportal (12.2)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from engine import CourseFlowError, NotAllowed
@@ -103,3 +105,20 @@ def test_12_1_the_directory_from_the_command_line(coomet, database_url, monkeypa
     refused = CliRunner().invoke(main, ["nmis", "--as", "secretariat", "--import", str(source)])
     assert refused.exit_code == 1 and "line 2" in refused.stderr
     assert CliRunner().invoke(main, ["nmis", "--as", "creator"]).exit_code == 1
+
+
+def test_12_1_the_filing_task_is_prefilled_with_the_day_the_invitations_were_sent(coomet, clock):
+    secretariat = coomet.actor("secretariat")
+    coomet.import_nmis(CSV, secretariat)
+    course = CourseDriver(coomet)
+    course.prepare()
+    course.send_for_agreeing()
+    course.chair_agrees("chair-tc13", "TC 1.3")
+    course.finish_creation()
+    course.do("r_review", "admin")
+    (keep,) = [t for t in coomet.tasks(secretariat) if t.bpmn_id == "r_keep"]
+    assert "invitations_sent_on" not in coomet.task(keep.id, secretariat).values  # none sent yet: typed by hand
+    clock.set(dt.datetime(2026, 3, 4, 23, 30, tzinfo=dt.UTC))
+    assert coomet.send_invitations(course.course.id, secretariat) == 3
+    values = coomet.task(keep.id, secretariat).values
+    assert values["invitations_sent_on"] == "2026-03-04" and values["course_name"] == course.course.name

@@ -211,16 +211,42 @@ def test_10_3_the_certificate_arrives_by_mail_with_the_pdf_attached(engine, cour
         server.stop()
 
 
-def test_10_3_a_students_own_request_issues_once_and_tells_nothing(engine, course):
+def reviews(engine):
+    return [t for t in engine.tasks(admin(engine)) if t.bpmn_id == "c_review"]
+
+
+def test_10_3_a_students_own_request_goes_through_the_administrators_review_and_tells_nothing(engine, course):
     progress(engine, course, [ANNA, PAUL])
-    assert engine.request_certificate(course, "ANNA@example.org ") is None
-    assert engine.request_certificate(course, "paul@example.org") is None
-    assert engine.request_certificate(course, "nobody@example.org") is None
-    engine.request_certificate(course, "anna@example.org")
+    (first,) = reviews(engine)  # the import proposed Anna (10.1)
+    for address in ("ANNA@example.org ", "paul@example.org", "nobody@example.org"):
+        assert engine.request_certificate(course, address) is None
+    assert reviews(engine) == [first] and engine.certificates(admin(engine)) == []  # nothing issued unreviewed
+    anna = engine.task(first.id, admin(engine)).values["candidates"][0]["participant_id"]
+    engine.complete(first.id, {"excluded": [{"participant_id": anna, "reason": "name differs from the ID"}]},
+                    admin(engine))
+    engine.request_certificate(course, "anna@example.org")  # excluded before: the request is reviewed again
+    engine.request_certificate(course, "anna@example.org")  # ... once
+    (second,) = reviews(engine)
+    (candidate,) = engine.task(second.id, admin(engine)).values["candidates"]
+    assert candidate["name"] == "Анна Иванова" and candidate["excluded_before"] == "name differs from the ID"
+    assert candidate["requested_on"] == engine.clock.now().date().isoformat()
+    engine.complete(second.id, {"excluded": []}, admin(engine))
     (row,) = engine.certificates(admin(engine))
-    assert row.holder == "Анна Иванова" and row.issued_by == "student-request"
+    assert row.holder == "Анна Иванова" and row.issued_by == "admin"
+    engine.request_certificate(course, "anna@example.org")  # issued: sent again to the registered address
     kinds = [m.kind for m in engine.outbox(admin(engine))]
-    assert kinds.count("certificate") == 2  # issued, then sent again; Paul and the stranger got nothing
+    assert kinds.count("certificate") == 2 and reviews(engine) == []  # issued, then sent again; nothing for Paul
+
+
+def test_10_3_requests_sent_at_once_open_one_review(engine, course, database_url, clock):
+    from tests.parallel import at_once
+
+    progress(engine, course, [ANNA])
+    (first,) = reviews(engine)
+    anna = engine.task(first.id, admin(engine)).values["candidates"][0]["participant_id"]
+    engine.complete(first.id, {"excluded": [{"participant_id": anna, "reason": "asked to wait"}]}, admin(engine))
+    outcomes = at_once(database_url, clock, [lambda e: e.request_certificate(course, "anna@example.org")] * 4)
+    assert set(outcomes) <= {None, "Busy"} and len(reviews(engine)) == 1
 
 
 def test_10_register_search_exports_and_counts(engine, course):

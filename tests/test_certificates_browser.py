@@ -57,3 +57,30 @@ def _token_of(engine, number):
     from pypdf import PdfReader
     text = PdfReader(io.BytesIO(engine.certificate_pdf(number, engine.actor("admin")))).pages[0].extract_text()
     return re.search(r"verify/\s*([A-Za-z0-9_\-\s]+)", text).group(1).replace("\n", "").replace(" ", "")
+
+
+def test_10_3_a_students_request_is_received_and_a_flood_is_answered_429_en_ru(engine, monkeypatch, tmp_path):
+    from tests.test_satisfaction_browser import shots, switch
+
+    monkeypatch.setenv("COURSEFLOW_CERTIFICATE_DIR", str(tmp_path / "certificates"))
+    monkeypatch.setenv("COURSEFLOW_CERTIFICATE_REQUEST_LIMIT", "1/3600")
+    deploy_with_people(engine)
+    driver = CourseDriver(engine, course_name="Uncertainty of measurement")
+    driver.publish_one_csb_course()
+    with browse(create_app(engine, TICK_SECONDS=0)) as ui:
+        def request(address: str) -> None:
+            ui.page.goto(f"{ui.base}/certificates/request")
+            ui.page.fill("#email", address)
+            ui.page.click("form.card button[type=submit]")
+            ui.page.wait_for_load_state()
+
+        request("anna@example.org")
+        assert "once the sector administrator has reviewed it" in ui.page.inner_text("#requested")
+        shots(ui, "certificate-requested-en")
+        request("anna@example.org")
+        assert "Too many requests from your address" in ui.page.inner_text("main")
+        shots(ui, "certificate-request-429-en")
+        switch(ui, "ru")
+        request("anna@example.org")
+        assert "Слишком много запросов" in ui.page.inner_text("main")
+        shots(ui, "certificate-request-429-ru")

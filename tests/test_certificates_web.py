@@ -67,13 +67,30 @@ def test_10_3_public_verification_by_link_and_by_pdf_then_revoked(app, engine, c
     assert "Сертификат отозван" in ru.get(f"/certificates/verify/{issued.token}").get_data(as_text=True)
 
 
-def test_10_3_verification_is_throttled(app, engine, course):
+def test_10_3_verification_is_throttled_with_a_translated_page_and_retry_after(app, engine, course):
     public = app.test_client()
-    answers = [public.get(f"/certificates/verify/guess{i}").status_code for i in range(31)]
-    assert answers[:30] == [200] * 30 and answers[30] == 429
+    answers = [public.get(f"/certificates/verify/guess{i}").status_code for i in range(30)]
+    assert answers == [200] * 30
+    refused = public.get("/certificates/verify/guess30")
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "Too many requests from your address" in refused.get_data(as_text=True)
+    by_file = public.post("/certificates/verify", data={"csrf_token": "x"})  # the same throttle covers uploads
+    assert by_file.status_code in (400, 429)
+    russian = public.get("/certificates/verify/guess31", headers={"Accept-Language": "ru"})
+    assert russian.status_code == 429 and "Слишком много запросов" in russian.get_data(as_text=True)
+    assert app.test_client().get("/certificates/verify/x", environ_base={"REMOTE_ADDR": "10.3.3.3"}).status_code == 200
 
 
-def test_10_3_a_students_request_says_the_same_whoever_asks_and_issues_to_the_eligible_only(app, engine):
+def test_10_3_the_certificate_throttles_follow_their_settings(engine, monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSEFLOW_CERTIFICATE_LIMIT", "2/60")
+    public = create_app(engine, TESTING=True, TICK_SECONDS=0).test_client()
+    assert [public.get(f"/certificates/verify/t{i}").status_code for i in range(3)] == [200, 200, 429]
+    monkeypatch.setenv("COURSEFLOW_CERTIFICATE_REQUEST_LIMIT", "30 per minute")  # Flask-Limiter's syntax, no more
+    with pytest.raises(ValueError, match=r"COURSEFLOW_CERTIFICATE_REQUEST_LIMIT='30 per minute'.*COUNT/SECONDS"):
+        create_app(engine, TESTING=True, TICK_SECONDS=0)
+
+
+def test_10_3_a_students_request_says_the_same_whoever_asks_and_goes_to_the_review(app, engine):
     driver = CourseDriver(engine, course_name="Uncertainty of measurement")
     driver.publish_one_csb_course()
     course = driver.course.id
@@ -86,8 +103,15 @@ def test_10_3_a_students_request_says_the_same_whoever_asks_and_issues_to_the_el
         answer = public.post("/certificates/request", data={"csrf_token": form, "email": address,
                                                             "course": str(course)})
         pages.append((answer.status_code, re.sub(r'name="csrf_token" value="[^"]+"', "", answer.get_data(as_text=True))))
-    assert pages[0] == pages[1] == pages[2] and pages[0][0] == 200 and "certificate is on its way" in pages[0][1]
-    assert [c.holder for c in engine.certificates(engine.actor("admin"))] == ["Анна Иванова"]
+    assert pages[0] == pages[1] == pages[2] and pages[0][0] == 200
+    assert "your request was received" in pages[0][1] and "once the sector administrator has reviewed it" in pages[0][1]
+    assert engine.certificates(engine.actor("admin")) == []  # issued only after the review (10.1)
+    (review,) = [t for t in engine.tasks(engine.actor("admin")) if t.bpmn_id == "c_review"]
+    assert [c["name"] for c in engine.task(review.id, engine.actor("admin")).values["candidates"]] == ["Анна Иванова"]
+    ru = app.test_client()
+    page = ru.post("/certificates/request", headers={"Accept-Language": "ru"}, data={
+        "csrf_token": token(ru, "/certificates/request"), "email": "anna@example.org", "course": str(course)})
+    assert "после того, как его рассмотрит администратор сектора" in page.get_data(as_text=True)
     assert public.post("/certificates/request", data={"email": "x@example.org"}).status_code == 400  # CSRF
 
 

@@ -403,14 +403,18 @@ def test_quarterly_analysis_by_the_coordinator_or_the_administrator(coomet, cloc
 
 
 def test_annual_report_reviewed_by_the_administrator_then_final_11_3_9_3(coomet, clock):
-    """11.3, 9.3: the worker starts the year's report in January; the administrator reviews it and makes it final."""
+    """11.3, 9.3: the worker starts the year's report in January; the administrator sends the draft back for
+    redraft once, reviews the draft assembled again and makes it final."""
     published(coomet, clock)
     clock.set(dt.datetime(2027, 1, 2, 9, 0, tzinfo=dt.UTC))
     coomet.tick()
     admin = coomet.actor("admin")
     (review,) = [t for t in coomet.tasks(admin) if t.process == "annual_report"]
     assert coomet.task(review.id, admin).values["year"] == 2026
-    coomet.complete(review.id, {"comments": "Presented at the TC 4 meeting."}, admin)
+    coomet.complete(review.id, {"decision": "redraft", "redraft_reason": "The December import is missing."}, admin)
+    (review,) = [t for t in coomet.tasks(admin) if t.process == "annual_report"]  # assembled again (11.3)
+    assert coomet.task(review.id, admin).values["sent_back_because"] == "The December import is missing."
+    coomet.complete(review.id, {"comments": "Presented at the TC 4 meeting.", "decision": "final"}, admin)
     assert [t for t in coomet.tasks(admin) if t.process == "annual_report"] == []
     assert {d.filename for d in coomet.documents(admin)} == {
         "annual-report-2026-en.pdf", "annual-report-2026-ru.pdf", "annual-report-2026.xlsx"}

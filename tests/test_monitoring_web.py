@@ -109,3 +109,21 @@ def test_9_3_overview_sorts_and_shows_the_indicator(app, engine, course):
     russian.post("/language", data={"lang": "ru", "csrf_token": token(russian, "/monitoring/")})
     assert "не выполнен" in russian.get("/monitoring/").get_data(as_text=True)
     assert "Проходной балл" in russian.get(f"/monitoring/courses/{course}").get_data(as_text=True)
+
+
+def test_9_2_refused_imports_and_figures_say_why_and_store_nothing(app, engine, course):
+    client = as_user(app, "admin")
+    url = f"/monitoring/courses/{course}"
+
+    def figures(views: str) -> str:
+        return client.post(f"{url}/figures", data={"csrf_token": token(client, url), "activity": ["Module 1"],
+                                                   "views": [views], "participants": ["3"]},
+                           follow_redirects=True).get_data(as_text=True)
+
+    assert "Views and participants must be whole numbers." in figures("many")
+    assert "The figures were refused and nothing was stored: " in figures("-5")
+    page = upload(client, course, mf.csv_utf8(mf.progress_rows(PEOPLE)), "p.csv", pass_grade="half")
+    assert "The pass grade must be a number" in page.get_data(as_text=True)
+    page = upload(client, course, b"", "")  # no file chosen
+    assert "Choose a file downloaded from the platform." in page.get_data(as_text=True)
+    assert "results added" not in client.get(url).get_data(as_text=True)

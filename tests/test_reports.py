@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from engine import CourseFlowError, NotAllowed
+from engine import CourseFlowError, InvalidData, NotAllowed
 from tests import moodle_files as mf
 from tests.coomet import CourseDriver, deploy_with_people
 from tests.smtp import SmtpServer
@@ -146,7 +146,8 @@ def test_11_3_reviewed_then_final_stored_with_its_sha256_and_mailed_to_tc4_with_
         shown = coomet.task(task.id, coomet.actor("admin")).values
         assert (shown["available"], shown["created"], shown["published"]) == (1, 2, 1)
         assert coomet.documents(coomet.actor("tc4-en")) == []  # nothing is final before the review
-        coomet.complete(task.id, {"comments": "Two new courses are planned for 2027."}, coomet.actor("admin"))
+        coomet.complete(task.id, {"comments": "Two new courses are planned for 2027.", "decision": "final"},
+                        coomet.actor("admin"))
         listed = coomet.documents(coomet.actor("tc4-en"))
         assert sorted(d.filename for d in listed) == ["annual-report-2026-en.pdf", "annual-report-2026-ru.pdf",
                                                      "annual-report-2026.xlsx"]
@@ -165,6 +166,38 @@ def test_11_3_reviewed_then_final_stored_with_its_sha256_and_mailed_to_tc4_with_
         assert hashlib.sha256(pdf).hexdigest() in russian.text()
     finally:
         server.stop()
+
+
+def test_11_3_a_draft_sent_back_is_assembled_again_as_of_then_and_reviewed_again_before_it_is_final(
+        coomet, year_2026, clock):
+    admin = coomet.actor("admin")
+    coomet.start_annual_report(2026, admin)
+    first = review_task(coomet, 2026)
+    shown = coomet.task(first.id, admin).values
+    assert (shown["created"], shown["draft_round"]) == (2, 1) and "sent_back_because" not in shown
+    with pytest.raises(InvalidData, match="redraft_reason"):  # sending it back needs the reasons
+        coomet.complete(first.id, {"decision": "redraft"}, admin)
+    coomet.complete(first.id, {"decision": "redraft", "comments": "Draft comments for TC 4.",
+                               "redraft_reason": "The course created on 21 December is missing."}, admin)
+    assert coomet.documents(admin) == []  # nothing final, nothing mailed
+    clock.set(at("2026-12-21T09:00"))
+    CourseDriver(coomet, course_name="Gauge blocks")  # created after the first draft: counted only once redrafted
+    second = review_task(coomet, 2026)
+    assert second.id != first.id
+    shown = coomet.task(second.id, admin).values
+    assert shown["draft_round"] == 2 and shown["sent_back_because"] == "The course created on 21 December is missing."
+    assert shown["created"] == 2 and shown["comments"] == "Draft comments for TC 4."  # as of the send-back
+    coomet.complete(second.id, {"decision": "redraft", "comments": "Draft comments for TC 4.",
+                                "redraft_reason": "Count the new course too."}, admin)
+    third = review_task(coomet, 2026)
+    shown = coomet.task(third.id, admin).values
+    assert (shown["draft_round"], shown["created"]) == (3, 3)  # assembled again as of then
+    assert list(coomet.annual_report_runs(admin).values()) == [third.instance]
+    coomet.complete(third.id, {"decision": "final", "comments": "Final comments."}, admin)
+    assert len(coomet.documents(admin)) == 3 and [t for t in coomet.tasks(admin) if t.process == "annual_report"] == []
+    with pytest.raises(CourseFlowError, match="started already"):
+        coomet.start_annual_report(2026, admin)
+    assert coomet.verify().ok
 
 
 def test_the_worker_starts_the_report_of_the_year_just_ended_in_january_once(coomet, clock):

@@ -55,6 +55,19 @@ def test_the_administrator_reviews_the_draft_and_tc4_downloads_the_final_report_
     shots(ui, "annual-report-task-ru")
     switch(ui, "en")
     ui.page.fill("[name='comments']", "Two new courses are planned for 2027.")
+    ui.page.select_option("[name='decision']", "redraft")  # 11.3: back for redraft, then reviewed again
+    ui.page.fill("[name='redraft_reason']", "The December import is still missing.")
+    ui.submit()
+    assert ui.page.locator(".flash.ok").count() == 1 and engine.documents() == []
+    ui.open_task("Review the draft annual report")
+    assert "The December import is still missing." in ui.page.inner_text("[data-field='sent_back_because']")
+    assert ui.page.input_value("[name='comments']") == "Two new courses are planned for 2027."
+    shots(ui, "annual-report-redraft-en")
+    switch(ui, "ru")
+    assert "возвращён на доработку" in ui.page.inner_text("main")
+    shots(ui, "annual-report-redraft-ru")
+    switch(ui, "en")
+    ui.page.select_option("[name='decision']", "final")
     ui.submit()
     assert ui.page.locator(".flash.ok").count() == 1
     ui.logout()

@@ -172,6 +172,8 @@ def test_deploy_stores_the_offered_forms_once(engine, deployed):
     ("fix.json", '{"type": "object", "properties": {"a": {"type": "nonsense"}}}', "not a valid JSON Schema 2020-12"),
     ("fix.json", '{"type": "object", "properties": {"a": {"$ref": "#/$defs/gone"}}}', "($ref)"),
     ("fix.json", '{"type": "object", "properties": {"a": {"x-choices": "people"}}}', "x-choices"),
+    ("fix.json", '{"type": "object", "properties": {"a": {"x-from-record": "sent_on"}}}',  # 12.1
+     'x-from-record "sent_on" is not a record; use one of: invitations_sent_on'),
     ("../fix.json", FORMS["fix.json"], "file name"),
     ("forms/fix.json", FORMS["fix.json"], "file name"),
     ("fix.txt", FORMS["fix.json"], "file name"),

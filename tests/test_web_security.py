@@ -68,6 +68,7 @@ def test_login_is_throttled_per_account_even_with_the_right_password(app):
         assert login(client, "creator", "wrong").status_code == 401
     response = login(client, "creator")
     assert response.status_code == 429 and "Too many failed logins" in response.get_data(as_text=True)
+    assert 60 < int(response.headers["Retry-After"]) <= 15 * 60  # the block's end, for clients that honour it
     assert login(client, "admin").status_code == 302  # other accounts are not locked out
 
 
@@ -141,7 +142,12 @@ def test_the_questionnaire_is_throttled_without_identity_11_1(app, engine):
     for _ in range(12):
         fresh = app.test_client()  # a new browser each time: only the address is the same
         statuses.append(fresh.post(url, data={**ANSWERS, "csrf_token": csrf(fresh, url)}).status_code)
-    assert statuses[:9] == [302] * 9 and statuses[-1] == 429  # recorded (then the thank-you page), then refused
+    # every answer from the address counts (the refused second one too): 8 more are recorded, then 429
+    assert statuses == [302] * 8 + [429] * 4
+    late = app.test_client()
+    refused = late.post(url, data={**ANSWERS, "csrf_token": csrf(late, url)})
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 600
+    assert "Too many answers from your network" in refused.get_data(as_text=True)
     other = app.test_client()
     answer = other.post(url, data={**ANSWERS, "csrf_token": csrf(other, url)}, environ_base={"REMOTE_ADDR": "10.7.7.7"})
     assert answer.status_code == 302

@@ -23,6 +23,7 @@ from . import (
     params,
     processes,
     public,
+    rate_limit,
     reports,
     satisfaction,
     schemaform,
@@ -65,7 +66,7 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     app.after_request(_security_headers)
     app.extensions["courseflow"] = engine_ or _default_engine()
     csrf.init_app(app)
-    certificates.limiter.init_app(app)
+    rate_limit.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     app.url_map.converters["int"] = params.DatabaseIntConverter
@@ -123,3 +124,13 @@ def _register_error_pages(app: Flask) -> None:
     app.register_error_handler(403, lambda e: page(403, _("You may not open this page.")))
     app.register_error_handler(404, lambda e: page(404, _("There is no such page.")))
     app.register_error_handler(413, lambda e: page(413, _("The upload is too large (the limit is 4 MiB).")))
+    app.register_error_handler(rate_limit.Throttled, _throttled)
+
+
+def _throttled(error: rate_limit.Throttled):
+    """429 with the throttle's message, when to try again, and ``Retry-After`` (webapp.rate_limit)."""
+    from flask_babel import gettext as _
+
+    wait = int(error.retry_after or 1)
+    page = render_template("error.html", status=429, message=_(error.message), retry_minutes=-(-wait // 60))
+    return page, 429, {"Retry-After": str(wait)}

@@ -41,9 +41,9 @@ def login():
         login_name = request.form.get("login", "")[:200]
         try:
             actor = engine().authenticate(login_name, request.form.get("password", ""), request.remote_addr)
-        except TooManyAttempts:
+        except TooManyAttempts as error:
             flash(_("Too many failed logins; wait a few minutes and try again."), "error")
-            return render_template("login.html", login=login_name), 429
+            return render_template("login.html", login=login_name), 429, {"Retry-After": str(error.retry_after)}
         if actor is None:
             flash(_("Wrong login or password."), "error")
             return render_template("login.html", login=login_name), 401

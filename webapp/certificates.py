@@ -6,23 +6,19 @@ The engine checks the same role rules again; what the public pages show is the e
 """
 from __future__ import annotations
 
-import os
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from engine import CATALOGUE_STATUSES, CourseFlowError, NotFound
 
 from .extensions import engine
+from .rate_limit import throttled
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
-# Per client address, in this process; COURSEFLOW_CERTIFICATE_LIMIT changes it (e.g. "30 per minute").
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
-VERIFY_LIMIT = os.environ.get("COURSEFLOW_CERTIFICATE_LIMIT", "30 per minute; 300 per hour")
-REQUEST_LIMIT = os.environ.get("COURSEFLOW_CERTIFICATE_REQUEST_LIMIT", "5 per hour")
+# Per client address (webapp.rate_limit): COURSEFLOW_CERTIFICATE_LIMIT covers verification by link and by file,
+# COURSEFLOW_CERTIFICATE_REQUEST_LIMIT a student's requests (COUNT/SECONDS, e.g. 30/60).
+VERIFY, REQUEST = "certificate", "certificate_request"
 
 
 def N_(message: str) -> str:
@@ -60,13 +56,13 @@ def _registrar() -> None:
 # -- public ------------------------------------------------------------------------------
 
 @bp.route("/verify/<token>")
-@limiter.limit(lambda: VERIFY_LIMIT)
+@throttled(VERIFY, 30, 60)
 def verify(token: str):
     return render_template("certificate_verify.html", found=engine().verify_certificate(token), by_file=False)
 
 
 @bp.route("/verify", methods=["GET", "POST"])
-@limiter.limit(lambda: VERIFY_LIMIT, methods=["POST"])
+@throttled(VERIFY, 30, 60, methods=["POST"])
 def verify_file():
     found = None
     if request.method == "POST":
@@ -79,7 +75,7 @@ def verify_file():
 
 
 @bp.route("/request", methods=["GET", "POST"])
-@limiter.limit(lambda: REQUEST_LIMIT, methods=["POST"])
+@throttled(REQUEST, 5, 3600, methods=["POST"])
 def request_certificate():
     courses = [c for c in engine().courses() if c.status in CATALOGUE_STATUSES]
     done = False
@@ -92,12 +88,6 @@ def request_certificate():
             engine().request_certificate(course_id, email)
             done = True
     return render_template("certificate_request.html", courses=courses, done=done)
-
-
-@bp.app_errorhandler(429)
-def _too_many(error):
-    return render_template("error.html", status=429, message=_(
-        "Too many requests from your address: please wait a while and try again.")), 429
 
 
 # -- the sector administrator ------------------------------------------------------------

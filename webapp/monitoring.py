@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import MONITORING_KINDS, ActivityFigures, CourseFlowError, FileRefused, Period
+from engine import MONITORING_KINDS, ActivityFigures, CourseFlowError, FileRefused, ImportReport, Period
 
 from . import charts
 from .extensions import engine
@@ -82,35 +83,25 @@ def course(course_id: int):
 def upload(course_id: int):
     _require_course(course_id)
     upload_file = request.files.get("file")
-    back = redirect(url_for("monitoring.course", course_id=course_id))
     if upload_file is None or not upload_file.filename:
-        flash(_("Choose a file downloaded from the platform."), "error")
-        return back
+        return _back(course_id, _("Choose a file downloaded from the platform."))
     kind = request.form.get("kind") or None
     pass_grade = request.form.get("pass_grade", "").strip()
     try:
-        report = engine().import_monitoring(
-            course_id, upload_file.read(), upload_file.filename, current_user.actor,
-            kind if kind in MONITORING_KINDS else None, _period(), request.form.get("activity", "").strip() or None,
-            float(pass_grade.replace(",", ".")) if pass_grade else None)
+        grade = float(pass_grade.replace(",", ".")) if pass_grade else None
     except ValueError:
-        flash(_("The pass grade must be a number (percent of the maximum grade)."), "error")
-        return back
-    except FileRefused as error:
-        flash(_("The file was refused and nothing was stored: %(reason)s", reason=str(error)), "error")
-        return back
-    except CourseFlowError as error:
-        flash(str(error), "error")
-        return back
-    _flash_report(report)
-    return back
+        return _back(course_id, _("The pass grade must be a number (percent of the maximum grade)."))
+    return _import(course_id, N_("The file was refused and nothing was stored: %(reason)s"),
+                   lambda: engine().import_monitoring(
+                       course_id, upload_file.read(), upload_file.filename, current_user.actor,
+                       kind if kind in MONITORING_KINDS else None, _period(),
+                       request.form.get("activity", "").strip() or None, grade))
 
 
 @bp.route("/courses/<int:course_id>/figures", methods=["POST"])
 def figures(course_id: int):
     _require_course(course_id)
     typed = []
-    back = redirect(url_for("monitoring.course", course_id=course_id))
     for name, views, users in zip(request.form.getlist("activity"), request.form.getlist("views"),
                                   request.form.getlist("participants")):
         if not name.strip():
@@ -118,18 +109,28 @@ def figures(course_id: int):
         try:
             typed.append(ActivityFigures(name.strip(), int(views or 0), int(users or 0)))
         except ValueError:
-            flash(_("Views and participants must be whole numbers."), "error")
-            return back
+            return _back(course_id, _("Views and participants must be whole numbers."))
+    return _import(course_id, N_("The figures were refused and nothing was stored: %(reason)s"),
+                   lambda: engine().import_figures(course_id, typed, _period(), current_user.actor))
+
+
+def _import(course_id: int, refused: str, run: Callable[[], ImportReport]) -> Response:
+    """Run one import (9.2) and say what it stored, or why nothing was (``refused``: a msgid with ``%(reason)s``)."""
     try:
-        report = engine().import_figures(course_id, typed, _period(), current_user.actor)
+        report = run()
     except FileRefused as error:
-        flash(_("The figures were refused and nothing was stored: %(reason)s", reason=str(error)), "error")
-        return back
+        return _back(course_id, _(refused, reason=str(error)))
     except CourseFlowError as error:
-        flash(str(error), "error")
-        return back
+        return _back(course_id, str(error))
     _flash_report(report)
-    return back
+    return _back(course_id)
+
+
+def _back(course_id: int, refusal: str = "") -> Response:
+    """Back to the course's monitoring page, saying first why nothing was done when there is a ``refusal``."""
+    if refusal:
+        flash(refusal, "error")
+    return redirect(url_for("monitoring.course", course_id=course_id))
 
 
 @bp.route("/courses/<int:course_id>/platform", methods=["POST"])

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from engine import CATALOGUE_STATUSES, InvalidData, NotAllowed, NotFound
 
 from . import schemaform
 from .extensions import engine
-from .rate_limit import RateLimit
+from .rate_limit import N_, throttled
 
 bp = Blueprint("public", __name__, url_prefix="/survey")
 PROCESS = "satisfaction"
@@ -26,6 +26,8 @@ ANSWERED_COURSES = "answered"  # courses this browser answered (one answer per b
 
 
 @bp.route("/<int:course_id>", methods=["GET", "POST"])
+@throttled("survey", 10, 600, methods=["POST"],
+           message=N_("Too many answers from your network just now; please try again later."))
 def questionnaire(course_id: int):
     """Appendix 3: the four criteria as a grid; one answer per submission, then a thank-you page (PRG)."""
     course = _published(course_id)
@@ -41,9 +43,6 @@ def questionnaire(course_id: int):
         if course_id in session.get(ANSWERED_COURSES, []):
             return _refused(course, schema, shown, submission,
                             _("This browser has answered this questionnaire already."))
-        if not current_app.extensions.setdefault("survey_rate_limit", RateLimit()).allow(request.remote_addr or ""):
-            return _refused(course, schema, shown, submission,
-                            _("Too many answers from your network just now; please try again later."))
         values = schemaform.parse(shown, request.form)
         try:
             engine().answer_questionnaire(course_id, values, request.form.get("code"))

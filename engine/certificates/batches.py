@@ -1,7 +1,9 @@
 """Issuing as a process (certificate_issuing.bpmn): an import that finds new eligible participants starts a
-batch; the sector administrator's review issues certificates to everyone not excluded (with a reason).
+batch, and so does a student's own request; the sector administrator's review issues certificates to everyone
+not excluded (with a reason).
 
-Proposed: eligible (10.1), without a valid certificate, not pending in an open batch and never excluded.
+Proposed by an import: eligible (10.1), without a valid certificate, not pending in an open batch and never
+excluded. On request: eligible, without a valid certificate and not pending (an earlier exclusion is shown).
 """
 from __future__ import annotations
 
@@ -29,25 +31,56 @@ SCHEDULER = Actor("courseflow", frozenset({("sector_administrator", None)}))  # 
 
 def propose(session: Session, definitions: DefinitionCache, course_id: int) -> str | None:
     """Start a batch of the course's new eligible participants; its instance id, or None (nobody, or not deployed)."""
-    definition = deploy.latest_definitions(session).get(PROCESS)
-    if definition is None:
-        return None
     known = set(session.scalars(select(BatchMember.participant_key).where(
         BatchMember.course_id == course_id, BatchMember.outcome.in_((PENDING, EXCLUDED)))))
-    keys = {pid: key for pid, key in session.execute(
-        select(Participant.id, Participant.key).where(Participant.course_id == course_id))}
+    keys = _keys(session, course_id)
     new = [v for v in eligibility.course_eligibility(session, course_id)
            if v.eligible and v.certificate is None and keys[v.participant_id] not in known]
-    if not new:
+    return _start(session, definitions, course_id, [_candidate(v) for v in new], keys)
+
+
+def propose_requested(session: Session, definitions: DefinitionCache, course_id: int,
+                      verdict: eligibility.Eligibility) -> str | None:
+    """A student's own request (10.3): a batch of one for the administrator's review, unless one is open already.
+
+    Someone excluded earlier is proposed again, with the earlier reason beside the request.
+    """
+    session.get(Participant, verdict.participant_id, with_for_update=True)  # one review even if asked twice at once
+    keys = _keys(session, course_id)
+    key = keys[verdict.participant_id]
+    earlier = list(session.scalars(select(BatchMember).where(
+        BatchMember.course_id == course_id, BatchMember.participant_key == key).order_by(BatchMember.id)))
+    if any(m.outcome == PENDING for m in earlier):
+        return None
+    excluded = [m.reason or "" for m in earlier if m.outcome == EXCLUDED]
+    candidate = {**_candidate(verdict), "requested_on": clock.now().date().isoformat()}
+    if excluded:
+        candidate["excluded_before"] = excluded[-1]
+    return _start(session, definitions, course_id, [candidate], keys)
+
+
+def _keys(session: Session, course_id: int) -> dict[int, str]:
+    return {pid: key for pid, key in session.execute(
+        select(Participant.id, Participant.key).where(Participant.course_id == course_id))}
+
+
+def _candidate(verdict: eligibility.Eligibility) -> dict[str, Any]:
+    return {"participant_id": verdict.participant_id, "name": verdict.name, "email": verdict.email or "",
+            "completed_on": verdict.completed_on.isoformat() if verdict.completed_on else ""}
+
+
+def _start(session: Session, definitions: DefinitionCache, course_id: int, candidates: list[dict[str, Any]],
+           keys: dict[int, str]) -> str | None:
+    """One review (certificate_issuing.bpmn) of ``candidates``, each recorded as pending in it."""
+    definition = deploy.latest_definitions(session).get(PROCESS)
+    if definition is None or not candidates:
         return None
     course = session.get(Course, course_id)
     assert course is not None
-    data = {"course_id": course_id, "course_name": course.name, "candidates": [
-        {"participant_id": v.participant_id, "name": v.name, "email": v.email or "",
-         "completed_on": v.completed_on.isoformat() if v.completed_on else ""} for v in new], "excluded": []}
+    data = {"course_id": course_id, "course_name": course.name, "candidates": candidates, "excluded": []}
     instance_id = runtime.start(session, definitions, definitions.parsed(session, definition.id), data, SCHEDULER)
-    session.add_all(BatchMember(instance_id=instance_id, course_id=course_id, participant_key=keys[v.participant_id],
-                                outcome=PENDING) for v in new)
+    session.add_all(BatchMember(instance_id=instance_id, course_id=course_id,
+                                participant_key=keys[c["participant_id"]], outcome=PENDING) for c in candidates)
     return instance_id
 
 

@@ -20,6 +20,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
+from engine.announcement.form_values import record_problem
 from engine.base.errors import Problem
 from engine.definitions import bpmn, scripts
 from engine.definitions.form_schema import load_schema
@@ -245,7 +246,8 @@ def form_problem(text: str) -> str | None:
     and every deploy checks the same library forms again.
     """
     try:
-        return choice_problem(load_schema(text))
+        schema = load_schema(text)
+        return choice_problem(schema) or record_problem(schema)
     except ValueError as error:
         return str(error)
     except RecursionError:

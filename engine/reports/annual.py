@@ -1,8 +1,10 @@
 """The annual report as a process (11.3, 9.3): started once per year — by the sector administrator, or by the
-worker in January for the year just ended — with the draft's figures as its data for the review task."""
+worker in January for the year just ended — with the draft's figures as its data for the review task; a draft
+sent back for redraft is assembled again and its review started again (the year's run moves to the new one)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +21,7 @@ from engine.reports.models import AnnualReportRun
 
 PROCESS = "annual_report"
 REVIEW = "ar_review"
+REDRAFT = "redraft"  # the review's decision that sends the draft back (forms/annual_report_review.json)
 SCHEDULER = Actor("courseflow", frozenset({("sector_administrator", None)}))  # the engine's scheduled work
 
 
@@ -66,10 +69,29 @@ def start(session: Session, definitions: DefinitionCache, draft: AnnualReport, a
     return instance_id
 
 
+def redraft(session: Session, definitions: DefinitionCache, draft: AnnualReport, sent_back: dict[str, Any],
+            actor: Actor) -> str:
+    """The next review of a draft sent back (11.3): ``draft`` assembled as of now, with the reasons and the
+    comments so far from the review that sent it back (``sent_back``: its submission). Return the new instance id."""
+    run = started(session, draft.year)
+    if run is None:
+        raise CourseFlowError(f"The annual report for {draft.year} was not started; start it from the Documents page.")
+    definition = deploy.latest_definitions(session).get(PROCESS)
+    if definition is None:
+        raise NotFound("The annual report process is not deployed; run 'courseflow deploy' first.")
+    run.drafts += 1
+    following = {**data(draft), "draft_round": run.drafts,
+                 "sent_back_because": str(sent_back.get("redraft_reason") or "").strip(),
+                 "comments": str(sent_back.get("comments") or "")}
+    run.instance_id = runtime.start(session, definitions, definitions.parsed(session, definition.id), following,
+                                    actor)
+    return run.instance_id
+
+
 def data(report: AnnualReport) -> dict[str, object]:
     """The review task's read-only figures (forms/annual_report_review.json)."""
     return {
-        "year": report.year,
+        "year": report.year, "draft_round": 1,
         **{kind: report.count(kind) for kind in CLAUSES},
         "courses": [{"course": c.name, "participants": c.participants, "completed": c.completed_course,
                      "answers": c.satisfaction.answers, "mean": _mean(c.satisfaction.criteria),

@@ -171,7 +171,9 @@ def open_items(session: Session, now: dt.datetime) -> list[OpenItem]:
     timer has cleared it) — overdue first."""
     due = func.coalesce(OpenTask.due_at, TaskDue.due_at)
     query = (select(OpenTask, Course.name, Course.name_ru, due).outerjoin(TaskDue, TaskDue.task_id == OpenTask.id)
-             .outerjoin(Course, Course.id == OpenTask.course_id).order_by(OpenTask.created_at, OpenTask.id))
+             .outerjoin(Course, Course.id == OpenTask.course_id)
+             # tasks opened together are listed alike in every run (task ids are random): the report is reproducible
+             .order_by(OpenTask.created_at, Course.name, OpenTask.name, OpenTask.role, OpenTask.assignee, OpenTask.id))
     items = [OpenItem(task.course_id, course_name, course_name_ru, task.name, task.name_ru, task.role, task.assignee,
                       task.created_at, due_at, due_at is not None and _aware(due_at) < now)
              for task, course_name, course_name_ru, due_at in session.execute(query)]

@@ -39,3 +39,4 @@ class AnnualReportRun(Base):
     instance_id: Mapped[str] = mapped_column(String(36), unique=True)
     started_at: Mapped[dt.datetime]
     started_by: Mapped[str] = mapped_column(String(100))
+    drafts: Mapped[int] = mapped_column(default=1, server_default="1")  # assembled for review so far (11.3)

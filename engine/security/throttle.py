@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +26,10 @@ ADDRESS_LIMIT = 20
 class TooManyAttempts(NotAllowed):
     """Logins for this account or from this address are blocked for a while after repeated failures."""
 
+    def __init__(self, message: str, retry_after: int = int(BLOCK.total_seconds())):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds until the block ends (an HTTP Retry-After)
+
 
 def keys(login: str, address: str | None) -> dict[str, int]:
     """{throttle key: failures allowed} for a login attempt."""
@@ -39,8 +44,9 @@ def refuse_if_blocked(session: Session, limits: dict[str, int], now: dt.datetime
     for key in limits:
         row = session.get(LoginThrottle, key)
         if row is not None and row.blocked_until is not None and row.blocked_until > now:
+            seconds = max(1, math.ceil((row.blocked_until - now).total_seconds()))
             minutes = max(1, int((row.blocked_until - now).total_seconds() // 60) + 1)
-            raise TooManyAttempts(f"Too many failed logins; try again in {minutes} minute(s).")
+            raise TooManyAttempts(f"Too many failed logins; try again in {minutes} minute(s).", seconds)
 
 
 def record_failure(session: Session, limits: dict[str, int], now: dt.datetime) -> list[str]:

@@ -10,6 +10,7 @@ from engine import check_production
 from webapp.cli.common import (
     REPO_ROOT,
     engine_for_writing,
+    fail,
     handles_errors,
     main,
 )
@@ -35,8 +36,13 @@ def serve(host, port, demo, production, workers):
     """Run the web app (with the in-process timer and mail worker, unless --production)."""
     from demo import load_demo
     from webapp.app import create_app
+    from webapp.rate_limit import BadThrottleSetting, settings
 
     check_production()
+    try:
+        settings()
+    except BadThrottleSetting as error:
+        fail(str(error))
     engine = engine_for_writing()
     if demo:
         for problem in load_demo(engine, REPO_ROOT):
