@@ -60,7 +60,7 @@ from engine.monitoring.models import Participant
 from engine.monitoring.period import Period
 from engine.monitoring.records import ActivityFigures
 from engine.monitoring.summary import ParticipantStates
-from engine.proof import audit, checkpoints, consistency, diagram, dossier, paths, replay
+from engine.proof import audit, checkpoints, consistency, diagram, dossier, dossier_report, log_check, paths, replay
 from engine.registry import course_list, course_requests, courses, csbs, users, withdrawal
 from engine.registry.course_list import CourseList, CourseQuery
 from engine.registry.courses import CourseView, HistoryEntry
@@ -699,10 +699,22 @@ class Engine:
             ran = [loaded.instance.process_id, *sorted((set(path.done) | set(path.open)) - {loaded.instance.process_id})]
             return [diagram.layout(files[process_id], process_id, path) for process_id in ran if process_id in files]
 
-    def export_dossier(self, course_id: int) -> dict[str, Any]:
-        """Everything needed to check a course's history offline (see engine.dossier)."""
+    def export_dossier(self, course_id: int, reader: Actor | None = None) -> dict[str, Any]:
+        """Everything needed to check a course's history offline (see engine.proof.dossier)."""
+        _require_history_reader(reader)
         with self._snapshot() as session:
             return dossier.build(session, course_id)
+
+    def dossier_report(self, course_id: int, reader: Actor | None = None) -> dossier_report.DossierReport:
+        """What the printed dossier shows: read off a fresh export, with every instance re-executed from it."""
+        _require_history_reader(reader)
+        with self._snapshot() as session:
+            exported = dossier.build(session, course_id)
+        definitions = exported["definitions"]
+        outcomes = [replay.reexecute(instance["events"], lambda d: definitions[str(d)]["spec_json"], self.codec,
+                                     instance["state_json"], instance["definition_id"])
+                    for instance in exported["instances"]]
+        return dossier_report.summarise(exported, outcomes)
 
     def steps(self, course_id: int, reader: Actor | None = None) -> list[replay.Step]:
         """The course's own process after each of its events, rebuilt by replay (auditors step through it)."""
@@ -739,6 +751,14 @@ class Engine:
         if problem:
             return audit.Verdict(False, verdict.events, None, problem, count)
         return replace(verdict, checkpoints=count)
+
+    def verify_log(self, reader: Actor | None = None) -> log_check.LogCheck:
+        """What `courseflow verify` checks, for an auditor's page: instances and events checked, each problem
+        with its event and instance, and when it was checked."""
+        _require_history_reader(reader)
+        verdict = self.verify()
+        with self._read() as session:
+            return log_check.report(session, verdict, self.clock.now())
 
     def checkpoint(self, by: str | None = None) -> checkpoints.CheckpointView:
         """Sign the event log as it is now with the key in COURSEFLOW_CHECKPOINT_KEY (kept outside the database)."""
