@@ -5,7 +5,6 @@ Every test runs on SQLite and PostgreSQL (the ``engine`` fixture).
 from __future__ import annotations
 
 import io
-import json
 import re
 
 import pytest

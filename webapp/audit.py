@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 
