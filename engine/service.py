@@ -684,20 +684,23 @@ class Engine:
         with self._read() as session:
             return courses.history(session, course_id, **filters)
 
-    def diagrams(self, course_id: int, path: paths.Path | None = None,
-                 reader: Actor | None = None) -> list[diagram.Diagram]:
-        """Each process the course's instance ran, laid out from its version's BPMN DI with ``path`` marked.
+    def diagrams(self, course_id: int, path: paths.Path | None = None, reader: Actor | None = None,
+                 instance_id: str | None = None, definition_id: int | None = None) -> list[diagram.Diagram]:
+        """Each process an instance of the course ran, laid out from its version's BPMN DI with ``path`` marked;
+        a process called once per CSB (7.3) is drawn once per CSB, each with that CSB's path.
 
-        ``path`` defaults to the path taken so far (a replay step passes its own).
+        The instance defaults to the course's driving one, the version to the one it runs on now (a step of the
+        step-through passes its own instance, version and path); ``path`` defaults to the path taken so far.
         """
         _require_history_reader(reader)
         with self._read() as session:
             course = courses.course(session, course_id)
-            loaded = runtime.load(session, self.definitions, course.instance)
-            files = json.loads(_definition(session, loaded.instance.definition_id).files_json)
-            path = path or paths.taken(loaded.workflow)
-            ran = [loaded.instance.process_id, *sorted((set(path.done) | set(path.open)) - {loaded.instance.process_id})]
-            return [diagram.layout(files[process_id], process_id, path) for process_id in ran if process_id in files]
+            instance_id = instance_id or course.instance
+            if instance_id not in _course_instances(session, course_id):
+                raise NotFound(f"The instance {instance_id} is not one of course {course_id}'s.")
+            loaded = runtime.load(session, self.definitions, instance_id)
+            files = json.loads(_definition(session, definition_id or loaded.instance.definition_id).files_json)
+            return diagram.drawings(files, loaded.instance.process_id, path or paths.taken(loaded.workflow))
 
     def export_dossier(self, course_id: int, reader: Actor | None = None) -> dict[str, Any]:
         """Everything needed to check a course's history offline (see engine.proof.dossier)."""
@@ -717,13 +720,16 @@ class Engine:
         return dossier_report.summarise(exported, outcomes)
 
     def steps(self, course_id: int, reader: Actor | None = None) -> list[replay.Step]:
-        """The course's own process after each of its events, rebuilt by replay (auditors step through it)."""
+        """Every instance of the course after each of its events, rebuilt by replay, in the log's order (seq):
+        auditors step through the course's whole life, each inspection cycle included."""
         _require_history_reader(reader)
         with self._snapshot() as session:
-            course = courses.course(session, course_id)
-            rows = session.scalars(select(Event).where(Event.instance_id == course.instance).order_by(Event.seq))
-            return replay.steps([replay.event_dict(row) for row in rows],
-                                lambda definition_id: _definition(session, definition_id).spec_json, self.codec)
+            taken: list[replay.Step] = []
+            for instance_id in _course_instances(session, course_id):
+                rows = session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.seq))
+                taken += replay.steps([replay.event_dict(row) for row in rows],
+                                      lambda definition_id: _definition(session, definition_id).spec_json, self.codec)
+            return sorted(taken, key=lambda step: step.seq)
 
     def course_ids(self) -> list[int]:
         with self._read() as session:
@@ -1337,6 +1343,13 @@ class Engine:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def _course_instances(session: Session, course_id: int) -> list[str]:
+    """Every instance of a course, oldest first: its driving one and every one started about it."""
+    course = courses.course(session, course_id)
+    return list(session.scalars(select(Instance.id).where(
+        (Instance.id == course.instance) | (Instance.course_id == course_id)).order_by(Instance.started_at, Instance.id)))
 
 
 def _course_row(session: Session, course_id: int) -> Course:

@@ -158,17 +158,21 @@ def diagram(course_id: int):
 @bp.route("/<int:course_id>/replay")
 @login_required
 def step_through(course_id: int):
-    """Step through the course's history event by event: what was open, who could act, the data, the diagram."""
-    from .diagram import render
+    """Step through the course's whole life event by event, every instance of it in the log's order: what was
+    open, who could act, the data, and the diagram of the step's own instance (one per CSB for 7.3's agreeing)."""
+    from .diagram import render, viewer_data
 
     all_steps = engine().steps(course_id, reader=current_user.actor)
     if not all_steps:
         abort(404)
     index = min(max(request.args.get("step", 1, type=db_int), 1), len(all_steps)) - 1
     step = all_steps[index]
-    drawings = [(drawing.process_id, render(drawing)) for drawing in engine().diagrams(course_id, step.path, reader=current_user.actor)]
+    drawings = [(drawing, render(drawing), viewer_data(drawing)) for drawing in engine().diagrams(
+        course_id, step.path, reader=current_user.actor, instance_id=step.instance_id,
+        definition_id=step.definition_id)]
     return render_template("replay.html", course=engine().course(course_id), step=step, number=index + 1,
-                           total=len(all_steps), drawings=drawings)
+                           total=len(all_steps), drawings=drawings, steps=all_steps,
+                           moments=[dt.datetime.fromisoformat(s.at) for s in all_steps])
 
 
 @bp.route("/<int:course_id>/history")

@@ -10,6 +10,8 @@ from markupsafe import Markup, escape
 
 from engine import Diagram, Shape
 
+from .i18n import role_name
+
 _EVENTS = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
 _GATEWAYS = ("exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway")
 _GATEWAY_MARK = {"exclusiveGateway": "×", "parallelGateway": "+", "inclusiveGateway": "○", "eventBasedGateway": "⬠"}
@@ -50,3 +52,9 @@ def _shape(shape: Shape) -> str:
         label = f'<foreignObject x="{x + 4:.0f}" y="{y + 4:.0f}" width="{w - 8:.0f}" height="{h - 8:.0f}">' \
                 f'<div xmlns="http://www.w3.org/1999/xhtml" class="label">{name}</div></foreignObject>'
     return f'<g class="{css}" data-element="{ident}"><title>{ident}</title>{body}{label}</g>'
+
+
+def viewer_data(diagram: Diagram) -> dict:
+    """What the bpmn-js viewer needs to draw ``diagram`` (static/viewer): its BPMN, the path, lanes' role names."""
+    return {"xml": diagram.xml, "done": list(diagram.done), "open": list(diagram.open), "taken": list(diagram.taken),
+            "lanes": {shape.id: role_name(shape.name) for shape in diagram.shapes if shape.kind == "lane"}}

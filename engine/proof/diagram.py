@@ -6,7 +6,7 @@ their waypoints and whether the instance followed them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine.definitions import bpmn
 from engine.definitions.safexml import parse_xml
@@ -38,6 +38,26 @@ class Diagram:
     edges: tuple[Edge, ...]
     width: float
     height: float
+    key: str | None = None  # the CSB (multi-instance key) a per-CSB call's diagram is drawn for
+    xml: str = ""  # the version's BPMN, for a viewer that draws it itself (bpmn-js)
+    done: tuple[str, ...] = ()  # element ids completed
+    open: tuple[str, ...] = ()  # element ids open now
+    taken: tuple[str, ...] = ()  # sequence-flow ids followed
+
+
+def drawings(files: dict[str, str], main_process: str, path: Path) -> list[Diagram]:
+    """The main process, then each process it called that the path reached (sorted); a process called once
+    per key (each CSB's agreeing, 7.3) is drawn once per key, with that call's own path."""
+    ran = [main_process, *sorted((set(path.done) | set(path.open)) - {main_process})]
+    found: list[Diagram] = []
+    for process_id in (p for p in ran if p in files):
+        keys = sorted(key for process, key in path.calls if process == process_id)
+        if keys:
+            found += [replace(layout(files[process_id], process_id, path.calls[(process_id, key)]), key=key)
+                      for key in keys]
+        else:
+            found.append(layout(files[process_id], process_id, path))
+    return found
 
 
 def layout(xml: str, process_id: str, path: Path) -> Diagram:
@@ -63,4 +83,5 @@ def layout(xml: str, process_id: str, path: Path) -> Diagram:
         Edge(tuple((float(p.get("x") or 0), float(p.get("y") or 0)) for p in edge.findall(f"{{{bpmn.NS_DI}}}waypoint")),
              edge.get("bpmnElement") in followed)
         for edge in root.iter(f"{{{bpmn.NS['bpmndi']}}}BPMNEdge"))
-    return Diagram(process_id, tuple(shapes), edges, width, height)
+    return Diagram(process_id, tuple(shapes), edges, width, height, None, xml, tuple(sorted(done)),
+                   tuple(sorted(open_)), tuple(sorted(i for i in followed if i)))

@@ -123,6 +123,9 @@ class Step:
     open: list[Any]  # (task name, lane, multi-instance key) of the tasks people could do then
     data: dict[str, Any]
     path: object  # paths.Path
+    instance_id: str = ""  # the instance the event belongs to (a course runs several)
+    process_id: str = ""  # that instance's process
+    definition_id: int | None = None  # the version it ran on at this event (it moves at a migration)
 
 
 @dataclass
@@ -188,7 +191,8 @@ class _Replayer:
         shown = data.get("form") or data.get("data") or (next(iter(ready)).data if ready else self.workflow.data)
         return Step(event["seq"], event["at"], event["kind"], event.get("actor"), data.get("name") or "",
                     [(t.task_spec.bpmn_name, t.task_spec.lane, multi_instance_key(t)) for t in ready],
-                    json.loads(audit.canonical(shown)), paths.taken(self.workflow))
+                    json.loads(audit.canonical(shown)), paths.taken(self.workflow), event["instance_id"],
+                    self.workflow.spec.name, self.definition_id)
 
     def _tick(self, event: dict[str, Any]) -> None:
         with use_clock(FixedClock(parse_instant(event["at"]))):
