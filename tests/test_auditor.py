@@ -5,12 +5,14 @@ Every test runs on SQLite and PostgreSQL (the ``engine`` fixture).
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
+from engine import NotFound
 from tests.coomet import CourseDriver, deploy_with_people
 from webapp.app import create_app
 from webapp.cli import main
@@ -127,3 +129,47 @@ def test_verify_whole_log_is_for_history_readers_only(app, published):
     assert as_user(app, "creator").get("/audit").status_code == 403
     assert 'id="audit-link"' in as_user(app, "auditor").get("/").get_data(as_text=True)
     assert 'id="audit-link"' not in as_user(app, "creator").get("/").get_data(as_text=True)
+
+
+def test_steps_cover_every_instance_of_the_course_in_log_order_11_1(app, engine, published):
+    answer = engine.answer_questionnaire(published.course.id, dict(published.sheets["appendix3.json"]))
+    steps = engine.steps(published.course.id)
+    assert [s.seq for s in steps] == sorted(s.seq for s in steps)
+    assert {s.instance_id for s in steps} == {published.instance, answer}
+    assert steps[0].process_id == "course_creation" and steps[0].definition_id is not None
+    last = steps[-1]
+    assert last.instance_id == answer and last.process_id == "satisfaction"
+    drawn = engine.diagrams(published.course.id, last.path, instance_id=last.instance_id,
+                            definition_id=last.definition_id)
+    assert drawn[0].process_id == "satisfaction" and "BPMNDiagram" in drawn[0].xml
+    other = CourseDriver(engine, course_name="Another course")
+    with pytest.raises(NotFound, match="not one of course"):
+        engine.diagrams(published.course.id, instance_id=other.instance)
+
+
+def test_each_csb_agreeing_is_drawn_on_its_own_with_its_own_path_7_3(app, engine):
+    course = CourseDriver(engine)
+    course.prepare(csbs=("TC 1.3", "TC 2"))
+    course.send_for_agreeing(csbs=("TC 1.3", "TC 2"))
+    course.do("c_assign", "chair-tc13", scope="TC 1.3")
+    agreeing = [d for d in engine.diagrams(course.course.id) if d.process_id == "csb_agreeing"]
+    assert [d.key for d in agreeing] == ["TC 1.3", "TC 2"]
+    tc13, tc2 = agreeing
+    assert "c_assign" in tc13.done and "c_assign" not in tc13.open
+    assert "c_assign" in tc2.open and "c_assign" not in tc2.done
+    page = as_user(app, "auditor").get(f"/courses/{course.course.id}/replay?step=99").get_data(as_text=True)
+    assert page.count('class="bpmn-viewer" data-process="csb_agreeing"') == 2
+    assert 'data-key="TC 1.3"' in page and 'data-key="TC 2"' in page
+    viewer_data = re.findall(r'<script type="application/json">(.*?)</script>', page)
+    lanes = [name for data in viewer_data for name in json.loads(data)["lanes"].values()]
+    assert "Chair of the CSB" in lanes and "csb_chair" not in lanes  # lanes by role name, not key
+
+
+def test_step_list_names_every_step_and_marks_the_current_one(app, engine, published):
+    client = as_user(app, "auditor")
+    total = len(engine.steps(published.course.id))
+    page = client.get(f"/courses/{published.course.id}/replay?step=3").get_data(as_text=True)
+    step_list = re.search(r'id="step-list".*?</ol>', page, re.S).group(0)
+    assert step_list.count("data-step=") == total
+    assert re.search(r'<li class="current" aria-current="step"><a href="[^"]*step=3"', step_list)
+    assert "Chair of TC 1.3" in step_list and "task completed" in step_list
