@@ -17,6 +17,8 @@
   });
   var current = document.querySelector('#step-list li.current');
   if (current) {
-    current.parentNode.scrollTop = current.offsetTop - current.parentNode.offsetTop - 80;
+    var list = current.parentNode;
+    list.scrollTop += current.getBoundingClientRect().top - list.getBoundingClientRect().top
+      - list.clientHeight / 2 + current.offsetHeight / 2;
   }
 }());

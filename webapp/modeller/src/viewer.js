@@ -11,7 +11,7 @@ import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
 import './viewer.css';
 
 // The smallest zoom at which labels stay readable; a larger diagram opens there, centred on what is open.
-const LEGIBLE = 0.6;
+const LEGIBLE = 0.85;
 const MARGIN = 20;
 
 function markAll(canvas, registry, ids, marker) {
@@ -38,19 +38,23 @@ function showLegibly(canvas, registry, focus) {
     canvas.zoom('fit-viewport', 'auto');
     return;
   }
+  // Centred on the first open element (else the last done one); from the diagram's start when neither.
   const target = focus.map((id) => registry.get(id)).find(Boolean);
-  const centre = target ? { x: target.x + target.width / 2, y: target.y + target.height / 2 }
-    : { x: inner.x + outer.width / (2 * LEGIBLE), y: inner.y + inner.height / 2 };
-  canvas.zoom(LEGIBLE, centre);
+  const width = outer.width / LEGIBLE;
+  const height = outer.height / LEGIBLE;
+  const x = target ? target.x + target.width / 2 - width / 2 : inner.x - MARGIN / LEGIBLE;
+  const y = target ? target.y + target.height / 2 - height / 2 : inner.y - MARGIN / LEGIBLE;
+  canvas.viewbox({ x: Math.max(x, inner.x - MARGIN), y: Math.max(y, inner.y - MARGIN), width, height });
 }
 
 async function show(box) {
   const data = JSON.parse(box.querySelector('script[type="application/json"]').textContent);
+  box.classList.add('viewer-ready');  // the canvas needs its size before the diagram is placed in it
   const viewer = new NavigatedViewer({ container: box.querySelector('.viewer-canvas') });
   try {
     await viewer.importXML(data.xml);
   } catch (error) {
-    box.classList.add('viewer-failed');  // the server-drawn diagram beside it stays visible
+    box.classList.replace('viewer-ready', 'viewer-failed');  // the server-drawn diagram shows instead
     return;
   }
   const canvas = viewer.get('canvas');
@@ -59,8 +63,9 @@ async function show(box) {
   markAll(canvas, registry, data.done, 'path-done');
   markAll(canvas, registry, data.open, 'path-open');
   markAll(canvas, registry, data.taken, 'path-taken');
-  showLegibly(canvas, registry, [...data.open, ...data.done.slice(-1)]);
-  box.classList.add('viewer-ready');
+  canvas.resized();
+  showLegibly(canvas, registry, data.open);
+  box.dataset.shown = 'yes';
   box.querySelectorAll('[data-zoom]').forEach((button) => button.addEventListener('click', () => {
     const step = button.dataset.zoom;
     if (step === 'fit') {
