@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from engine import Diagram, Shape
 
-from .i18n import role_name
+from .i18n import lang, role_name
 
 _EVENTS = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
 _GATEWAYS = ("exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway")
@@ -55,6 +55,8 @@ def _shape(shape: Shape) -> str:
 
 
 def viewer_data(diagram: Diagram) -> dict:
-    """What the bpmn-js viewer needs to draw ``diagram`` (static/viewer): its BPMN, the path, lanes' role names."""
+    """What the bpmn-js viewer needs to draw ``diagram`` (static/viewer): its BPMN, the path, lanes' role names
+    and, in Russian, the elements' Russian names."""
     return {"xml": diagram.xml, "done": list(diagram.done), "open": list(diagram.open), "taken": list(diagram.taken),
-            "lanes": {shape.id: role_name(shape.name) for shape in diagram.shapes if shape.kind == "lane"}}
+            "lanes": {shape.id: role_name(shape.name) for shape in diagram.shapes if shape.kind == "lane"},
+            "names": {shape.id: shape.name_ru for shape in diagram.shapes if shape.name_ru} if lang() == "ru" else {}}

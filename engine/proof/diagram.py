@@ -23,6 +23,7 @@ class Shape:
     width: float
     height: float
     state: str  # "done", "open" or ""
+    name_ru: str = ""  # the element's Russian name (its nameRu property), if it has one
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ def layout(xml: str, process_id: str, path: Path) -> Diagram:
         if element is not None:
             ident = element.get("id") or ""
             state = "done" if ident in done else "open" if ident in open_ else ""
-            shapes.append(Shape(bpmn.local(element), ident, element.get("name") or "", x, y, w, h, state))
+            shapes.append(Shape(bpmn.local(element), ident, element.get("name") or "", x, y, w, h, state,
+                                bpmn.properties(element).get(bpmn.NAME_RU_PROPERTY, "")))
     edges = tuple(
         Edge(tuple((float(p.get("x") or 0), float(p.get("y") or 0)) for p in edge.findall(f"{{{bpmn.NS_DI}}}waypoint")),
              edge.get("bpmnElement") in followed)

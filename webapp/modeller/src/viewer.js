@@ -18,12 +18,17 @@ function markAll(canvas, registry, ids, marker) {
   ids.filter((id) => registry.get(id)).forEach((id) => canvas.addMarker(id, marker));
 }
 
-function nameLanes(registry, graphics, lanes) {
-  Object.entries(lanes).forEach(([id, name]) => {
-    const lane = registry.get(id);
-    if (lane) {
-      lane.businessObject.name = name;
-      graphics.update('shape', lane, registry.getGraphics(lane));
+// Lanes by the role's name instead of its key; in Russian, elements by their nameRu.
+function rename(registry, graphics, names) {
+  Object.entries(names).forEach(([id, name]) => {
+    const element = registry.get(id);
+    if (!element) {
+      return;
+    }
+    element.businessObject.name = name;
+    graphics.update('shape', element, registry.getGraphics(element));
+    if (element.label) {
+      graphics.update('shape', element.label, registry.getGraphics(element.label));
     }
   });
 }
@@ -59,7 +64,7 @@ async function show(box) {
   }
   const canvas = viewer.get('canvas');
   const registry = viewer.get('elementRegistry');
-  nameLanes(registry, viewer.get('graphicsFactory'), data.lanes || {});
+  rename(registry, viewer.get('graphicsFactory'), { ...data.lanes, ...data.names });
   markAll(canvas, registry, data.done, 'path-done');
   markAll(canvas, registry, data.open, 'path-open');
   markAll(canvas, registry, data.taken, 'path-taken');
