@@ -33,18 +33,19 @@ def dossier_html(course_id: int):
 @bp.route("/courses/<int:course_id>/dossier.pdf")
 @login_required
 def dossier_pdf(course_id: int):
-    """The same document as an A4 PDF (WeasyPrint)."""
+    """The same document as an A4 PDF (WeasyPrint), but for the sheets themselves, which print apart
+    (sheets.pdf): they are most of its pages and of its time (bench/auditor.py)."""
     from weasyprint import HTML  # loads Pango: only when a PDF is asked for
 
-    html = offline_dossier(engine(), course_id, current_user.actor)
+    html = offline_dossier(engine(), course_id, current_user.actor, for_print=True)
     return _attachment(HTML(string=html).write_pdf(), "application/pdf", f"course-{course_id}-dossier.pdf")
 
 
-def offline_dossier(engine_: Engine, course_id: int, reader=None) -> str:
+def offline_dossier(engine_: Engine, course_id: int, reader=None, for_print: bool = False) -> str:
     """The printed dossier (also what `courseflow export --html` writes)."""
     report = engine_.dossier_report(course_id, reader=reader)
     return render_template("dossier.html", course=engine_.course(course_id), report=report,
-                           sheets=engine_.sheets(course_id))
+                           sheets=engine_.sheets(course_id), for_print=for_print)
 
 
 def _attachment(body, mimetype: str, filename: str) -> Response:
