@@ -173,3 +173,18 @@ def test_step_list_names_every_step_and_marks_the_current_one(app, engine, publi
     assert step_list.count("data-step=") == total
     assert re.search(r'<li class="current" aria-current="step"><a href="[^"]*step=3"', step_list)
     assert "Chair of TC 1.3" in step_list and "task completed" in step_list
+
+
+def test_a_countersigned_sheet_lists_both_signers_7_4():
+    from engine.proof.dossier_report import signers
+
+    event = {"actor": "member-tc13", "role": "csb_member", "scope": "TC 1.3"}
+    form = {"signed_by": "Boris Member", "agreed_on": "2026-02-01",
+            "countersignature": {"name": "Anna Chair", "login": "chair-tc13", "role": "csb_chair",
+                                 "signed_on": "2026-02-03"}}
+    found = signers(event, form)
+    assert [(s.name, s.login, s.signed_on) for s in found] == [
+        ("Boris Member", "member-tc13", "2026-02-01"), ("Anna Chair", "chair-tc13", "2026-02-03")]
+    listed = signers(event, {"signers": [{"name": "Boris Member"}, {"name": "Anna Chair", "date": "2026-02-03"}]})
+    assert [(s.name, s.login, s.signed_on) for s in listed] == [
+        ("Boris Member", "member-tc13", None), ("Anna Chair", None, "2026-02-03")]

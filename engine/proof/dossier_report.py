@@ -139,6 +139,11 @@ def _signed_sheets(instances: list[dict[str, Any]]) -> list[SignedSheet]:
 
 def signers(event: dict[str, Any], form: dict[str, Any]) -> tuple[Signer, ...]:
     """Who gave the sheet, then every further person the sheet names as signing it (a countersignature, 7.4)."""
+    listed = [one for one in form.get("signers") or [] if isinstance(one, dict) and one.get("name")]
+    if listed:  # the sheet lists its signers itself, the one who gave it first
+        return tuple(Signer(str(one["name"]), one.get("login") or (event["actor"] if number == 0 else None),
+                            one.get("role") or (event["role"] if number == 0 else None), event["scope"],
+                            _date_in(one)) for number, one in enumerate(listed))
     dated = next((str(form[key]) for key in SIGNING_DATES if form.get(key)), None)
     found = [Signer(_named(form) or event["actor"] or "", event["actor"], event["role"], event["scope"], dated)]
     for key, value in form.items():
