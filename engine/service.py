@@ -719,16 +719,24 @@ class Engine:
                     for instance in exported["instances"]]
         return dossier_report.summarise(exported, outcomes)
 
-    def steps(self, course_id: int, reader: Actor | None = None) -> list[replay.Step]:
+    def steps(self, course_id: int, reader: Actor | None = None, number: int | None = None) -> list[replay.Step]:
         """Every instance of the course after each of its events, rebuilt by replay, in the log's order (seq):
-        auditors step through the course's whole life, each inspection cycle included."""
+        auditors step through the course's whole life, each inspection cycle included.
+
+        With ``number`` (1-based, clamped) only that step carries what was open, the data and the path; the
+        others only say what happened (a page shows one step and lists the rest).
+        """
         _require_history_reader(reader)
         with self._snapshot() as session:
+            histories = [[replay.event_dict(row) for row in session.scalars(
+                select(Event).where(Event.instance_id == instance_id).order_by(Event.seq))]
+                for instance_id in _course_instances(session, course_id)]
+            seqs = sorted(event["seq"] for events in histories for event in events)
+            shown = seqs[min(max(number, 1), len(seqs)) - 1] if number is not None and seqs else None
             taken: list[replay.Step] = []
-            for instance_id in _course_instances(session, course_id):
-                rows = session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.seq))
-                taken += replay.steps([replay.event_dict(row) for row in rows],
-                                      lambda definition_id: _definition(session, definition_id).spec_json, self.codec)
+            for events in histories:
+                taken += replay.steps(events, lambda definition_id: _definition(session, definition_id).spec_json,
+                                      self.codec, lambda seq: shown is None or seq == shown)
             return sorted(taken, key=lambda step: step.seq)
 
     def course_ids(self) -> list[int]:

@@ -147,10 +147,11 @@ def _pdf(course_id: int, sheets, filename: str) -> Response:
 @bp.route("/<int:course_id>/diagram")
 @login_required
 def diagram(course_id: int):
-    """Each process the course ran, drawn from its own version's BPMN, with the path taken marked."""
-    from .diagram import render
+    """Each process the course's instance ran (one per CSB for 7.3's agreeing), drawn from its own version's BPMN
+    by the bpmn-js viewer, with the path taken marked."""
+    from .diagram import render, viewer_data
 
-    drawings = [(drawing.process_id, render(drawing))
+    drawings = [(drawing, render(drawing), viewer_data(drawing))
                 for drawing in engine().diagrams(course_id, reader=current_user.actor)]
     return render_template("diagram.html", course=engine().course(course_id), drawings=drawings)
 
@@ -162,10 +163,11 @@ def step_through(course_id: int):
     open, who could act, the data, and the diagram of the step's own instance (one per CSB for 7.3's agreeing)."""
     from .diagram import render, viewer_data
 
-    all_steps = engine().steps(course_id, reader=current_user.actor)
+    wanted = request.args.get("step", 1, type=db_int)
+    all_steps = engine().steps(course_id, reader=current_user.actor, number=wanted)
     if not all_steps:
         abort(404)
-    index = min(max(request.args.get("step", 1, type=db_int), 1), len(all_steps)) - 1
+    index = min(max(wanted, 1), len(all_steps)) - 1
     step = all_steps[index]
     drawings = [(drawing, render(drawing), viewer_data(drawing)) for drawing in engine().diagrams(
         course_id, step.path, reader=current_user.actor, instance_id=step.instance_id,

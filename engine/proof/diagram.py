@@ -7,6 +7,7 @@ their waypoints and whether the instance followed them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from engine.definitions import bpmn
 from engine.definitions.safexml import parse_xml
@@ -24,6 +25,7 @@ class Shape:
     height: float
     state: str  # "done", "open" or ""
     name_ru: str = ""  # the element's Russian name (its nameRu property), if it has one
+    label: tuple[float, float, float, float] | None = None  # where the modeller put an outside label (x, y, w, h)
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,18 @@ def layout(xml: str, process_id: str, path: Path) -> Diagram:
             ident = element.get("id") or ""
             state = "done" if ident in done else "open" if ident in open_ else ""
             shapes.append(Shape(bpmn.local(element), ident, element.get("name") or "", x, y, w, h, state,
-                                bpmn.properties(element).get(bpmn.NAME_RU_PROPERTY, "")))
+                                bpmn.properties(element).get(bpmn.NAME_RU_PROPERTY, ""), _label(shape)))
     edges = tuple(
         Edge(tuple((float(p.get("x") or 0), float(p.get("y") or 0)) for p in edge.findall(f"{{{bpmn.NS_DI}}}waypoint")),
              edge.get("bpmnElement") in followed)
         for edge in root.iter(f"{{{bpmn.NS['bpmndi']}}}BPMNEdge"))
     return Diagram(process_id, tuple(shapes), edges, width, height, None, xml, tuple(sorted(done)),
                    tuple(sorted(open_)), tuple(sorted(i for i in followed if i)))
+
+
+def _label(shape: Any) -> tuple[float, float, float, float] | None:
+    bounds = shape.find(f"{{{bpmn.NS['bpmndi']}}}BPMNLabel/{{{bpmn.NS_DC}}}Bounds")
+    if bounds is None:
+        return None
+    x, y, w, h = (float(bounds.get(k) or 0) for k in ("x", "y", "width", "height"))
+    return (x, y, w, h)
