@@ -93,6 +93,12 @@ class DossierReport:
         return all(outcome.ok for outcome in self.outcomes)
 
     @property
+    def verdicts(self) -> tuple[tuple[InstanceRecord, Outcome], ...]:
+        """Each instance with the outcome of re-executing it."""
+        by_id = {instance.id: instance for instance in self.instances}
+        return tuple((by_id[outcome.instance_id], outcome) for outcome in self.outcomes if outcome.instance_id in by_id)
+
+    @property
     def event_count(self) -> int:
         return sum(len(instance.events) for instance in self.instances)
 
