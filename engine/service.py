@@ -766,10 +766,16 @@ class Engine:
             return audit.Verdict(False, verdict.events, None, problem, count)
         return replace(verdict, checkpoints=count)
 
-    def verify_log(self, reader: Actor | None = None) -> log_check.LogCheck:
+    def verify_log(self, reader: Actor | None = None, limited: bool = False) -> log_check.LogCheck:
         """What `courseflow verify` checks, for an auditor's page: instances and events checked, each problem
-        with its event and instance, and when it was checked."""
+        with its event and instance, and when it was checked.
+
+        ``limited`` (a web request) refuses a log larger than COURSEFLOW_VERIFY_WEB_LIMIT events before reading it.
+        """
         _require_history_reader(reader)
+        if limited:
+            with self._read() as session:
+                log_check.refuse_if_too_big(session, log_check.web_limit(os.environ))
         verdict = self.verify()
         with self._read() as session:
             return log_check.report(session, verdict, self.clock.now())

@@ -188,3 +188,12 @@ def test_a_countersigned_sheet_lists_both_signers_7_4():
     listed = signers(event, {"signers": [{"name": "Boris Member"}, {"name": "Anna Chair", "date": "2026-02-03"}]})
     assert [(s.name, s.login, s.signed_on) for s in listed] == [
         ("Boris Member", "member-tc13", None), ("Anna Chair", None, "2026-02-03")]
+
+
+def test_a_log_too_big_for_the_web_is_sent_to_the_command_line(app, published, monkeypatch):
+    monkeypatch.setenv("COURSEFLOW_VERIFY_WEB_LIMIT", "5")
+    client = as_user(app, "auditor")
+    response = client.post("/audit", data={"csrf_token": csrf(client, "/audit")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="verify-too-big"' in page and "courseflow verify" in page
+    assert 'id="verify-result"' not in page

@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import Engine
+from engine import Engine, Refused
 
 from .extensions import engine
 
@@ -58,5 +59,13 @@ def verify():
     """"Verify the whole log": the hash chain of every instance and the signed checkpoints, as `courseflow verify`."""
     if not engine().may_read_history(current_user.actor):
         abort(403)
-    checked = engine().verify_log(reader=current_user.actor) if request.method == "POST" else None
-    return render_template("audit.html", checked=checked)
+    checked, too_big = None, None
+    if request.method == "POST":
+        try:
+            checked = engine().verify_log(reader=current_user.actor, limited=True)
+        except Refused as error:
+            if error.reason != "log_too_big":
+                raise
+            too_big = _("The event log has %(events)s events, more than a check started here takes (%(limit)s, "
+                        "COURSEFLOW_VERIFY_WEB_LIMIT). Run courseflow verify on the server.", **error.params)
+    return render_template("audit.html", checked=checked, too_big=too_big)
