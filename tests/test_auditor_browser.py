@@ -58,6 +58,10 @@ def no_wider_than_window(ui) -> None:
 def test_auditor_downloads_the_three_dossiers_from_the_course_page(ui, engine, course, tmp_path):
     ui.login("auditor")
     ui.page.goto(f"{ui.base}/courses/{course.course.id}")
+    ui.page.set_viewport_size({"width": 390, "height": 844})
+    no_wider_than_window(ui)
+    ui.page.locator("#dossier-downloads").scroll_into_view_if_needed()
+    ui.page.screenshot(path=str(ARTIFACTS / "auditor-course-dossiers-en-390.png"))
     with ui.page.expect_download() as got:
         ui.page.click("#dossier-json")
     json_file = tmp_path / got.value.suggested_filename
