@@ -52,7 +52,7 @@ def test_course_page_offers_the_three_dossiers_to_history_readers_only(app, publ
     assert as_user(app, "creator").get(f"{url}/dossier.json").status_code == 403
 
 
-def test_downloaded_json_dossier_verifies_with_verify_dossier_9_2(app, published, tmp_path, monkeypatch):
+def test_downloaded_json_dossier_verifies_with_verify_dossier(app, published, tmp_path, monkeypatch):
     response = as_user(app, "auditor").get(f"/courses/{published.course.id}/dossier.json")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     path = tmp_path / "downloaded.json"
@@ -131,7 +131,7 @@ def test_verify_whole_log_is_for_history_readers_only(app, published):
     assert 'id="audit-link"' not in as_user(app, "creator").get("/").get_data(as_text=True)
 
 
-def test_steps_cover_every_instance_of_the_course_in_log_order_11_1(app, engine, published):
+def test_steps_cover_every_instance_of_the_course_in_log_order(app, engine, published):
     answer = engine.answer_questionnaire(published.course.id, dict(published.sheets["appendix3.json"]))
     steps = engine.steps(published.course.id)
     assert [s.seq for s in steps] == sorted(s.seq for s in steps)
