@@ -65,6 +65,15 @@ from engine.proof.checkpoints import CheckpointView
 from engine.proof.diagram import Diagram, Edge, Shape
 from engine.proof.dossier import Finding
 from engine.proof.dossier import verify as verify_dossier
+from engine.proof.dossier_report import (
+                                DefinitionRecord,
+                                DossierReport,
+                                InstanceRecord,
+                                LoggedEvent,
+                                SignedSheet,
+                                Signer,
+)
+from engine.proof.log_check import LogCheck, LogProblem
 from engine.proof.paths import Path
 from engine.proof.replay import Outcome, Step
 from engine.registry.course_list import SORTS as COURSE_SORTS
@@ -131,4 +140,6 @@ __all__ = [
     "CourseFlowError", "Busy", "ChangedMeanwhile", "InvalidData", "NotAllowed", "NotFound", "ProcessFailed", "TaskNotOpen",
     "TooManyAttempts",
     "Problem", "FieldError",
+    # the auditor's printed dossier and whole-log check
+    "DossierReport", "InstanceRecord", "LoggedEvent", "DefinitionRecord", "SignedSheet", "Signer", "LogCheck", "LogProblem",
 ]

@@ -61,7 +61,7 @@ from engine.monitoring.models import Participant
 from engine.monitoring.period import Period
 from engine.monitoring.records import ActivityFigures
 from engine.monitoring.summary import ParticipantStates
-from engine.proof import audit, checkpoints, consistency, diagram, dossier, paths, replay
+from engine.proof import audit, checkpoints, consistency, diagram, dossier, dossier_report, log_check, paths, replay
 from engine.registry import course_list, course_requests, courses, csbs, users, withdrawal
 from engine.registry.course_list import CourseList, CourseQuery
 from engine.registry.courses import CourseView, HistoryEntry
@@ -692,34 +692,60 @@ class Engine:
         with self._read() as session:
             return courses.history(session, course_id, **filters)
 
-    def diagrams(self, course_id: int, path: paths.Path | None = None,
-                 reader: Actor | None = None) -> list[diagram.Diagram]:
-        """Each process the course's instance ran, laid out from its version's BPMN DI with ``path`` marked.
+    def diagrams(self, course_id: int, path: paths.Path | None = None, reader: Actor | None = None,
+                 instance_id: str | None = None, definition_id: int | None = None) -> list[diagram.Diagram]:
+        """Each process an instance of the course ran, laid out from its version's BPMN DI with ``path`` marked;
+        a process called once per CSB (7.3) is drawn once per CSB, each with that CSB's path.
 
-        ``path`` defaults to the path taken so far (a replay step passes its own).
+        The instance defaults to the course's driving one, the version to the one it runs on now (a step of the
+        step-through passes its own instance, version and path); ``path`` defaults to the path taken so far.
         """
         _require_history_reader(reader)
         with self._read() as session:
             course = courses.course(session, course_id)
-            loaded = runtime.load(session, self.definitions, course.instance)
-            files = json.loads(_definition(session, loaded.instance.definition_id).files_json)
-            path = path or paths.taken(loaded.workflow)
-            ran = [loaded.instance.process_id, *sorted((set(path.done) | set(path.open)) - {loaded.instance.process_id})]
-            return [diagram.layout(files[process_id], process_id, path) for process_id in ran if process_id in files]
+            instance_id = instance_id or course.instance
+            if instance_id not in _course_instances(session, course_id):
+                raise NotFound(f"The instance {instance_id} is not one of course {course_id}'s.")
+            loaded = runtime.load(session, self.definitions, instance_id)
+            files = json.loads(_definition(session, definition_id or loaded.instance.definition_id).files_json)
+            return diagram.drawings(files, loaded.instance.process_id, path or paths.taken(loaded.workflow))
 
-    def export_dossier(self, course_id: int) -> dict[str, Any]:
-        """Everything needed to check a course's history offline (see engine.dossier)."""
+    def export_dossier(self, course_id: int, reader: Actor | None = None) -> dict[str, Any]:
+        """Everything needed to check a course's history offline (see engine.proof.dossier)."""
+        _require_history_reader(reader)
         with self._snapshot() as session:
             return dossier.build(session, course_id)
 
-    def steps(self, course_id: int, reader: Actor | None = None) -> list[replay.Step]:
-        """The course's own process after each of its events, rebuilt by replay (auditors step through it)."""
+    def dossier_report(self, course_id: int, reader: Actor | None = None) -> dossier_report.DossierReport:
+        """What the printed dossier shows: read off a fresh export, with every instance re-executed from it."""
         _require_history_reader(reader)
         with self._snapshot() as session:
-            course = courses.course(session, course_id)
-            rows = session.scalars(select(Event).where(Event.instance_id == course.instance).order_by(Event.seq))
-            return replay.steps([replay.event_dict(row) for row in rows],
-                                lambda definition_id: _definition(session, definition_id).spec_json, self.codec)
+            exported = dossier.build(session, course_id)
+        definitions = exported["definitions"]
+        outcomes = [replay.reexecute(instance["events"], lambda d: definitions[str(d)]["spec_json"], self.codec,
+                                     instance["state_json"], instance["definition_id"])
+                    for instance in exported["instances"]]
+        return dossier_report.summarise(exported, outcomes)
+
+    def steps(self, course_id: int, reader: Actor | None = None, number: int | None = None) -> list[replay.Step]:
+        """Every instance of the course after each of its events, rebuilt by replay, in the log's order (seq):
+        auditors step through the course's whole life, each inspection cycle included.
+
+        With ``number`` (1-based, clamped) only that step carries what was open, the data and the path; the
+        others only say what happened (a page shows one step and lists the rest).
+        """
+        _require_history_reader(reader)
+        with self._snapshot() as session:
+            histories = [[replay.event_dict(row) for row in session.scalars(
+                select(Event).where(Event.instance_id == instance_id).order_by(Event.seq))]
+                for instance_id in _course_instances(session, course_id)]
+            seqs = sorted(event["seq"] for events in histories for event in events)
+            shown = seqs[min(max(number, 1), len(seqs)) - 1] if number is not None and seqs else None
+            taken: list[replay.Step] = []
+            for events in histories:
+                taken += replay.steps(events, lambda definition_id: _definition(session, definition_id).spec_json,
+                                      self.codec, lambda seq: shown is None or seq == shown)
+            return sorted(taken, key=lambda step: step.seq)
 
     def course_ids(self) -> list[int]:
         with self._read() as session:
@@ -747,6 +773,20 @@ class Engine:
         if problem:
             return audit.Verdict(False, verdict.events, None, problem, count)
         return replace(verdict, checkpoints=count)
+
+    def verify_log(self, reader: Actor | None = None, limited: bool = False) -> log_check.LogCheck:
+        """What `courseflow verify` checks, for an auditor's page: instances and events checked, each problem
+        with its event and instance, and when it was checked.
+
+        ``limited`` (a web request) refuses a log larger than COURSEFLOW_VERIFY_WEB_LIMIT events before reading it.
+        """
+        _require_history_reader(reader)
+        if limited:
+            with self._read() as session:
+                log_check.refuse_if_too_big(session, log_check.web_limit(os.environ))
+        verdict = self.verify()
+        with self._read() as session:
+            return log_check.report(session, verdict, self.clock.now())
 
     def checkpoint(self, by: str | None = None) -> checkpoints.CheckpointView:
         """Sign the event log as it is now with the key in COURSEFLOW_CHECKPOINT_KEY (kept outside the database)."""
@@ -1325,6 +1365,13 @@ class Engine:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def _course_instances(session: Session, course_id: int) -> list[str]:
+    """Every instance of a course, oldest first: its driving one and every one started about it."""
+    course = courses.course(session, course_id)
+    return list(session.scalars(select(Instance.id).where(
+        (Instance.id == course.instance) | (Instance.course_id == course_id)).order_by(Instance.started_at, Instance.id)))
 
 
 def _course_row(session: Session, course_id: int) -> Course:

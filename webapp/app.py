@@ -12,6 +12,7 @@ from engine import Busy, CourseFlowError, Engine, NotAllowed, NotFound, check_pr
 from . import (
     admin,
     announcement,
+    audit,
     auth,
     certificates,
     courses,
@@ -73,7 +74,7 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
     app.json = params.BoundedJSONProvider(app)
     for blueprint in (auth.bp, tasks.bp, courses.bp, admin.bp, public.bp, processes.bp, form_editor.bp,
                       mail.outbox_bp, mail.preferences_bp, announcement.bp, webportal.bp, monitoring.bp, satisfaction.bp,
-                      trials.bp, reports.bp, certificates.bp, workspace.bp):
+                      trials.bp, reports.bp, certificates.bp, workspace.bp, audit.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["record_rows"] = schemaform.read_only_rows
     app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, sheet_layout=sheet_layout.layout,

@@ -147,10 +147,11 @@ def _pdf(course_id: int, sheets, filename: str) -> Response:
 @bp.route("/<int:course_id>/diagram")
 @login_required
 def diagram(course_id: int):
-    """Each process the course ran, drawn from its own version's BPMN, with the path taken marked."""
-    from .diagram import render
+    """Each process the course's instance ran (one per CSB for 7.3's agreeing), drawn from its own version's BPMN
+    by the bpmn-js viewer, with the path taken marked."""
+    from .diagram import render, viewer_data
 
-    drawings = [(drawing.process_id, render(drawing))
+    drawings = [(drawing, render(drawing), viewer_data(drawing))
                 for drawing in engine().diagrams(course_id, reader=current_user.actor)]
     return render_template("diagram.html", course=engine().course(course_id), drawings=drawings)
 
@@ -158,17 +159,22 @@ def diagram(course_id: int):
 @bp.route("/<int:course_id>/replay")
 @login_required
 def step_through(course_id: int):
-    """Step through the course's history event by event: what was open, who could act, the data, the diagram."""
-    from .diagram import render
+    """Step through the course's whole life event by event, every instance of it in the log's order: what was
+    open, who could act, the data, and the diagram of the step's own instance (one per CSB for 7.3's agreeing)."""
+    from .diagram import render, viewer_data
 
-    all_steps = engine().steps(course_id, reader=current_user.actor)
+    wanted = request.args.get("step", 1, type=db_int)
+    all_steps = engine().steps(course_id, reader=current_user.actor, number=wanted)
     if not all_steps:
         abort(404)
-    index = min(max(request.args.get("step", 1, type=db_int), 1), len(all_steps)) - 1
+    index = min(max(wanted, 1), len(all_steps)) - 1
     step = all_steps[index]
-    drawings = [(drawing.process_id, render(drawing)) for drawing in engine().diagrams(course_id, step.path, reader=current_user.actor)]
+    drawings = [(drawing, render(drawing), viewer_data(drawing)) for drawing in engine().diagrams(
+        course_id, step.path, reader=current_user.actor, instance_id=step.instance_id,
+        definition_id=step.definition_id)]
     return render_template("replay.html", course=engine().course(course_id), step=step, number=index + 1,
-                           total=len(all_steps), drawings=drawings)
+                           total=len(all_steps), drawings=drawings, steps=all_steps,
+                           moments=[dt.datetime.fromisoformat(s.at) for s in all_steps])
 
 
 @bp.route("/<int:course_id>/history")

@@ -123,6 +123,9 @@ class Step:
     open: list[Any]  # (task name, lane, multi-instance key) of the tasks people could do then
     data: dict[str, Any]
     path: object  # paths.Path
+    instance_id: str = ""  # the instance the event belongs to (a course runs several)
+    process_id: str = ""  # that instance's process
+    definition_id: int | None = None  # the version it ran on at this event (it moves at a migration)
 
 
 @dataclass
@@ -130,6 +133,7 @@ class _Replayer:
     codec: WorkflowCodec
     spec_json: Callable[[int], str]
     on_step: Callable[..., Any] | None = None
+    detailed: Callable[[int], bool] = lambda seq: True  # which steps carry the process state (it costs)
     workflow: Any = None  # the SpiffWorkflow BpmnWorkflow being rebuilt
     definition_id: int | None = None  # the version the replayed workflow runs on (changes at a migration)
     expected: list[Any] = field(default_factory=list)  # derived events the replay produced, not yet matched
@@ -184,11 +188,15 @@ class _Replayer:
         self.definition_id = target
 
     def _snapshot(self, event: dict[str, Any], data: dict[str, Any]) -> Step:
+        if not self.detailed(event["seq"]):
+            return Step(event["seq"], event["at"], event["kind"], event.get("actor"), data.get("name") or "", [], {},
+                        paths.Path(), event["instance_id"], self.workflow.spec.name, self.definition_id)
         ready = scan(self.workflow).ready.values()
         shown = data.get("form") or data.get("data") or (next(iter(ready)).data if ready else self.workflow.data)
         return Step(event["seq"], event["at"], event["kind"], event.get("actor"), data.get("name") or "",
                     [(t.task_spec.bpmn_name, t.task_spec.lane, multi_instance_key(t)) for t in ready],
-                    json.loads(audit.canonical(shown)), paths.taken(self.workflow))
+                    json.loads(audit.canonical(shown)), paths.taken(self.workflow), event["instance_id"],
+                    self.workflow.spec.name, self.definition_id)
 
     def _tick(self, event: dict[str, Any]) -> None:
         with use_clock(FixedClock(parse_instant(event["at"]))):
@@ -284,11 +292,13 @@ def _summary(workflow: Any) -> _Summary:
     return {key: sorted(entries) for key, entries in summary.items()}
 
 
-def steps(events: list[dict[str, Any]], spec_json: Callable[[int], str], codec: WorkflowCodec) -> list[Step]:
-    """The process after each recorded event (replayed as far as the history allows)."""
+def steps(events: list[dict[str, Any]], spec_json: Callable[[int], str], codec: WorkflowCodec,
+          detailed: Callable[[int], bool] = lambda seq: True) -> list[Step]:
+    """The process after each recorded event (replayed as far as the history allows); only the steps whose
+    seq is ``detailed`` carry what was open, the data and the path."""
     taken: list[Step] = []
     try:
-        _Replayer(codec, spec_json, taken.append).run(events)
+        _Replayer(codec, spec_json, taken.append, detailed).run(events)
     except _Diverged:
         pass  # the steps up to the divergence are still worth showing; replay_course says what went wrong
     return taken
