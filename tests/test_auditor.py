@@ -188,6 +188,12 @@ def test_a_countersigned_sheet_lists_both_signers_7_4():
     listed = signers(event, {"signers": [{"name": "Boris Member"}, {"name": "Anna Chair", "date": "2026-02-03"}]})
     assert [(s.name, s.login, s.signed_on) for s in listed] == [
         ("Boris Member", "member-tc13", None), ("Anna Chair", None, "2026-02-03")]
+    chair = {"actor": "chair-tc13", "role": "csb_chair", "scope": "TC 1.3"}
+    countersigned = signers(chair, {"member_signed_by": "Boris Member", "member_agreed_on": "2026-02-01",
+                                    "countersign_decision": "countersign", "countersigned_by": "Anna Chair",
+                                    "countersigned_on": "2026-02-03"})
+    assert [(s.name, s.login, s.role, s.signed_on) for s in countersigned] == [
+        ("Boris Member", None, "csb_member", "2026-02-01"), ("Anna Chair", "chair-tc13", "csb_chair", "2026-02-03")]
 
 
 def test_a_log_too_big_for_the_web_is_sent_to_the_command_line(app, published, monkeypatch):

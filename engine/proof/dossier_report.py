@@ -150,6 +150,11 @@ def signers(event: dict[str, Any], form: dict[str, Any]) -> tuple[Signer, ...]:
         return tuple(Signer(str(one["name"]), one.get("login") or (event["actor"] if number == 0 else None),
                             one.get("role") or (event["role"] if number == 0 else None), event["scope"],
                             _date_in(one)) for number, one in enumerate(listed))
+    if form.get("member_signed_by"):  # the chair's countersignature of an appointed member's sheet (7.4, 7.5)
+        return (Signer(str(form["member_signed_by"]), None, "csb_member", event["scope"],
+                       _date_in(form, "member_agreed_on")),
+                Signer(str(form.get("countersigned_by") or event["actor"] or ""), event["actor"], event["role"],
+                       event["scope"], _date_in(form, "countersigned_on")))
     dated = next((str(form[key]) for key in SIGNING_DATES if form.get(key)), None)
     found = [Signer(_named(form) or event["actor"] or "", event["actor"], event["role"], event["scope"], dated)]
     for key, value in form.items():
