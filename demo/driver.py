@@ -67,7 +67,13 @@ class CourseDriver:
         self.engine, self.sheets = engine, sheets()
         self.actors: dict = {}  # looked up on first use
         data = {**self.sheets["course_start.json"], **start}
-        self.instance = engine.start("course_creation", data, self.actor("admin"))
+        self.first_instance = engine.start("course_creation", data, self.actor("admin"))
+        self.course_id = engine.instance(self.first_instance).course_id
+
+    @property
+    def instance(self):
+        """The instance driving the course now: creation, then one per inspection cycle (13.1)."""
+        return self.engine.course(self.course_id).instance
 
     def open(self, login=None):
         """Open tasks of this course (that ``login`` may do)."""
@@ -92,7 +98,7 @@ class CourseDriver:
 
     @property
     def course(self):
-        return next(c for c in self.engine.courses() if c.instance == self.instance)
+        return self.engine.course(self.course_id)
 
     # the common stretches of the procedure --------------------------------------------------
     def prepare(self, csbs=("TC 1.3",), procedural=False):
