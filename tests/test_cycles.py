@@ -185,3 +185,24 @@ def test_13_1_continue_with_must_name_a_deployed_process_and_sit_on_an_end_event
                         'value="course_service" /></spiffworkflow:properties></bpmn:extensionElements>')
     report = coomet.deploy_files([SourceFile("course_service.bpmn", moved.encode())], {})
     assert not report.ok and "only an end event can" in str(report.problems)
+
+
+def test_13_a_waiting_cycle_migrates_to_a_new_course_service_and_the_next_cycle_starts_on_it(coomet, clock):
+    """A renamed end event (no change in behaviour) moves the cycle waiting for its inspection (13.1)."""
+    c = CourseDriver(coomet)
+    c.publish_one_csb_course()
+    owner = c.actor("owner")
+    xml = (REPO / "processes" / "course_service.bpmn").read_text(encoding="utf-8")
+    renamed = xml.replace('name="Up to date: next cycle (13.1)"', 'name="Up to date: the next cycle (13.1)"')
+    forms = {path.name: path.read_text(encoding="utf-8") for path in (REPO / "forms").glob("*.json")}
+    report = coomet.deploy_files([SourceFile("course_service.bpmn", renamed.encode())], forms, actor="owner")
+    (new_version,) = [version for process, version in report.deployed if process == "course_service"]
+    (plan,) = coomet.migration_plan("course_service", new_version)
+    assert plan.safe and plan.course_id == c.course_id and [w.due for w in plan.waiting] == [due(coomet, c)]
+    assert coomet.migrate("course_service", new_version, [c.instance], owner)[0].migrated
+
+    clock.advance(days=3 * 366)
+    coomet.tick()
+    c.do("i_inspect", "secretariat")
+    assert coomet.instance(c.instance).definition_version == new_version  # the newest version continues
+    assert all(o.ok for o in coomet.replay_course(c.course_id)), coomet.replay_course(c.course_id)
