@@ -6,6 +6,10 @@ pinned and moved three years at a time. At cycles 1, 10 and 30 it prints the
 median time of the inspection task's completion (one per course) and the size
 of the state of the instance that drives the course then (the one loaded and
 rewritten by that completion), and the ratio cycle N / cycle 1 (goal ≤ 1.2).
+Then, in the same database at the same moment, the same number of courses
+published just now has its first inspection, interleaved with the old
+courses' next one: that ratio isolates the course's age from the database's
+size and the machine's load, which both change over the first measurement.
 
 It uses the engine found on the Python path, else this checkout's, so the same
 script measures another checkout: ``PYTHONPATH=/path/to/other python bench/growth.py``.
@@ -53,8 +57,9 @@ def inspect(engine: Engine, course: CourseDriver) -> tuple[float, int]:
     return (time.perf_counter() - begin) * 1000, state
 
 
-def run(cycles: int, courses: int) -> dict[int, tuple[float, float]]:
-    """{cycle: (median completion ms, median state KiB)} for the reported cycles."""
+def run(cycles: int, courses: int) -> tuple[dict[int, tuple[float, float]], tuple[float, float]]:
+    """{cycle: (median completion ms, median state KiB)} for the reported cycles, and (old, new) median ms of
+    the old courses' next inspection and new courses' first, side by side."""
     clock = FixedClock(START)
     found: dict[int, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as workdir:
@@ -69,10 +74,25 @@ def run(cycles: int, courses: int) -> dict[int, tuple[float, float]]:
             if cycle in REPORTED or cycle == cycles:
                 found[cycle] = (statistics.median(ms for ms, _ in measured),
                                 statistics.median(size for _, size in measured) / 1024)
-            print(f"  cycle {cycle}: {found.get(cycle, ('', ''))}", end="\r", file=sys.stderr)
+            print(f"  cycle {cycle}", end="\r", file=sys.stderr)
+        side_by_side = _side_by_side(engine, clock, drivers)
         engine.close()
     print(file=sys.stderr)
-    return found
+    return found, side_by_side
+
+
+def _side_by_side(engine: Engine, clock: FixedClock, old: list[CourseDriver]) -> tuple[float, float]:
+    new = [CourseDriver(engine, course_name=f"New course {n}") for n in range(len(old))]
+    for driver in new:
+        driver.publish_one_csb_course()
+    clock.advance(days=3 * 366)
+    engine.tick(batch=10 * len(old) * 2)
+    times: tuple[list[float], list[float]] = ([], [])
+    for index, (aged, young) in enumerate(zip(old, new, strict=True)):
+        pair = (aged, young) if index % 2 else (young, aged)  # alternate which goes first
+        for driver in pair:
+            times[driver is young].append(inspect(engine, driver)[0])
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def main() -> None:
@@ -82,7 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     import engine
     print(f"engine from {Path(engine.__file__).parent.parent}; {versions()}")
-    found = run(args.cycles, args.courses)
+    found, (aged, young) = run(args.cycles, args.courses)
     first_ms, first_kib = found[1]
     print(f"{'cycle':>5} {'inspection completion ms':>25} {'driving state KiB':>18}")
     for cycle, (ms, kib) in sorted(found.items()):
@@ -90,6 +110,8 @@ def main() -> None:
     last = max(found)
     ms, kib = found[last]
     print(f"cycle {last} / cycle 1: completion {ms / first_ms:.2f} (goal ≤ 1.2), state {kib / first_kib:.2f}")
+    print(f"same database, same moment: cycle {last + 1} {aged:.1f} ms, a new course's cycle 1 {young:.1f} ms, "
+          f"ratio {aged / young:.2f}")
 
 
 if __name__ == "__main__":
