@@ -115,10 +115,11 @@ def behaviour(engine) -> list:
 
 
 def without_version(data_json: str) -> dict:
-    """The event's data without the version number, nor a certificate PDF's hash (its token is random, §10)."""
+    """The event's data without the version number, nor a certificate PDF's hash (its token is random, §10), nor
+    the ids of the instances one cycle continues in and follows (13.1; random too)."""
     data = json.loads(data_json)
-    data.pop("version", None)
-    data.pop("pdf_sha256", None)
+    for random in ("version", "pdf_sha256", "continued_by", "follows"):
+        data.pop(random, None)
     return data
 
 
