@@ -3,14 +3,16 @@ costs what its first did, and its history, replay and dossier span every instanc
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select, text
 
 from engine import SourceFile
+from engine.base.clock import as_utc, parse_instant
 from engine.base.models import Event
 from engine.mail.outbox import outbox
-from engine.proof import dossier
+from engine.proof import audit, dossier
 from tests.coomet import REPO, CourseDriver, deploy_with_people
 
 
@@ -206,3 +208,53 @@ def test_13_a_waiting_cycle_migrates_to_a_new_course_service_and_the_next_cycle_
     c.do("i_inspect", "secretariat")
     assert coomet.instance(c.instance).definition_version == new_version  # the newest version continues
     assert all(o.ok for o in coomet.replay_course(c.course_id)), coomet.replay_course(c.course_id)
+
+
+def rewrite_from(connection, seq: int, edit) -> None:
+    """Rewrite the events from ``seq`` on with ``edit(row, data)`` applied, every hash recomputed: the forger's
+    way past the hash chain (as in test_replay)."""
+    rows = connection.execute(text("SELECT * FROM events WHERE seq >= :s ORDER BY seq"), {"s": seq}).mappings().all()
+    previous = connection.execute(text("SELECT hash FROM events WHERE seq = :s"), {"s": seq - 1}).scalar()
+    last_of = {row["instance_id"]: connection.execute(text(
+        "SELECT hash FROM events WHERE instance_id = :i AND seq < :s ORDER BY seq DESC LIMIT 1"),
+        {"i": row["instance_id"], "s": seq}).scalar() for row in rows if row["instance_id"]}
+    for row in rows:
+        data = json.loads(row["data_json"])
+        edit(row, data)
+        fields = {k: row[k] for k in audit.HASHED_FIELDS if k not in ("prev_hash", "instance_prev_hash")}
+        fields["prev_hash"] = previous
+        fields["instance_prev_hash"] = last_of[row["instance_id"]] if row["instance_id"] else None
+        at = as_utc(row["at"]) if not isinstance(row["at"], str) else parse_instant(row["at"])
+        new_hash = audit._hash(fields, at, data)
+        connection.execute(text("UPDATE events SET data_json = :d, prev_hash = :p, instance_prev_hash = :ip, "
+                                "hash = :h WHERE seq = :s"),
+                           {"d": audit.canonical(data), "p": previous, "ip": fields["instance_prev_hash"],
+                            "h": new_hash, "s": row["seq"]})
+        previous = new_hash
+        if row["instance_id"]:
+            last_of[row["instance_id"]] = new_hash
+    connection.execute(text("UPDATE chain_head SET hash = :h"), {"h": previous})
+
+
+def test_13_1_a_cycle_forged_to_start_with_other_data_is_caught_by_the_link_to_the_one_before(coomet, cycled):
+    """The forger changes what a cycle started with, and its state to match, and recomputes every hash: each
+    instance alone replays, but the cycle no longer starts with what the one before ended with."""
+    last = cycled.instance
+    with coomet.db.read() as session:
+        seq = session.scalars(select(Event.seq).where(Event.instance_id == last,
+                                                      Event.kind == "instance_started")).one()
+
+    def forge(row, data):
+        if row["seq"] == seq:
+            data["data"]["initiator"] = "Mallory"
+
+    with coomet.db.engine.begin() as connection:
+        rewrite_from(connection, seq, forge)
+        state = connection.execute(text("SELECT state_json FROM instances WHERE id = :i"), {"i": last}).scalar()
+        connection.execute(text("UPDATE instances SET state_json = :s WHERE id = :i"),
+                           {"s": state.replace('"initiator":"BelGIM"', '"initiator":"Mallory"'), "i": last})
+    assert coomet.verify().ok  # the hashes hold…
+    (broken,) = [o for o in coomet.replay_course(cycled.course_id) if not o.ok]
+    assert broken.instance_id == last and "did not start with the data instance" in broken.detail  # …the link not
+    failed = [f.what for f in dossier.verify(coomet.export_dossier(cycled.course_id)) if not f.ok]
+    assert failed == [f"instance {last}: {broken.detail}"]

@@ -44,8 +44,8 @@ def successor(workflow: Any, completed: list[Any], course_id: int | None) -> Suc
     """The successor named by the top-level end event just reached among ``completed``, if any."""
     for task in completed:
         process_id = _continue_with(task) if task.workflow is workflow else None
-        if process_id:
-            data = json.loads(audit.canonical({**task.data, "course_id": course_id}))  # plain data, as recorded
+        if process_id:  # the data the process ended with (its end event's), as plain data, as recorded
+            data = json.loads(audit.canonical({**workflow.data, "course_id": course_id}))
             return Successor(str(uuid.uuid4()), process_id, data)
     return None
 
