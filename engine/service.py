@@ -723,6 +723,9 @@ class Engine:
         with self._read() as session:
             return list(session.scalars(select(Course.id).order_by(Course.id)))
 
+    def _replay(self, session: Any, instance_id: str) -> replay.Outcome:
+        return self._reexecute(session, self._recorded(session, instance_id))
+
     @staticmethod
     def _recorded(session: Any, instance_id: str) -> dict[str, Any]:
         """An instance as a dossier holds it: its stored state and version, and its events."""
