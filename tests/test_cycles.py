@@ -181,8 +181,8 @@ def test_13_1_continue_with_must_name_a_deployed_process_and_sit_on_an_end_event
     report = coomet.deploy_files([SourceFile("course_service.bpmn", xml.replace(
         'value="course_service"', 'value="course_afterlife"', 1).encode())], {})
     assert not report.ok and 'continues with process "course_afterlife"' in str(report.problems)
-    moved = xml.replace('<bpmn:startEvent id="m_service" name="Course in service (13.1)">',
-                        '<bpmn:startEvent id="m_service" name="Course in service (13.1)"><bpmn:extensionElements>'
+    moved = xml.replace('<bpmn:startEvent id="m_service_start" name="Course in service (13.1)">',
+                        '<bpmn:startEvent id="m_service_start" name="Course in service (13.1)"><bpmn:extensionElements>'
                         '<spiffworkflow:properties><spiffworkflow:property name="continueWith" '
                         'value="course_service" /></spiffworkflow:properties></bpmn:extensionElements>')
     report = coomet.deploy_files([SourceFile("course_service.bpmn", moved.encode())], {})
