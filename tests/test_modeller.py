@@ -171,6 +171,21 @@ def test_saving_without_an_edit_deploys_nothing(owner, engine):
     assert all(p.version == 1 for p in engine.processes())
 
 
+def test_the_process_that_continues_a_course_is_shown_and_a_wrong_one_is_refused(owner, engine):
+    """13.1: the end event "Course published" says in the panel which process carries the course on; naming a
+    process that is not deployed is refused with the end event marked."""
+    open_modeller(owner, "course_creation")
+    select(owner, "m_published")
+    field = "#bio-properties-panel-courseflow-continueWith"
+    assert owner.page.input_value(field) == "course_service"
+    assert "Continues with process (13.1)" in owner.page.inner_text(".bio-properties-panel-container")
+    owner.screenshot("modeller-continue-with.png")
+    owner.page.fill(field, "course_afterlife")
+    assert "course_afterlife" in save(owner)
+    assert owner.page.locator(".djs-element.cf-invalid[data-element-id='m_published']").count() == 1
+    assert len(engine.process_versions("course_creation")) == 1
+
+
 @pytest.mark.parametrize("defect, element, expected", [
     ("dangling", "m_f2", "targetRef"),
     ("no_lane", "m_appoint", "lane"),
