@@ -77,8 +77,8 @@ class CourseDriver:
 
     def open(self, login=None):
         """Open tasks of this course (that ``login`` may do)."""
-        actor = self.actor(login) if login else None
-        return [t for t in self.engine.tasks(actor) if t.instance == self.instance]
+        actor, instance = (self.actor(login) if login else None), self.instance
+        return [t for t in self.engine.tasks(actor) if t.instance == instance]
 
     def do(self, bpmn_id: str, login: str, scope: str | None = None, **changes):
         """Complete the one open task ``bpmn_id`` (in ``scope``) as ``login`` with its sheet plus ``changes``."""
