@@ -69,12 +69,18 @@ class CourseDriver:
         self.engine, self.sheets = engine, sheets()
         self.actors: dict = {}  # looked up on first use
         data = {**self.sheets["course_start.json"], **start}
-        self.instance = engine.start("course_creation", data, self.actor("admin"))
+        self.first_instance = engine.start("course_creation", data, self.actor("admin"))
+        self.course_id = engine.instance(self.first_instance).course_id
+
+    @property
+    def instance(self):
+        """The instance driving the course now: creation, then one per inspection cycle (13.1)."""
+        return self.engine.course(self.course_id).instance
 
     def open(self, login=None):
         """Open tasks of this course (that ``login`` may do)."""
-        actor = self.actor(login) if login else None
-        return [t for t in self.engine.tasks(actor) if t.instance == self.instance]
+        actor, instance = (self.actor(login) if login else None), self.instance
+        return [t for t in self.engine.tasks(actor) if t.instance == instance]
 
     def do(self, bpmn_id: str, login: str, scope: str | None = None, **changes):
         """Complete the one open task ``bpmn_id`` (in ``scope``) as ``login`` with its sheet plus ``changes``."""
@@ -94,7 +100,7 @@ class CourseDriver:
 
     @property
     def course(self):
-        return next(c for c in self.engine.courses() if c.instance == self.instance)
+        return self.engine.course(self.course_id)
 
     # the common stretches of the procedure --------------------------------------------------
     def prepare(self, csbs=("TC 1.3",), procedural=False):

@@ -61,7 +61,7 @@ from engine.monitoring.models import Participant
 from engine.monitoring.period import Period
 from engine.monitoring.records import ActivityFigures
 from engine.monitoring.summary import ParticipantStates
-from engine.proof import audit, checkpoints, consistency, diagram, dossier, dossier_report, log_check, paths, replay
+from engine.proof import audit, checkpoints, consistency, diagram, dossier, dossier_report, links, log_check, paths, replay
 from engine.registry import course_list, course_requests, courses, csbs, users, withdrawal
 from engine.registry.course_list import CourseList, CourseQuery
 from engine.registry.courses import CourseView, HistoryEntry
@@ -684,7 +684,13 @@ class Engine:
             course = courses.course(session, course_id)
             ids = [course.instance, *session.scalars(select(Instance.id).where(
                 Instance.course_id == course_id, Instance.id != course.instance).order_by(Instance.started_at))]
-            return [self._replay(session, instance_id) for instance_id in ids]
+            instances = [self._recorded(session, instance_id) for instance_id in ids]
+            outcomes = [self._reexecute(session, instance) for instance in instances]
+            broken = links.problems(instances, lambda instance: dict(self.codec.load_state(
+                instance["definition_id"], lambda: _definition(session, instance["definition_id"]).spec_json,
+                instance["state_json"]).data))
+            return [replay.Outcome(o.instance_id, replay.DIVERGED, None, broken[o.instance_id])
+                    if o.ok and o.instance_id in broken else o for o in outcomes]
 
     def history(self, course_id: int, reader: Actor | None = None, **filters: Any) -> list[HistoryEntry]:
         """A course's events for auditors; filters: process, role, actor, since, until."""
@@ -752,12 +758,20 @@ class Engine:
             return list(session.scalars(select(Course.id).order_by(Course.id)))
 
     def _replay(self, session: Any, instance_id: str) -> replay.Outcome:
+        return self._reexecute(session, self._recorded(session, instance_id))
+
+    @staticmethod
+    def _recorded(session: Any, instance_id: str) -> dict[str, Any]:
+        """An instance as a dossier holds it: its stored state and version, and its events."""
         rows = session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.seq))
-        events = [replay.event_dict(row) for row in rows]
         state, definition_id = session.execute(select(Instance.state_json, Instance.definition_id)
                                                .where(Instance.id == instance_id)).one()
-        return replay.reexecute(events, lambda definition_id: _definition(session, definition_id).spec_json,
-                                self.codec, state, definition_id)
+        return {"id": instance_id, "definition_id": definition_id, "state_json": state,
+                "events": [replay.event_dict(row) for row in rows]}
+
+    def _reexecute(self, session: Any, instance: dict[str, Any]) -> replay.Outcome:
+        return replay.reexecute(instance["events"], lambda definition_id: _definition(session, definition_id).spec_json,
+                                self.codec, instance["state_json"], instance["definition_id"])
 
     def verify(self) -> audit.Verdict:
         """Recompute the chain over every event; check the signed checkpoints (with COURSEFLOW_CHECKPOINT_KEY set),

@@ -90,10 +90,13 @@ def test_switching_to_russian_shows_russian_labels(ui, engine):
 def test_auditor_opens_a_course_steps_through_it_and_sees_the_path(ui, engine):
     from tests.coomet import CourseDriver
 
-    course = CourseDriver(engine)
-    course.publish_one_csb_course()
+    course = CourseDriver(engine)  # under review (§8): its creation instance still drives it (13.1)
+    course.prepare()
+    course.send_for_agreeing()
+    course.chair_agrees("chair-tc13", "TC 1.3")
+    course.finish_creation()
     ui.login("auditor")
-    ui.page.click("text=Catalogue")
+    ui.page.click("text=List of courses")
     ui.page.click("text=Uncertainty of measurement")
     ui.page.click("text=History and proof by re-execution")
     ui.page.click("text=Prove by re-execution")
@@ -106,6 +109,7 @@ def test_auditor_opens_a_course_steps_through_it_and_sees_the_path(ui, engine):
     assert ui.page.locator('g.done[data-element="m_survey"]').count() == 1
     assert ui.page.locator('g.open[data-element="m_describe"]').count() == 1
     ui.page.goto(ui.page.url.replace("/replay", "/diagram").split("?")[0])
-    assert ui.page.locator('g.done[data-element="r_review"]').count() == 1
+    assert ui.page.locator('g.done[data-element="m_finalize"]').count() == 1
+    assert ui.page.locator('g.open[data-element="r_review"]').count() == 1
     assert ui.page.locator("polyline.taken").count() > 10
     ui.screenshot("auditor-diagram.png")

@@ -312,19 +312,22 @@ def test_a_course_in_the_middle_of_agreeing_moves_on_and_its_history_replays(eng
     c.chair_agrees("chair-tc13", "TC 1.3")
     owner = c.actor("owner")
 
-    # The agreeing request (7.2) is passed in this round, but §13.4 can bring the course back to it.
-    unsafe = coomet_version(engine, tmp_path, "agreeing_request.json", note)
+    # Finalizing (6.7-6.10) is still ahead of this course.
+    unsafe = coomet_version(engine, tmp_path, "course_finalization.json", note)
     (plan,) = engine.migration_plan("course_creation", unsafe)
-    assert plan.reason == ('the future task "Send the materials and the Appendix 1 sheet (7.2)" (a_send) of '
-                           f'course_agreeing is changed in version {unsafe}: its form (agreeing_request.json) differs')
+    assert plan.reason == ('the future task "Finalize and make the course available (6.7-6.10, 7.9)" (m_finalize) '
+                           f'is changed in version {unsafe}: its form (course_finalization.json) '
+                           f'differs')
     assert (plan.course_id, plan.course_name) == (c.course.id, "Uncertainty of measurement")
 
-    safe = coomet_version(engine, tmp_path, "survey.json", note)
+    # The agreeing request (7.2) is passed, and an update (13.4) agrees again in a cycle of its own (course_service).
+    safe = coomet_version(engine, tmp_path, "agreeing_request.json", note)
     (plan,) = engine.migration_plan("course_creation", safe)
     assert plan.safe and plan.open_tasks == ["Review yourself or appoint a CSB member (7.3)"]
     assert engine.migrate("course_creation", safe, [c.instance], owner)[0].migrated
-
     c.chair_agrees("chair-tc2", "TC 2")
+    assert "instance_migrated" in [s.kind for s in engine.steps(c.course.id)]
+
     c.finish_creation()
     c.approve()
     clock.advance(days=3 * 366)
@@ -334,12 +337,11 @@ def test_a_course_in_the_middle_of_agreeing_moves_on_and_its_history_replays(eng
     c.do("i_exclude_bipm", "admin")
     c.do("i_exclude_portal", "secretariat")
     assert engine.instance(c.instance).status == "completed"
-    assert engine.instance(c.instance).definition_version == safe
+    assert engine.instance(c.first_instance).definition_version == safe
 
     assert all(o.ok for o in engine.replay_course(c.course.id)), [str(o) for o in engine.replay_course(c.course.id)]
     assert engine.verify().ok
     (moved,) = [e for e in engine.history(c.course.id) if e.kind == "instance_migrated"]
     assert (moved.actor, moved.version, moved.name) == ("owner", safe, f"v1 → v{safe}")
-    assert "instance_migrated" in [s.kind for s in engine.steps(c.course.id)]
     findings = dossier.verify(engine.export_dossier(c.course.id))
     assert all(f.ok for f in findings), [str(f) for f in findings if not f.ok]

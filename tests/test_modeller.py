@@ -115,10 +115,11 @@ def behaviour(engine) -> list:
 
 
 def without_version(data_json: str) -> dict:
-    """The event's data without the version number, nor a certificate PDF's hash (its token is random, §10)."""
+    """The event's data without the version number, nor a certificate PDF's hash (its token is random, §10), nor
+    the ids of the instances one cycle continues in and follows (13.1; random too)."""
     data = json.loads(data_json)
-    data.pop("version", None)
-    data.pop("pdf_sha256", None)
+    for random in ("version", "pdf_sha256", "continued_by", "follows"):
+        data.pop(random, None)
     return data
 
 
@@ -168,6 +169,21 @@ def test_saving_without_an_edit_deploys_nothing(owner, engine):
         open_modeller(owner, process_id(path))
         assert "Nothing changed" in save(owner), process_id(path)
     assert all(p.version == 1 for p in engine.processes())
+
+
+def test_the_process_that_continues_a_course_is_shown_and_a_wrong_one_is_refused(owner, engine):
+    """13.1: the end event "Course published" says in the panel which process carries the course on; naming a
+    process that is not deployed is refused with the end event marked."""
+    open_modeller(owner, "course_creation")
+    select(owner, "m_published")
+    field = "#bio-properties-panel-courseflow-continueWith"
+    assert owner.page.input_value(field) == "course_service"
+    assert "Continues with process (13.1)" in owner.page.inner_text(".bio-properties-panel-container")
+    owner.screenshot("modeller-continue-with.png")
+    owner.page.fill(field, "course_afterlife")
+    assert "course_afterlife" in save(owner)
+    assert owner.page.locator(".djs-element.cf-invalid[data-element-id='m_published']").count() == 1
+    assert len(engine.process_versions("course_creation")) == 1
 
 
 @pytest.mark.parametrize("defect, element, expected", [

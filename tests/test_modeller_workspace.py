@@ -226,7 +226,7 @@ def test_fake_join_flags_a_task_two_tokens_can_reach_at_once(owner, split, flagg
 
 def test_the_processes_list_counts_courses_inside_called_processes(owner, engine):  # noqa: F811
     """A course agreeing with two CSBs (§7) is in course_creation, course_agreeing and csb_agreeing at once; a
-    published course waits in its inspection (§13)."""
+    published course waits in its inspection (§13), in its first cycle of service (13.1)."""
     agreeing = CourseDriver(engine, course_name="Pressure gauge calibration")
     agreeing.prepare(csbs=("TC 1.3", "TC 2"))
     agreeing.send_for_agreeing(csbs=("TC 1.3", "TC 2"))
@@ -234,10 +234,11 @@ def test_the_processes_list_counts_courses_inside_called_processes(owner, engine
     owner.page.goto(f"{owner.base}/processes/")
     inside = {row.get_attribute("data-process"): row.locator("td.inside").inner_text()
               for row in owner.page.locator("tr[data-process]").all()}
-    procedure = ("course_creation", "course_agreeing", "csb_agreeing", "course_review", "course_inspection")
-    assert {key: inside[key] for key in procedure} == {"course_creation": "2", "course_agreeing": "1",
+    procedure = ("course_creation", "course_agreeing", "csb_agreeing", "course_review", "course_service",
+                 "course_inspection")
+    assert {key: inside[key] for key in procedure} == {"course_creation": "1", "course_agreeing": "1",
                                                       "csb_agreeing": "1", "course_review": "0",
-                                                      "course_inspection": "1"}
+                                                      "course_service": "1", "course_inspection": "1"}
     assert {"satisfaction", "quarterly_analysis", "certificate_issuing", "annual_report"} <= set(inside)
     owner.screenshot("processes-inside.png")
 

@@ -111,6 +111,7 @@ SECTIONS = {"course_creation": ("§6 Creation", "Раздел 6. Создани�
             "csb_agreeing": ("§7 Agreeing in a CSB", "Раздел 7. Согласование в СОК"),
             "course_review": ("§8 Review and approval", "Раздел 8. Экспертиза и утверждение"),
             "course_inspection": ("§13 Inspection", "Раздел 13. Проверка"),
+            "course_service": ("§13 In service", "Раздел 13. Курс в эксплуатации"),
             "satisfaction": ("§11 Satisfaction", "Раздел 11. Удовлетворенность"),
             "quarterly_analysis": ("§11 Quarterly analysis", "Раздел 11. Ежеквартальный анализ")}
 

@@ -136,6 +136,9 @@ def _labels() -> dict:
         "assigneeHelp": _("Optional: the one person who must do it, e.g. creator."),
         "scope": _("Scope (expression)"), "scopeHelp": _("Optional: the CSB code the task is limited to."),
         "courseStatus": _("Course status on completion (expression)"),
+        "continueWith": _("Continues with process (13.1)"),
+        "continueWithHelp": _("Optional: the id of the process a new instance of which carries the course on "
+                              "from here, with its data, e.g. course_service."),
         "condition": _("Condition (Python expression)"), "conditionHelp": _("e.g. decision == \"agreed\""),
         "script": _("Script (restricted Python)"),
         "scriptHelp": _("No imports, no while, no attribute tricks: the engine's script rules apply."),

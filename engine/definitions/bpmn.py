@@ -26,6 +26,7 @@ NAME_RU_PROPERTY = "nameRu"     # the task's name in Russian
 # modeller's lint (it gets this list from the server) all use it. SpiffWorkflow runs a plain task as manual.
 HUMAN_TASKS = ("userTask", "manualTask", "task")
 STATUS_PROPERTY = "courseStatus"  # expression: the course status once the element completes
+CONTINUE_PROPERTY = "continueWith"  # on an end event: the process whose new instance carries the course on (13.1)
 
 
 def local(element: Any) -> str:

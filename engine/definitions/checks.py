@@ -102,6 +102,7 @@ def _checks(source: SourceFile, forms: dict[str, str], callable_ids: set[str]) -
         _check_forms(source, process, forms)
         _check_expressions(source, process)
         _check_calls(source, process, callable_ids)
+        _check_continuations(source, process, callable_ids)
 
 
 def _check_xsd(source: SourceFile) -> None:
@@ -361,6 +362,20 @@ def _check_calls(source: SourceFile, process: Any, callable_ids: set[str]) -> No
         elif called not in callable_ids:
             source.add(f"call activity calls process \"{called}\", which is neither in this deploy nor deployed "
                        f"before: deploy its file too or fix the id", call)
+
+
+def _check_continuations(source: SourceFile, process: Any, callable_ids: set[str]) -> None:
+    """``continueWith`` (13.1) sits on end events only and names a process of this deploy or a deployed one."""
+    for element in process.iter():
+        named = bpmn.properties(element).get(bpmn.CONTINUE_PROPERTY) if isinstance(element.tag, str) else None
+        if named is None:
+            continue
+        if bpmn.local(element) != "endEvent":
+            source.add(f"\"{bpmn.CONTINUE_PROPERTY}\" is set on a {bpmn.local(element)}: only an end event can "
+                       f"say which process continues after it", element)
+        elif named.strip() not in callable_ids:
+            source.add(f"the end event continues with process \"{named}\", which is neither in this deploy nor "
+                       f"deployed before: deploy its file too or fix the id", element)
 
 
 def _global_task(source: SourceFile, element_id: str) -> Any:

@@ -30,7 +30,7 @@ from engine.base.vocabulary import EventKind, InstanceStatus
 from engine.definitions import script_limits
 from engine.definitions.cache import DefinitionCache, Parsed
 from engine.definitions.form_schema import validate_submission, with_read_only
-from engine.instances import choices, derived, open_tasks, store, timers
+from engine.instances import choices, continuation, derived, open_tasks, store, timers
 from engine.instances.store import InstanceRow, OpenTaskRow
 from engine.instances.tree import find_task, multi_instance_key, process_of
 from engine.proof import audit
@@ -79,10 +79,11 @@ def persist(session: Session, definitions: DefinitionCache, loaded: Loaded, even
     completed = {e.task_id for e in events if e.kind == EventKind.TASK_COMPLETED and e.task_id}
     follows = derived.derive(loaded.before, workflow, completed)
     events = events + [_timer_event(row, task) for task in follows.timers_fired]
+    following = continuation.successor(workflow, loaded.completed, row.course_id) if follows.instance_completed else None
     if follows.instance_completed:
         row.status, row.completed_at = InstanceStatus.COMPLETED, now
-        events.append(audit.NewEvent(EventKind.INSTANCE_COMPLETED, instance_id=row.id,
-                                     definition_id=row.definition_id, process_id=row.process_id))
+        events.append(audit.NewEvent(EventKind.INSTANCE_COMPLETED, instance_id=row.id, definition_id=row.definition_id,
+                                     process_id=row.process_id, data=continuation.completed_data(following)))
     courses.follow(session, row, loaded.completed, [_form_of(e) for e in events])
     lanes = definitions.parsed(session, row.definition_id).lanes
     for gone in open_tasks.sync(session.connection(), row, follows, loaded.before.ready, now, lanes):
@@ -94,6 +95,8 @@ def persist(session: Session, definitions: DefinitionCache, loaded: Loaded, even
     row.version += 1
     row.last_event_hash = audit.append(session, events, now, row.last_event_hash)
     store.set_last_event_hash(session.connection(), row.id, row.last_event_hash)
+    if following is not None:
+        continuation.start(session, definitions, row, following)
 
 
 def _form_of(event: audit.NewEvent) -> dict[str, Any]:
@@ -136,8 +139,12 @@ def _dump(definitions: DefinitionCache, workflow: Any) -> str:
                             f"that is not plain data. Nothing was saved.") from None
 
 
-def start(session: Session, definitions: DefinitionCache, definition: Parsed, data: dict[str, Any], actor: Actor) -> str:
-    """Start an instance: whoever holds the role of a start event's lane may; start data must fit its form."""
+def start(session: Session, definitions: DefinitionCache, definition: Parsed, data: dict[str, Any], actor: Actor,
+          instance_id: str | None = None, noted: dict[str, Any] | None = None) -> str:
+    """Start an instance: whoever holds the role of a start event's lane may; start data must fit its form.
+
+    ``instance_id`` and ``noted`` (recorded in the start event) are given when a finished instance continues.
+    """
     if definition.start_roles and not any(actor.holds(role) for role in definition.start_roles):
         raise NotAllowed(f"Starting \"{definition.name}\" needs the role {' or '.join(sorted(definition.start_roles))}.")
     if definition.start_form:
@@ -147,7 +154,7 @@ def start(session: Session, definitions: DefinitionCache, definition: Parsed, da
     if course_id is not None and (not isinstance(course_id, int) or session.get(Course, course_id) is None):
         raise NotFound(f"There is no course {course_id!r}.")
     now = clock.now()
-    row = InstanceRow(id=str(uuid.uuid4()), definition_id=definition.id, process_id=definition.process_id,
+    row = InstanceRow(id=instance_id or str(uuid.uuid4()), definition_id=definition.id, process_id=definition.process_id,
                       status=InstanceStatus.RUNNING, version=0, next_timer_at=None, completed_at=None, course_id=course_id,
                       last_event_hash=None)
     loaded = Loaded(row, definitions.new_workflow(session, definition.id), derived.NOTHING)
@@ -162,7 +169,7 @@ def start(session: Session, definitions: DefinitionCache, definition: Parsed, da
         course_id=row.course_id))
     started = audit.NewEvent(EventKind.INSTANCE_STARTED, instance_id=row.id, definition_id=definition.id,
                              actor=actor.login, process_id=definition.process_id,
-                             data={"version": definition.version, "data": data})
+                             data={"version": definition.version, "data": data, **(noted or {})})
     persist(session, definitions, loaded, [started])
     return row.id
 

@@ -22,7 +22,7 @@ from engine.base import clock
 from engine.base.models import Definition, Event, Instance
 from engine.base.serialization import WorkflowCodec
 from engine.base.vocabulary import EventKind
-from engine.proof import audit, checkpoints, replay
+from engine.proof import audit, checkpoints, links, replay
 from engine.registry import courses
 
 FORMAT = "courseflow-dossier/1"
@@ -99,9 +99,25 @@ def verify(dossier: dict[str, Any], codec: WorkflowCodec | None = None, key: Any
         outcome = replay.reexecute(instance["events"], lambda d: definitions[str(d)]["spec_json"], codec,
                                    instance["state_json"], instance.get("definition_id"))
         findings.append(Finding(outcome.ok, f"instance {instance['process_id']} {outcome}"))
+    findings.extend(_check_links(dossier.get("instances", []), definitions, codec))
     if key is not None:
         findings.extend(_check_checkpoints(dossier, key))
     return findings
+
+
+def _check_links(instances: list[dict[str, Any]], definitions: dict[str, Any], codec: WorkflowCodec) -> list[Finding]:
+    """Each cycle (13.1) started with what the one before ended with (see ``links``)."""
+    def ended_with(instance: dict[str, Any]) -> dict[str, Any]:
+        definition = str(instance["definition_id"])
+        return dict(codec.load_state(instance["definition_id"], lambda: definitions[definition]["spec_json"],
+                                     instance["state_json"]).data)
+
+    broken = links.problems(instances, ended_with)
+    linked = [i for i in instances if i["events"] and '"follows"' in i["events"][0]["data_json"]]
+    if not broken:
+        return [Finding(True, f"the course's {len(linked)} continued instance(s) each start with what the one before "
+                              f"ended with")] if linked else []
+    return [Finding(False, f"instance {instance_id}: {problem}") for instance_id, problem in broken.items()]
 
 
 def _check_checkpoints(dossier: dict[str, Any], key: Any) -> list[Finding]:

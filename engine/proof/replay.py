@@ -254,7 +254,13 @@ def compare(replayed: Any, stored: Any) -> str:
         if mine.get(key) != theirs.get(key):
             where = f"{key[0]}/{key[1]}{' ' + key[2] if key[2] else ''}"
             return f"{where}: {_difference(mine.get(key) or [], theirs.get(key) or [])}"
+    if _workflow_data(replayed) != _workflow_data(stored):  # a finished process keeps its end data here
+        return "the data the process ended with differs"
     return ""
+
+
+def _workflow_data(workflow: Any) -> list[tuple[str, str]]:
+    return sorted((wf.spec.name, audit.canonical(wf.data)) for wf in [workflow, *workflow.subprocesses.values()])
 
 
 def _difference(mine: list[Any], theirs: list[Any]) -> str:

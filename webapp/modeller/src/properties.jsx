@@ -49,6 +49,9 @@ function entriesFor(element, settings) {
   if (isAny(element, ['bpmn:Event', 'bpmn:Activity'])) {
     add('courseflow-courseStatus', PropertyEntry, isTextFieldEntryEdited, { property: 'courseStatus' });
   }
+  if (is(element, 'bpmn:EndEvent')) {
+    add('courseflow-continueWith', PropertyEntry, isTextFieldEntryEdited, { property: 'continueWith' });
+  }
   return entries;
 }
 
