@@ -61,7 +61,18 @@ from engine.monitoring.models import Participant
 from engine.monitoring.period import Period
 from engine.monitoring.records import ActivityFigures
 from engine.monitoring.summary import ParticipantStates
-from engine.proof import audit, checkpoints, consistency, diagram, dossier, dossier_report, links, log_check, paths, replay
+from engine.proof import (
+    audit,
+    checkpoints,
+    consistency,
+    diagram,
+    dossier,
+    dossier_report,
+    links,
+    log_check,
+    paths,
+    replay,
+)
 from engine.registry import course_list, course_requests, courses, csbs, users, withdrawal
 from engine.registry.course_list import CourseList, CourseQuery
 from engine.registry.courses import CourseView, HistoryEntry
