@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 from engine import CATALOGUE_STATUSES, CourseFlowError, NotFound
 
 from .extensions import engine
+from .refusals import explain
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 # Per client address, in this process; COURSEFLOW_CERTIFICATE_LIMIT changes it (e.g. "30 per minute").
@@ -125,7 +126,7 @@ def issue(course_id: int):
         issued = engine().issue_certificates(course_id, current_user.actor, chosen)
         flash(_("%(count)s certificate(s) issued and queued for mailing.", count=len(issued)), "ok")
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     return redirect(url_for("certificates.course", course_id=course_id))
 
 
@@ -139,7 +140,7 @@ def revoke(number: str):
     except NotFound:
         abort(404)
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     return redirect(request.form.get("next") or url_for("certificates.register"))
 
 
@@ -153,7 +154,7 @@ def reissue(number: str):
     except NotFound:
         abort(404)
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     return redirect(request.form.get("next") or url_for("certificates.register"))
 
 

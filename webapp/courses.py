@@ -256,7 +256,7 @@ def request_inspection(course_id: int):
         engine().send_message(found.instance, "inspection_requested",
                               {"reason": request.form.get("reason", "")}, current_user.actor)
     except TaskNotOpen as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     else:
         flash(_("Inspection requested: the COOMET Secretariat has the inspection task."), "ok")
     return redirect(url_for("courses.course", course_id=course_id))

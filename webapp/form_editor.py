@@ -18,6 +18,7 @@ from engine import CourseFlowError, file_name_problem
 from . import schemaform
 from .auth import restrict_to
 from .extensions import engine
+from .refusals import explain
 
 bp = Blueprint("forms", __name__, url_prefix="/forms")
 NEW_FORM = '{\n  "$schema": "https://json-schema.org/draft/2020-12/schema",\n  "title": "",\n  "x-title-ru": "",\n' \
@@ -55,7 +56,7 @@ def edit(name: str):
     try:
         report = engine().save_form(name, text, current_user.actor)
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return _page(name, text), 400
     if report.problems:
         flash(_("Not saved: the form has problems."), "error")

@@ -16,6 +16,7 @@ from engine import MONITORING_KINDS, ActivityFigures, CourseFlowError, FileRefus
 
 from . import charts
 from .extensions import engine
+from .refusals import explain
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
@@ -97,10 +98,10 @@ def upload(course_id: int):
         flash(_("The pass grade must be a number (percent of the maximum grade)."), "error")
         return back
     except FileRefused as error:
-        flash(_("The file was refused and nothing was stored: %(reason)s", reason=str(error)), "error")
+        flash(_("The file was refused and nothing was stored: %(reason)s", reason=explain(error)), "error")
         return back
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return back
     _flash_report(report)
     return back
@@ -123,10 +124,10 @@ def figures(course_id: int):
     try:
         report = engine().import_figures(course_id, typed, _period(), current_user.actor)
     except FileRefused as error:
-        flash(_("The figures were refused and nothing was stored: %(reason)s", reason=str(error)), "error")
+        flash(_("The figures were refused and nothing was stored: %(reason)s", reason=explain(error)), "error")
         return back
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return back
     _flash_report(report)
     return back
@@ -139,7 +140,7 @@ def platform(course_id: int):
         engine().set_platform_course(course_id, request.form.get("platform_course_id"),
                                      request.form.get("platform_url"), current_user.actor)
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     else:
         flash(_("The course on the platform was saved."), "ok")
     return redirect(url_for("monitoring.course", course_id=course_id))

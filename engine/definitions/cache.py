@@ -53,7 +53,7 @@ class DefinitionCache:
         forms = self.parsed(session, definition_id).forms
         if name not in forms:
             raise ProcessFailed(f"the form {name!r} is missing from this process version; a process owner must "
-                                f"deploy it again with its forms")
+                                f"deploy it again with its forms", reason="process_failed")
         return forms[name]
 
     def new_workflow(self, session: Session, definition_id: int) -> Any:
@@ -64,7 +64,7 @@ class DefinitionCache:
             return self.codec.load_state(definition_id, self._spec_json(session, definition_id), state_json)
         except Exception as error:  # a damaged state row must not surface as a traceback
             raise ProcessFailed(f"the stored state of this process cannot be read ({type(error).__name__}: "
-                                f"{error}); an auditor should check it") from None
+                                f"{error}); an auditor should check it", reason="process_failed") from None
 
     def _spec_json(self, session: Session, definition_id: int) -> Any:
         return lambda: self._row(session, definition_id).spec_json
@@ -73,7 +73,7 @@ class DefinitionCache:
     def _row(session: Session, definition_id: int) -> Definition:
         row = session.get(Definition, definition_id)
         if row is None:
-            raise NotFound(f"There is no process definition {definition_id}.")
+            raise NotFound(f"There is no process definition {definition_id}.", reason="no_definition")
         return row
 
     def _parse(self, session: Session, definition: Definition) -> Parsed:

@@ -105,7 +105,7 @@ def history(session: Session, process_id: str) -> list[VersionView]:
     rows = list(session.scalars(_with_content(select(Definition).where(Definition.process_id == process_id))
                                 .order_by(Definition.version.desc())))
     if not rows:
-        raise NotFound(f"No process {process_id!r} is deployed.")
+        raise NotFound(f"No process {process_id!r} is deployed.", reason="not_deployed", process=process_id)
     return _views(session, rows, rows)
 
 
@@ -114,7 +114,7 @@ def bpmn_xml(session: Session, process_id: str, version: int) -> str:
     found = session.scalar(select(Definition.bpmn_xml).where(Definition.process_id == process_id,
                                                              Definition.version == version))
     if found is None:
-        raise NotFound(f"Process {process_id!r} has no version {version}.")
+        raise NotFound(f"Process {process_id!r} has no version {version}.", reason="no_version", process=process_id, version=version)
     return found
 
 

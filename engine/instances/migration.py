@@ -162,7 +162,7 @@ class Versions:
         if definition_id not in self._read:
             row = self.session.get(Definition, definition_id)
             if row is None:
-                raise NotFound(f"There is no process definition {definition_id}.")
+                raise NotFound(f"There is no process definition {definition_id}.", reason="no_definition")
             self._read[definition_id] = Version.of(row)
         return self._read[definition_id]
 
@@ -171,7 +171,7 @@ class Versions:
         definition_id = self.session.scalar(select(Definition.id).where(
             Definition.process_id == process_id, Definition.version == to_version))
         if definition_id is None:
-            raise NotFound(f"Version {to_version} of process {process_id!r} is not deployed.")
+            raise NotFound(f"Version {to_version} of process {process_id!r} is not deployed.", reason="no_version", process=process_id, version=to_version)
         return self.get(definition_id)
 
 
@@ -445,7 +445,7 @@ def _move(session: Session, definitions: DefinitionCache, loaded: runtime.Loaded
         loaded.workflow = carried_over(definitions.codec, loaded.workflow, target.id, lambda: target.spec_json)
     except Exception as error:  # the rules say it loads; should it not, nothing may be half-done
         raise ProcessFailed(f"the instance could not be restored on version {target.version} "
-                            f"({type(error).__name__}: {error}); nothing was changed") from None
+                            f"({type(error).__name__}: {error}); nothing was changed", reason="process_failed") from None
     row = loaded.instance
     row.definition_id = target.id
     open_tasks.relabel(session.connection(), row, scan(loaded.workflow), definitions.parsed(session, target.id).lanes,

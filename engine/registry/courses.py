@@ -82,10 +82,10 @@ def _status_of(task: Any) -> str | None:
     try:
         status = task.workflow.script_engine.evaluate(task, expression)
     except WorkflowTaskException as error:
-        raise ProcessFailed(f"the course status of \"{task.task_spec.bpmn_name}\" cannot be worked out: {error}")
+        raise ProcessFailed(f"the course status of \"{task.task_spec.bpmn_name}\" cannot be worked out: {error}", reason="process_failed")
     if status not in STATUSES:
         raise ProcessFailed(f"\"{task.task_spec.bpmn_name}\" sets the unknown course status {status!r}; "
-                            f"use one of {', '.join(STATUSES)}")
+                            f"use one of {', '.join(STATUSES)}", reason="process_failed")
     return str(status)
 
 

@@ -40,7 +40,7 @@ def refuse_if_blocked(session: Session, limits: dict[str, int], now: dt.datetime
         row = session.get(LoginThrottle, key)
         if row is not None and row.blocked_until is not None and row.blocked_until > now:
             minutes = max(1, int((row.blocked_until - now).total_seconds() // 60) + 1)
-            raise TooManyAttempts(f"Too many failed logins; try again in {minutes} minute(s).")
+            raise TooManyAttempts(f"Too many failed logins; try again in {minutes} minute(s).", reason="too_many_logins", minutes=minutes)
 
 
 def record_failure(session: Session, limits: dict[str, int], now: dt.datetime) -> list[str]:
