@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -686,7 +687,7 @@ class Engine:
         """A course's events for auditors; filters: process, role, actor, since, until."""
         _require_history_reader(reader)
         with self._read() as session:
-            return courses.history(session, course_id, **filters)
+            return courses.history(session, course_id, name_ru=partial(self.definitions.name_ru, session), **filters)
 
     def diagrams(self, course_id: int, path: paths.Path | None = None,
                  reader: Actor | None = None) -> list[diagram.Diagram]:

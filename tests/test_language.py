@@ -90,3 +90,28 @@ def test_a_message_the_process_does_not_wait_for_is_refused_in_russian(app, engi
     with pytest.raises(TaskNotOpen, match="is not waiting for the message"):
         engine.send_message(engine.course(course.course.id).instance, "inspection_requested", {},
                             engine.actor("tc4"))
+
+
+def test_history_and_step_through_name_tasks_by_their_russian_names_and_say_the_verdict(app, engine):
+    engine.set_language("auditor", "ru")
+    course = CourseDriver(engine)
+    course.do("m_survey", "tc4")
+    client = as_user(app, "auditor")
+    page = client.get(f"/courses/{course.course.id}/history?replay=1").get_data(as_text=True)
+    assert "Опрос о материалах и планах (6.1)" in page and "Survey materials and plans" not in page
+    assert re.search(r'id="replay-outcome">Раздел 6\. Создание: воспроизведено повторным исполнением<', page)
+    step = client.get(f"/courses/{course.course.id}/replay?step=2").get_data(as_text=True)
+    assert "Опрос о материалах и планах (6.1)" in step and "задача выполнена" in step
+
+
+@pytest.mark.parametrize(("language", "reference", "shown"), [
+    ("ru", "Appendix 1, 7.2, 7.3", "Приложение 1, пункты 7.2, 7.3"),
+    ("ru", "6.1", "Пункт 6.1"),
+    ("en", "Appendix 2, 8.1, 8.2", "Appendix 2, clauses 8.1, 8.2"),
+    ("en", "13.5", "Clause 13.5"),
+])
+def test_clause_references_of_sheets_read_in_the_reader_s_language(app, language, reference, shown):
+    from webapp.i18n import clause
+
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert clause(reference) == shown

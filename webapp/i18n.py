@@ -59,6 +59,11 @@ def task_name(task) -> str:
     return task.name_ru if lang() == "ru" and getattr(task, "name_ru", None) else task.name
 
 
+def name_in(name: str, names_ru: dict[str, str]) -> str:
+    """An element's name in the current language, given the Russian names (``nameRu``) of its definition."""
+    return names_ru.get(name, name) if lang() == "ru" else name
+
+
 def role_name(key: str | None) -> str:
     role = ROLES.get(key or "")
     if role is None:
@@ -122,10 +127,18 @@ def section(process_id: str) -> str:
 
 
 def clause(text: str) -> str:
-    """A clause reference such as "Appendix 1, 7.3" in the current language."""
-    from flask_babel import gettext
+    """A clause reference such as "Appendix 1, 7.3" as people read it: "Appendix 1, clause 7.3" /
+    "Приложение 1, пункт 7.3"."""
+    from flask_babel import gettext, ngettext
 
-    return text.replace("Appendix", gettext("Appendix")) if lang() == "ru" else text
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    appendices = [gettext("Appendix %(number)s", number=part.split()[-1]) for part in parts
+                  if part.startswith("Appendix")]
+    numbers = [part for part in parts if not part.startswith("Appendix")]
+    said = appendices + ([ngettext("clause %(numbers)s", "clauses %(numbers)s", len(numbers),
+                                   numbers=", ".join(numbers))] if numbers else [])
+    joined = ", ".join(said)
+    return joined[:1].upper() + joined[1:]
 
 
 def event_name(kind: str) -> str:
@@ -138,6 +151,21 @@ def event_name(kind: str) -> str:
              "instance_completed": gettext("process completed"), "task_claimed": gettext("task claimed"),
              "task_unclaimed": gettext("task released"), "timer_failed": gettext("time limit could not fire")}
     return names.get(kind, kind.replace("_", " "))
+
+
+def verdict(outcome, entries=()) -> Markup:
+    """A replay's verdict in the current language, naming the process; the replay's own diagnosis stays English."""
+    from flask_babel import gettext
+
+    process = next((e.process_id for e in entries if e.instance_id == outcome.instance_id), None)
+    named = section(process) if process else outcome.instance_id
+    if outcome.ok:
+        return Markup("{}: {}").format(named, gettext("reproduced by re-execution"))
+    said = {"diverged": gettext("diverged"), "chain broken": gettext("the hash chain is broken")}.get(
+        outcome.status, outcome.status)
+    where = gettext("at event %(number)s", number=outcome.event) if outcome.event is not None else gettext(
+        "at the end")
+    return Markup('{}: {} {}: <span lang="en">{}</span>').format(named, said, where, outcome.detail)
 
 
 DAY_FORMATS = {"ru": "%d.%m.%Y", "en": "%d %b %Y"}
@@ -154,5 +182,5 @@ def when(moment: dt.datetime | None, with_time: bool = False) -> Markup:
         utc.isoformat(), utc.strftime("%Y-%m-%d %H:%M"), "moment" if with_time else "day", shown)
 
 
-TEMPLATE_HELPERS = {"when": when, "clause": clause, "event_name": event_name, "display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
+TEMPLATE_HELPERS = {"when": when, "clause": clause, "event_name": event_name, "display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "name_in": name_in, "verdict": verdict, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
                     "task_course": task_course, "lang": lang}

@@ -29,6 +29,7 @@ class Parsed:
     lanes: dict[str, str]
     start_roles: frozenset[str]
     start_form: str | None
+    names_ru: dict[tuple[str, str], str]  # (process id, BPMN id) → the element's ``nameRu``, called processes too
 
 
 class DefinitionCache:
@@ -76,6 +77,13 @@ class DefinitionCache:
             raise NotFound(f"There is no process definition {definition_id}.", reason="no_definition")
         return row
 
+    def name_ru(self, session: Session, definition_id: int | None, process_id: str | None,
+                bpmn_id: str | None) -> str | None:
+        """An element's Russian name as its definition version says (``nameRu``), if it has one."""
+        if definition_id is None or not bpmn_id:
+            return None
+        return self.parsed(session, definition_id).names_ru.get((process_id or "", bpmn_id))
+
     def _parse(self, session: Session, definition: Definition) -> Parsed:
         spec, _ = self.codec.specs(definition.id, lambda: definition.spec_json)
         lanes = json.loads(definition.lanes_json)
@@ -84,4 +92,11 @@ class DefinitionCache:
         forms = [ts.extensions.get("properties", {}).get(bpmn.FORM_PROPERTY) for ts in starts
                  if hasattr(ts, "extensions")]
         return Parsed(definition.id, definition.process_id, definition.version, definition.name,
-                      json.loads(definition.forms_json), lanes, roles, next((f for f in forms if f), None))
+                      json.loads(definition.forms_json), lanes, roles, next((f for f in forms if f), None),
+                      _names_ru([spec, *self.codec.specs(definition.id, lambda: definition.spec_json)[1].values()]))
+
+
+def _names_ru(specs: list[Any]) -> dict[tuple[str, str], str]:
+    """Every element's Russian name (its ``nameRu`` property) by process and BPMN id."""
+    return {(spec.name, ts.bpmn_id): name for spec in specs for ts in spec.task_specs.values()
+            if (name := getattr(ts, "extensions", {}).get("properties", {}).get(bpmn.NAME_RU_PROPERTY))}

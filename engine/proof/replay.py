@@ -27,6 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.base.clock import FixedClock, parse_instant, use_clock
 from engine.base.serialization import WorkflowCodec
 from engine.base.vocabulary import DERIVED_EVENTS, DRIVING_EVENTS, EventKind
+from engine.definitions import bpmn
 from engine.instances import derived
 from engine.instances.migration import carried_over
 from engine.instances.runtime import apply_form, catching, occurrence
@@ -123,6 +124,7 @@ class Step:
     open: list[Any]  # (task name, lane, multi-instance key) of the tasks people could do then
     data: dict[str, Any]
     path: object  # paths.Path
+    names_ru: dict[str, str] = field(default_factory=dict)  # element name → its ``nameRu``, for the names above
 
 
 @dataclass
@@ -188,7 +190,7 @@ class _Replayer:
         shown = data.get("form") or data.get("data") or (next(iter(ready)).data if ready else self.workflow.data)
         return Step(event["seq"], event["at"], event["kind"], event.get("actor"), data.get("name") or "",
                     [(t.task_spec.bpmn_name, t.task_spec.lane, multi_instance_key(t)) for t in ready],
-                    json.loads(audit.canonical(shown)), paths.taken(self.workflow))
+                    json.loads(audit.canonical(shown)), paths.taken(self.workflow), _names_ru(self.workflow))
 
     def _tick(self, event: dict[str, Any]) -> None:
         with use_clock(FixedClock(parse_instant(event["at"]))):
@@ -292,3 +294,10 @@ def steps(events: list[dict[str, Any]], spec_json: Callable[[int], str], codec: 
     except _Diverged:
         pass  # the steps up to the divergence are still worth showing; replay_course says what went wrong
     return taken
+
+
+def _names_ru(workflow: Any) -> dict[str, str]:
+    """The Russian name (``nameRu``) of every named element of the workflow's process and the processes it calls."""
+    specs = [workflow.spec, *workflow.subprocess_specs.values()]
+    return {ts.bpmn_name: name for spec in specs for ts in spec.task_specs.values()
+            if ts.bpmn_name and (name := getattr(ts, "extensions", {}).get("properties", {}).get(bpmn.NAME_RU_PROPERTY))}
