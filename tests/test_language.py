@@ -115,3 +115,19 @@ def test_clause_references_of_sheets_read_in_the_reader_s_language(app, language
 
     with app.test_request_context(headers={"Accept-Language": language}):
         assert clause(reference) == shown
+
+
+def test_migration_reasons_and_version_differences_are_said_in_russian(app, engine):
+    from tests.test_process_owner_web import CREATION, deploy
+
+    engine.set_language("owner", "ru")
+    CourseDriver(engine, course_name="At the survey")
+    owner = as_user(app, "owner")
+    assert deploy(owner, CREATION.replace('value="survey.json"', 'value="acknowledgement.json"')).status_code == 200
+    plan = owner.get("/processes/course_creation/migrate?to=2").get_data(as_text=True)
+    reason = re.search(r'class="verdict">(.*?)</td>', plan, re.S).group(1)
+    assert "Открытая задача «" in reason and "(m_survey): в версии 2 отличается форма" in reason, reason
+    assert "is changed" not in reason
+    versions = owner.get("/processes/course_creation/versions").get_data(as_text=True)
+    assert "<strong>изменён</strong> пользовательская задача <code>m_survey</code>" in versions
+    assert "форма: survey.json → acknowledgement.json" in versions

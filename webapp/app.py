@@ -23,6 +23,7 @@ from . import (
     params,
     processes,
     public,
+    refusals,
     reports,
     satisfaction,
     schemaform,
@@ -76,7 +77,7 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
                       trials.bp, reports.bp, certificates.bp, workspace.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["record_rows"] = schemaform.read_only_rows
-    app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, sheet_layout=sheet_layout.layout,
+    app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, **refusals.TEMPLATE_HELPERS, sheet_layout=sheet_layout.layout,
                                  person_name=sheet_layout.person_name, web_link=links.web_link)
     app.context_processor(tasks.inbox_count)
     _register_error_pages(app)

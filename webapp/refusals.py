@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext
+from markupsafe import Markup
 
 from engine import (
     Busy,
@@ -253,3 +254,119 @@ def field_message(error: FieldError, schema: dict | None = None) -> str:
     if error.code == "shape":
         return gettext("The submission cannot be read: reload the page and try again.")
     return gettext("This is not in the expected form.")
+
+
+# -- reasons a migration plan gives, and what changed between versions (the modeller's pages) ----------------
+
+PLACES = {"passed_task": N_("the passed task"), "passed_element": N_("the passed element"),
+          "open_task": N_("the open task"), "current_element": N_("the current element"),
+          "future_task": N_("the future task"), "future_element": N_("the future element")}
+DIFFERS = {
+    "typename": N_("it is a different kind of element"), "outputs": N_("its outgoing flows differ"),
+    "inputs": N_("its incoming flows differ"), "cond_task_specs": N_("its conditions differ"),
+    "default_task_spec": N_("its default flow differs"), "script": N_("its script differs"),
+    "prescript": N_("its pre-script differs"), "postscript": N_("its post-script differs"),
+    "lane": N_("its lane differs"), "event_definition": N_("its event definition (timer, message or signal) differs"),
+    "spec": N_("the process it calls differs"), "condition": N_("its completion condition differs"),
+    "cardinality": N_("its multi-instance settings differ"), "data_input": N_("its multi-instance settings differ"),
+    "data_output": N_("its multi-instance settings differ"), "input_item": N_("its multi-instance settings differ"),
+    "output_item": N_("its multi-instance settings differ"),
+    "io_specification": N_("its data inputs and outputs differ"), "data_objects": N_("its data objects differ"),
+    "correlation_keys": N_("its correlation keys differ"), "form_binding": N_("its form differs"),
+    "form_content": N_("its form (%(detail)s) differs"), "property": N_("its property %(detail)s differs"),
+    "extensions": N_("its extensions differ"),
+}
+WHY = {
+    "no_instance": N_("there is no such process instance"),
+    "failed": N_("its stored state cannot be read; an auditor should check it"),
+    "other_process": N_("it is an instance of %(process)s, not of %(target)s"),
+    "not_running": N_("it is not running; only running instances can move to another version"),
+    "not_older": N_("it runs version %(version)s, which is not older than version %(target)s: instances move only "
+                    "to newer versions"),
+    "called_missing": N_("the called process %(process)s is missing from version %(version)s"),
+    "not_in_version": N_("the element %(ident)s is not in version %(version)s"),
+    "process_changed": N_("the process %(process)s is changed in version %(version)s: %(what)s"),
+    "element_missing": N_("%(place)s %(label)s is missing from version %(version)s"),
+    "element_changed": N_("%(place)s %(label)s is changed in version %(version)s: %(what)s"),
+}
+
+
+def migration_reason(reason: str) -> Markup:
+    """Why an instance cannot move (engine ``Why``: its code and values) in the reader's language; element names
+    stay as the definition writes them."""
+    code, params = getattr(reason, "code", ""), dict(getattr(reason, "params", {}))
+    if lang() == "en" or code not in WHY:
+        return Markup("{}").format(reason)
+    if "what" in params:
+        params["what"] = gettext(DIFFERS.get(params["what"], N_("its %(detail)s differs")),
+                                 detail=params.get("detail") or params["what"])
+    if "place" in params:
+        params["place"] = gettext(PLACES.get(params["place"], params["place"]))
+        where = Markup(' <span class="meta">({})</span>').format(params["process"]) if params.get("process") else ""
+        named = Markup('«<span lang="en">{}</span>» ({})').format(params["name"], params["ident"]) \
+            if params.get("name") else params["ident"]
+        params["label"] = Markup("{}{}").format(named, where)
+    said = Markup(gettext(WHY[code])) % {key: value for key, value in params.items()}
+    return Markup("{}").format(said[:1].upper()) + said[1:]
+
+
+TEXTS = {"documentation": N_("documentation"), "condition": N_("condition"), "script": N_("script"),
+         "pre-script": N_("pre-script"), "post-script": N_("post-script"), "timer duration": N_("timer duration"),
+         "timer date": N_("timer date"), "timer cycle": N_("timer cycle"), "form": N_("form"),
+         "UI form": N_("UI form"), "incoming": N_("incoming flows"), "outgoing": N_("outgoing flows"),
+         "flow nodes": N_("elements of the lane")}
+HOW = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed")}
+
+
+def change_detail(change) -> str:
+    """What changed in an element (engine ``Change.parts``) in the reader's language."""
+    if lang() == "en" or not change.parts:
+        return str(change.detail)
+    return "; ".join(_part(kind, values) for kind, values in change.parts)
+
+
+def _part(kind: str, values: dict[str, str]) -> str:
+    what = gettext(TEXTS[values["what"]]) if values.get("what") in TEXTS else values.get("what", "")
+    none = gettext("none")
+    if kind == "type":
+        return gettext("type %(before)s → %(after)s", before=element_type(values["before"]),
+                       after=element_type(values["after"]))
+    if kind == "refs":
+        said = [gettext("%(refs)s added", refs=values["added"])] if values.get("added") else []
+        said += [gettext("%(refs)s removed", refs=values["removed"])] if values.get("removed") else []
+        return f"{what}: " + ", ".join(said)
+    if kind == "text":
+        return f"{what}: {gettext(HOW.get(values['how'], values['how']))}"
+    if kind == "value":
+        return f"{what}: {values.get('before') or none} → {values.get('after') or none}"
+    before, after = values.get("before"), values.get("after")
+    return f"{what}: " + (f"“{before}”" if before else none) + " → " + (f"“{after}”" if after else none)
+
+
+ELEMENT_TYPES = {
+    "process": N_("process"), "lane": N_("lane"), "userTask": N_("user task"), "manualTask": N_("manual task"),
+    "scriptTask": N_("script task"), "serviceTask": N_("service task"), "receiveTask": N_("receive task"),
+    "sendTask": N_("send task"), "task": N_("task"), "callActivity": N_("call activity"),
+    "subProcess": N_("subprocess"), "sequenceFlow": N_("sequence flow"), "exclusiveGateway": N_("exclusive gateway"),
+    "parallelGateway": N_("parallel gateway"), "inclusiveGateway": N_("inclusive gateway"),
+    "eventBasedGateway": N_("event-based gateway"), "startEvent": N_("start event"), "endEvent": N_("end event"),
+    "intermediateCatchEvent": N_("intermediate catch event"),
+    "intermediateThrowEvent": N_("intermediate throw event"), "boundaryEvent": N_("boundary event"),
+    "textAnnotation": N_("text annotation"), "association": N_("association"),
+    "dataObject": N_("data object"), "dataObjectReference": N_("data object reference"),
+}
+
+
+def element_type(kind: str) -> str:
+    """A BPMN element's kind as people say it."""
+    return gettext(ELEMENT_TYPES[kind]) if kind in ELEMENT_TYPES else kind
+
+
+def form_change(text: str) -> str:
+    """'NAME added' (engine ``VersionView.form_changes``) in the reader's language."""
+    name, _, how = text.rpartition(" ")
+    return f"{name} {gettext(HOW[how])}" if how in HOW else text
+
+
+TEMPLATE_HELPERS = {"migration_reason": migration_reason, "change_detail": change_detail, "element_type": element_type,
+                    "form_change": form_change}
