@@ -131,3 +131,18 @@ def test_migration_reasons_and_version_differences_are_said_in_russian(app, engi
     versions = owner.get("/processes/course_creation/versions").get_data(as_text=True)
     assert "<strong>изменён</strong> пользовательская задача <code>m_survey</code>" in versions
     assert "форма: survey.json → acknowledgement.json" in versions
+
+
+def test_deploy_problems_reach_the_modeller_in_russian(app, engine):
+    from tests.test_process_owner_web import CREATION, deploy
+
+    engine.set_language("owner", "ru")
+    owner = as_user(app, "owner")
+    broken = (CREATION.replace('sourceRef="m_start"', 'sourceRef="nowhere"', 1)
+              .replace('value="survey.json"', 'value="no_such_form.json"'))
+    response = deploy(owner, broken)
+    messages = [p["message"] for p in response.get_json()["problems"]]
+    assert response.status_code == 422
+    assert any(m.startswith("ссылается на «nowhere», которого нет в этом файле") for m in messages), messages
+    assert "файла формы «no_such_form.json» нет: создайте его или привяжите существующую форму" in messages
+    assert not [m for m in messages if "does not exist" in m]

@@ -20,7 +20,7 @@ from .auth import restrict_to
 from .extensions import engine
 from .i18n import role_name
 from .params import db_int
-from .refusals import change_detail, element_type, explain
+from .refusals import change_detail, element_type, explain, problems_json
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 
@@ -79,7 +79,7 @@ def deploy(process_id: str):
     except CourseFlowError as error:
         return jsonify(error=explain(error)), 400
     status = 409 if report.conflict else 200 if report.ok else 422
-    said = report.as_dict()
+    said = report.as_dict() | {"problems": problems_json(report.problems)}
     if report.conflict:  # the differences in the reader's language
         said["conflict"]["changes"] = [vars(c) | {"detail": change_detail(c), "element_type": element_type(c.element_type)}
                                        for c in report.conflict.changes]

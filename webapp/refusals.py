@@ -368,5 +368,73 @@ def form_change(text: str) -> str:
     return f"{name} {gettext(HOW[how])}" if how in HOW else text
 
 
+# -- what deploy found in a model (engine ``Problem``: file, element, line, code and values) -------------------
+
+PROBLEMS = {
+    "not_utf8": N_("the file is not UTF-8 (byte %(byte)s): save it as UTF-8"),
+    "no_process": N_("the file has no process: nothing to deploy"),
+    "process_no_id": N_("a process has no id: give it one"),
+    "xsd": N_("does not follow the BPMN 2.0 schema: %(detail)s"),
+    "dangling": N_("refers to “%(target)s”, which does not exist in this file: point it at an existing element "
+                   "or remove the reference"),
+    "name_too_long": N_("the name is %(length)s characters; the limit is %(limit)s: shorten it (long explanations "
+                        "belong in the documentation)"),
+    "catcher_no_lane": N_("this waits for a message but is in no lane: put it in the lane of the role that may send "
+                          "the message"),
+    "data_store": N_("data stores are not supported: remove the data store (or replace it by a data object)"),
+    "not_executable": N_("the process is marked not executable: tick “Executable” to run it here"),
+    "event_definition_ref": N_("this event names its event definition by reference, which CourseFlow cannot run: "
+                               "put a message, timer or signal definition inside the event itself"),
+    "service_task": N_("this service task calls no service CourseFlow knows: use a script task for a computation or "
+                       "a user task for a person's work"),
+    "lane_unnamed": N_("the lane has no name: name it with a role key"),
+    "lane_not_role": N_("lane “%(name)s” is not a role: name it with a role key"),
+    "task_no_lane": N_("this %(kind)s is in no lane: put it in the lane of the role that does it"),
+    "task_no_form": N_("this %(kind)s has no form: set the %(property)s property to a file of the form library"),
+    "form_missing": N_("the form file “%(name)s” does not exist: create it or bind an existing form"),
+    "form_unusable": N_("the form file “%(name)s” is unusable: %(detail)s"),
+    "timer_empty": N_("the %(what)s is empty: give a quoted ISO 8601 value such as \"P3D\""),
+    "timer_unquoted": N_("the %(what)s %(text)s must be written in quotes, e.g. \"%(text)s\""),
+    "expression_refused": N_("the %(what)s is refused: %(detail)s"),
+    "timer_not_iso": N_("the %(what)s is not ISO 8601: use e.g. \"%(example)s\""),
+    "call_no_element": N_("the call activity names no process to call: name the process it calls"),
+    "call_global_task": N_("the call activity calls the global task “%(called)s”, which CourseFlow cannot run: model "
+                           "the task inside the process"),
+    "call_unknown": N_("the call activity calls process “%(called)s”, which is neither in this deploy nor deployed "
+                       "before: deploy its file too or fix the id"),
+}
+EXPRESSIONS = {"timeDuration": N_("timer duration"), "timeDate": N_("timer date"), "timeCycle": N_("timer cycle"),
+               "conditionExpression": N_("condition"), "completionCondition": N_("completion condition"),
+               "loopCardinality": N_("loop cardinality"), "loopCondition": N_("loop condition"),
+               "script": N_("script"), "preScript": N_("pre-script"), "postScript": N_("post-script")}
+
+
+def problem_message(problem) -> str:
+    """A deploy problem's message in the reader's language (the technical detail it quotes stays as it is)."""
+    if lang() == "en" or problem.code not in PROBLEMS:
+        return str(problem.message)
+    params = dict(problem.params)
+    if "kind" in params:
+        params["kind"] = element_type(params["kind"])
+    if "what" in params:
+        params["what"] = gettext(EXPRESSIONS[params["what"]]) if params["what"] in EXPRESSIONS else params["what"]
+    try:
+        return gettext(PROBLEMS[problem.code], **params)
+    except (KeyError, TypeError, ValueError):
+        return str(problem.message)
+
+
+def problem_text(problem) -> str:
+    """A problem as one line: where (file:line [element]) and what, in the reader's language."""
+    where = problem.file + (f":{problem.line}" if problem.line else "") + (f" [{problem.element}]"
+                                                                             if problem.element else "")
+    return f"{where}: {problem_message(problem)}"
+
+
+def problems_json(problems) -> list[dict]:
+    """Problems as the modeller reads them, each message in the reader's language."""
+    return [vars(p) | {"message": problem_message(p)} for p in problems]
+
+
 TEMPLATE_HELPERS = {"migration_reason": migration_reason, "change_detail": change_detail, "element_type": element_type,
                     "form_change": form_change}

@@ -17,7 +17,7 @@ from . import schemaform
 from .auth import restrict_to
 from .extensions import engine
 from .i18n import task_name
-from .refusals import explain
+from .refusals import explain, problem_text, problems_json
 
 bp = Blueprint("trials", __name__, url_prefix="/trials")
 restrict_to(bp, "process_owner")
@@ -37,7 +37,7 @@ def new(process_id: str):
     except CourseFlowError as error:
         return jsonify(error=explain(error)), 400
     if view.problems:
-        return jsonify(problems=[vars(p) for p in view.problems]), 422
+        return jsonify(problems=problems_json(view.problems)), 422
     return jsonify(url=url_for("trials.show", trial_id=view.id, start=process_id))
 
 
@@ -46,7 +46,7 @@ def form(name: str):
     """Start a trial with the form editor's draft text of form ``name`` (posted to a new tab)."""
     view = engine().start_trial("", current_user.actor, forms={name: request.form.get("text", "")})
     if view.problems:
-        flash(_("No trial run: %(problems)s", problems="; ".join(str(p) for p in view.problems)), "error")
+        flash(_("No trial run: %(problems)s", problems="; ".join(problem_text(p) for p in view.problems)), "error")
         return redirect(url_for("forms.edit", name=name))
     return redirect(url_for("trials.show", trial_id=view.id))
 

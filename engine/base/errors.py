@@ -109,6 +109,8 @@ class Problem:
     message: str
     element: str | None = None
     line: int | None = None
+    code: str = ""  # the kind of problem, and ``params`` its values, for saying it in the reader's language
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         where = self.file
