@@ -146,3 +146,28 @@ def test_deploy_problems_reach_the_modeller_in_russian(app, engine):
     assert any(m.startswith("ссылается на «nowhere», которого нет в этом файле") for m in messages), messages
     assert "файла формы «no_such_form.json» нет: создайте его или привяжите существующую форму" in messages
     assert not [m for m in messages if "does not exist" in m]
+
+
+def test_a_signed_sheet_shows_its_dates_in_the_russian_format_and_processes_have_russian_names(app, engine):
+    engine.set_language("auditor", "ru")
+    published = CourseDriver(engine)
+    published.publish_one_csb_course()
+    client = as_user(app, "auditor")
+    course_page = client.get(f"/courses/{published.course.id}").get_data(as_text=True)
+    seq = re.search(r'/sheets/(\d+)">Форма для утверждения курса КООМЕТ<', course_page).group(1)
+    sheet = client.get(f"/courses/{published.course.id}/sheets/{seq}").get_data(as_text=True)
+    assert "01.03.2026" in sheet and "2026-03-01" not in sheet
+    engine.set_language("owner", "ru")
+    processes = as_user(app, "owner").get("/processes/").get_data(as_text=True)
+    assert "Экспертиза и утверждение курса КООМЕТ (раздел 8)" in processes
+    assert "Review and approval of a COOMET course" not in processes
+
+
+def test_lists_are_sorted_by_the_names_people_read(app, engine):
+    CourseDriver(engine, course_name="Alpha course", course_name_ru="Яблоко")
+    CourseDriver(engine, course_name="Zeta course", course_name_ru="Арбуз")
+    listing = as_user(app, "admin").get("/courses/?which=list&sort=name").get_data(as_text=True)
+    assert listing.index("Арбуз") < listing.index("Яблоко")
+    people = as_user(app, "admin").get("/admin/users").get_data(as_text=True)
+    names = re.findall(r'">(Chair of TC 1\.3|Alla Admin|Auditor|Kirill Creator)</a></td>', people)
+    assert names == sorted(names, key=str.casefold), names

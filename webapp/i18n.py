@@ -71,6 +71,11 @@ def role_name(key: str | None) -> str:
     return role.name_ru if lang() == "ru" else role.name
 
 
+def by_role_name(keys) -> list[str]:
+    """Role keys in the order of their names as shown (alphabetical in the reader's language)."""
+    return sorted(keys, key=lambda key: role_name(key).casefold())
+
+
 def grant_name(role: str, scope: str | None) -> str:
     """A role as people read it: its translated name, and the CSB it is held for."""
     return f"{role_name(role)} ({scope})" if scope else role_name(role)
@@ -79,6 +84,11 @@ def grant_name(role: str, scope: str | None) -> str:
 def csb_name(csb) -> str:
     """A CSB list entry's name in the current language."""
     return csb.name_ru if lang() == "ru" and csb.name_ru else csb.name
+
+
+def process_name(version) -> str:
+    """A deployed process's name in the current language (its ``nameRu`` in Russian)."""
+    return version.name_ru if lang() == "ru" and getattr(version, "name_ru", None) else version.name
 
 
 def course_name(course) -> str:
@@ -108,7 +118,19 @@ def display(prop: dict | None, value) -> str:
     for option in prop.get("oneOf", []):
         if option.get("const") == value:
             return label(option, default=str(value))
+    if prop.get("format") in ("date", "date-time") and isinstance(value, str):
+        return day(value)
     return str(value)
+
+
+def day(text: str) -> str:
+    """An ISO date (or date-time) a form recorded, in the reader's date format; as written if it is no date."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    shown = moment.strftime(DAY_FORMATS.get(lang(), DAY_FORMATS["en"]))
+    return shown + (moment.strftime(" %H:%M") if "T" in text else "")
 
 
 SECTIONS = {"course_creation": ("§6 Creation", "Раздел 6. Создание"),
@@ -182,5 +204,5 @@ def when(moment: dt.datetime | None, with_time: bool = False) -> Markup:
         utc.isoformat(), utc.strftime("%Y-%m-%d %H:%M"), "moment" if with_time else "day", shown)
 
 
-TEMPLATE_HELPERS = {"when": when, "clause": clause, "event_name": event_name, "display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "name_in": name_in, "verdict": verdict, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
+TEMPLATE_HELPERS = {"when": when, "clause": clause, "event_name": event_name, "display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "name_in": name_in, "verdict": verdict, "role_name": role_name, "by_role_name": by_role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name, "process_name": process_name,
                     "task_course": task_course, "lang": lang}

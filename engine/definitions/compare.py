@@ -56,6 +56,7 @@ class VersionView:
     filename: str = ""          # the BPMN file it was deployed from
     note: str | None = None     # the process owner's change note
     inside: int = 0             # running instances in this process now, on any version, started or called
+    name_ru: str | None = None  # the process's name in Russian (its ``nameRu`` property)
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def _views(session: Session, rows: list[Definition], previous: list[Definition])
         forms = form_changes(json.loads(old.forms_json), json.loads(d.forms_json)) if old is not None else []
         running, finished = counts.get(d.id, (0, 0))
         views.append(VersionView(d.id, d.process_id, d.version, d.name, d.deployed_at, d.deployed_by, d.sha256,
-                                 running, finished, changes, forms, d.filename, d.note))
+                                 running, finished, changes, forms, d.filename, d.note, name_ru=d.name_ru))
     return views
 
 
