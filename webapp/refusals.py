@@ -303,8 +303,9 @@ def migration_reason(reason: str) -> Markup:
     if "place" in params:
         params["place"] = gettext(PLACES.get(params["place"], params["place"]))
         where = Markup(' <span class="meta">({})</span>').format(params["process"]) if params.get("process") else ""
-        named = Markup('«<span lang="en">{}</span>» ({})').format(params["name"], params["ident"]) \
-            if params.get("name") else params["ident"]
+        named = Markup("«{}» ({})").format(params["name_ru"], params["ident"]) if params.get("name_ru") else \
+            Markup('«<span lang="en">{}</span>» ({})').format(params["name"], params["ident"]) if params.get("name") \
+            else params["ident"]
         params["label"] = Markup("{}{}").format(named, where)
     said = Markup(gettext(WHY[code])) % {key: value for key, value in params.items()}
     return Markup("{}").format(said[:1].upper()) + said[1:]

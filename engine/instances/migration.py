@@ -124,6 +124,7 @@ class MigrationCheck:
     reason: str  # '' when safe; else a sentence naming the element that breaks the rule
     open_tasks: list[str]  # names of the tasks open now that would continue on the new version
     waiting: list[Waiting] = field(default_factory=list)  # timers it waits for (e.g. the inspection, 13.1)
+    open_tasks_ru: list[str] = field(default_factory=list)  # the same names in Russian (``nameRu``, else as above)
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class Waiting:
     """A timer an instance waits for: its name and when it fires (None if not known yet)."""
     name: str
     due: dt.datetime | None
+    name_ru: str | None = None  # its ``nameRu``
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ def check(session: Session, definitions: DefinitionCache, versions: Versions, ta
     row = found[0]
     current = versions.get(row.definition_id)
     reason: str = _refuse_instance(row, current, target)
-    loaded, names = None, []
+    loaded, names, names_ru = None, [], []
     if not reason:
         try:
             loaded = runtime.load(session, definitions, instance_id, found)
@@ -222,10 +224,11 @@ def check(session: Session, definitions: DefinitionCache, versions: Versions, ta
     if loaded is not None:
         reason = unsafe_reason(loaded.workflow, current, target)
         names = open_task_names(loaded.workflow, current if reason else target)
+        names_ru = open_task_names(loaded.workflow, current if reason else target, russian=True)
         waiting = waiting_for(loaded.workflow)
     course_name = session.scalar(select(Course.name).where(Course.id == row.course_id)) if row.course_id else None
     return (MigrationCheck(row.id, row.course_id, course_name, current.version, target.version, not reason, reason,
-                           names, waiting), None if reason else loaded)
+                           names, waiting, names_ru), None if reason else loaded)
 
 
 def course_of(session: Session, instance_id: str) -> tuple[int | None, str | None]:
@@ -237,7 +240,7 @@ def course_of(session: Session, instance_id: str) -> tuple[int | None, str | Non
 
 def waiting_for(workflow: Any) -> list[Waiting]:
     """The timers the workflow waits for, soonest first."""
-    found = [Waiting(task.task_spec.bpmn_name or task.task_spec.bpmn_id, timers.due_time(task))
+    found = [Waiting(task.task_spec.bpmn_name or task.task_spec.bpmn_id, timers.due_time(task), _name_ru(task.task_spec))
              for task in timers.waiting_timers(scan(workflow)).values()]
     return sorted(found, key=lambda w: (w.due is None, w.due or dt.datetime.min.replace(tzinfo=dt.UTC), w.name))
 
@@ -257,12 +260,13 @@ def _refuse_instance(row: store.InstanceRow, current: Version, target: Version) 
     return ""
 
 
-def open_task_names(workflow: Any, version: Version) -> list[str]:
-    """The names people see of the open tasks, as ``version`` gives them."""
+def open_task_names(workflow: Any, version: Version, russian: bool = False) -> list[str]:
+    """The names people see of the open tasks, as ``version`` gives them (their ``nameRu`` if ``russian``)."""
     names = []
     for task in scan(workflow).ready.values():
         spec = version.task_spec(process_of(task), task.task_spec.name) or {}
-        names.append(spec.get("bpmn_name") or task.task_spec.bpmn_name or task.task_spec.bpmn_id)
+        name_ru = _name_ru(spec) if russian else None
+        names.append(name_ru or spec.get("bpmn_name") or task.task_spec.bpmn_name or task.task_spec.bpmn_id)
     return names
 
 
@@ -286,7 +290,8 @@ def _missing(workflow: Any, target: Version) -> str:
             if target.task_spec(process, task.task_spec.name) is None:
                 return Why(f"{_role(task)} {_label_of_task(task, workflow)} is missing from version {target.version}",
                            "element_missing", version=target.version, **_place(_role(task), task.task_spec.bpmn_name,
-                           task.task_spec.bpmn_id or task.task_spec.name, process_of(task), workflow.spec.name))
+                           task.task_spec.bpmn_id or task.task_spec.name, process_of(task), workflow.spec.name,
+                           _name_ru(task.task_spec)))
     return ""
 
 
@@ -310,10 +315,18 @@ def _label_of_task(task: Any, workflow: Any) -> str:
                   workflow.spec.name)
 
 
-def _place(role: str, name: str | None, ident: str, process: str, top: str) -> dict[str, Any]:
+def _place(role: str, name: str | None, ident: str, process: str, top: str, name_ru: str | None = None
+           ) -> dict[str, Any]:
     """The values a reason names an element by: where the instance stands with it, its name and id, its process."""
     return {"place": role.removeprefix("the ").replace(" ", "_"), "name": name or "", "ident": ident,
-            "process": process if process != top else ""}
+            "process": process if process != top else "", "name_ru": name_ru or ""}
+
+
+def _name_ru(spec: Any) -> str | None:
+    """A task spec's (or its serialized dict's) ``nameRu`` property."""
+    extensions = spec.get("extensions", {}) if isinstance(spec, dict) else getattr(spec, "extensions", {})
+    found = (extensions or {}).get("properties", {}).get(bpmn.NAME_RU_PROPERTY)
+    return str(found) if found else None
 
 
 def _label(name: str | None, ident: str, process: str, top: str) -> str:
@@ -361,7 +374,7 @@ def _changed_ahead(workflow: Any, current: Version, target: Version) -> str:
             role = stop.role or _ahead(old["manual"])
             return Why(f"{role} {_label(old['bpmn_name'], ident, stop.process, top)} {change}",
                        f"element_{getattr(change, 'code', 'changed')}", **getattr(change, "params", {}),
-                       **_place(role, old["bpmn_name"], ident, stop.process, top))
+                       **_place(role, old["bpmn_name"], ident, stop.process, top, _name_ru(old)))
         queue.extend(_next_stops(stop, old))
     return ""
 
