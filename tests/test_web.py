@@ -320,7 +320,7 @@ def test_stepping_through_a_history(app, engine):
     course.prepare()
     client = as_user(app, "auditor")
     first = client.get(f"/courses/{course.course.id}/replay").get_data(as_text=True)
-    assert "Step 1 of 5" in first and "instance started" in first
+    assert "Step 1 of 5" in first and "process started" in first
     assert "Survey materials and plans (6.1) — TC 4" in first  # open then, and who could act
     assert re.search(r'<g class="userTask open" data-element="m_survey"', first)
     third = client.get(f"/courses/{course.course.id}/replay?step=3").get_data(as_text=True)
