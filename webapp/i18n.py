@@ -134,6 +134,8 @@ def day(text: str) -> str:
 
 
 SECTIONS = {"course_creation": ("§6 Creation", "Раздел 6. Создание"),
+            "certificate_issuing": ("§10 Certificates", "Раздел 10. Сертификаты"),
+            "annual_report": ("§11.3 Annual report", "Пункт 11.3. Годовой отчёт"),
             "course_agreeing": ("§7 Agreeing", "Раздел 7. Согласование"),
             "csb_agreeing": ("§7 Agreeing in a CSB", "Раздел 7. Согласование в СОК"),
             "course_review": ("§8 Review and approval", "Раздел 8. Экспертиза и утверждение"),
@@ -193,11 +195,13 @@ def verdict(outcome, entries=()) -> Markup:
 DAY_FORMATS = {"ru": "%d.%m.%Y", "en": "%d %b %Y"}
 
 
-def when(moment: dt.datetime | None, with_time: bool = False) -> Markup:
+def when(moment: dt.datetime | str | None, with_time: bool = False) -> Markup:
     """A moment in the reader's language (01.12.2026 in Russian), UTC on hover; courseflow.js turns it into the
     viewer's time zone."""
     if moment is None:
         return Markup("")
+    if isinstance(moment, str):  # an ISO instant as the event log keeps it
+        moment = dt.datetime.fromisoformat(moment)
     utc = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
     shown = utc.strftime(DAY_FORMATS.get(lang(), DAY_FORMATS["en"]) + (" %H:%M" if with_time else ""))
     return Markup('<time datetime="{}" title="{} UTC" data-local="{}">{}</time>').format(
