@@ -1,8 +1,9 @@
-"""The engine's refusals in the reader's language (issue 13): ``gettext(message of error.reason) % params``.
+"""What the engine says, in the reader's language (issue 13): its refusals (``CourseFlowError.reason`` and
+``params``), a migration plan's reasons (``Why``), the differences between versions (``Change.parts``) and what
+deploy found in a model (``Problem.code``) — each is a code and values, said here as ``gettext(message) % values``.
 
-Every :class:`engine.CourseFlowError` may carry a ``reason`` and ``params``. A known reason is said in the
-reader's language, role keys as translated role names and moments in the language's date format; without one
-the English text is shown to English readers and a plain sentence for its kind to the others.
+Role keys become translated role names and moments the language's date format; without a code the English text
+is shown to English readers and a plain sentence for its kind to the others.
 """
 from __future__ import annotations
 
