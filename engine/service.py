@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -399,7 +400,8 @@ class Engine:
         with self._write() as session:
             definition = deploy.latest_definitions(session).get(process_id)
             if definition is None:
-                raise NotFound(f"No process {process_id!r} is deployed; run 'courseflow deploy' first.")
+                raise NotFound(f"No process {process_id!r} is deployed; run 'courseflow deploy' first.",
+                               reason="not_deployed", process=process_id)
             return runtime.start(session, self.definitions, self.definitions.parsed(session, definition.id), data,
                                  actor)
 
@@ -458,7 +460,8 @@ class Engine:
         try:
             attempt()
         except runtime.TimersDue:
-            raise ProcessFailed("The process's overdue timers could not fire; try again in a moment.") from None
+            raise ProcessFailed("The process's overdue timers could not fire; try again in a moment.",
+                                reason="timers_failed") from None
 
     def claim(self, task_id: str, actor: Actor) -> None:
         with self._write() as session:
@@ -471,7 +474,8 @@ class Engine:
     def sector_tasks(self, actor: Actor, filters: inbox.TaskFilter = inbox.TaskFilter()) -> list[inbox.TaskView]:
         """Every open task of the sector, for its administrator (issue 13): by course, role and person."""
         if not actor.holds("sector_administrator"):
-            raise NotAllowed("Only a sector administrator sees every open task of the sector.")
+            raise NotAllowed("Only a sector administrator sees every open task of the sector.", reason="needs_role",
+                             roles=["sector_administrator"])
         return self.tasks(None, filters)
 
     def claimed_task(self, task_id: str, actor: Actor) -> inbox.ClaimedTask | None:
@@ -611,7 +615,7 @@ class Engine:
         with self._read() as session:
             definition = deploy.latest_definitions(session).get(process_id)
             if definition is None:
-                raise NotFound(f"No process {process_id!r} is deployed.")
+                raise NotFound(f"No process {process_id!r} is deployed.", reason="not_deployed", process=process_id)
             name = self.definitions.parsed(session, definition.id).start_form
             return choices.resolve(session, self.definitions.form(session, definition.id, name)) if name else None
 
@@ -654,7 +658,8 @@ class Engine:
     def _start_in(self, session: Session, process_id: str, data: dict[str, Any], actor: Actor) -> str:
         definition = deploy.latest_definitions(session).get(process_id)
         if definition is None:
-            raise NotFound(f"No process {process_id!r} is deployed; run 'courseflow deploy' first.")
+            raise NotFound(f"No process {process_id!r} is deployed; run 'courseflow deploy' first.",
+                           reason="not_deployed", process=process_id)
         return runtime.start(session, self.definitions, self.definitions.parsed(session, definition.id), data, actor)
 
     def withdraw_course(self, course_id: int, reason: str, actor: Actor) -> int:
@@ -681,7 +686,7 @@ class Engine:
         with self._read() as session:
             instance = session.get(Instance, instance_id)
             if instance is None:
-                raise NotFound(f"There is no process instance {instance_id}.")
+                raise NotFound(f"There is no process instance {instance_id}.", reason="no_instance", instance=instance_id)
             return InstanceView.of(instance)
 
     def may_read_history(self, actor: Actor) -> bool:
@@ -707,7 +712,7 @@ class Engine:
         """A course's events for auditors; filters: process, role, actor, since, until."""
         _require_history_reader(reader)
         with self._read() as session:
-            return courses.history(session, course_id, **filters)
+            return courses.history(session, course_id, name_ru=partial(self.definitions.name_ru, session), **filters)
 
     def diagrams(self, course_id: int, path: paths.Path | None = None, reader: Actor | None = None,
                  instance_id: str | None = None, definition_id: int | None = None) -> list[diagram.Diagram]:
@@ -953,7 +958,8 @@ class Engine:
         _require(actor, "sector_administrator")
         url = (platform_url or "").strip() or None
         if url is not None and not url.lower().startswith(("http://", "https://")):
-            raise CourseFlowError("The platform address must be an http(s) link, e.g. https://elearning.bipm.org/course/view.php?id=12.")
+            raise CourseFlowError("The platform address must be an http(s) link, e.g. https://elearning.bipm.org/course/view.php?id=12.",
+                                  reason="platform_url")
         with self._write() as session:
             course = _course_row(session, course_id)
             course.platform_course_id = (platform_course_id or "").strip()[:50] or None
@@ -1004,7 +1010,7 @@ class Engine:
             platform_id, url = course.platform_course_id, course.platform_url
         if not platform_id:
             raise CourseFlowError(f"Course {course_id} has no platform course id: record it first "
-                                  "('courseflow monitoring platform').")
+                                  "('courseflow monitoring platform').", reason="no_platform_id")
         site = base_url or _site_of(url)
         parsed = webservice.fetch(webservice.MoodleClient(site, token), platform_id)
         digest = hashlib.sha256(json.dumps([[r.person.key, r.activity, r.state, str(r.at)] for r in parsed.records],
@@ -1100,7 +1106,8 @@ class Engine:
             participant = session.scalar(select(Participant.id).where(Participant.course_id == old.course_id,
                                                                       Participant.key == old.participant_key))
             if participant is None:
-                raise NotFound(f"The holder of {number} is no longer among the course's participants.")
+                raise NotFound(f"The holder of {number} is no longer among the course's participants.",
+                               reason="holder_gone", number=number)
             made = certificate_issuing.issue(session, old.course_id, [participant], actor.login, settings, old)
         return _written(*made[0], settings)
 
@@ -1149,7 +1156,7 @@ class Engine:
             return certificate_register.as_xlsx(rows)
         if kind == "csv":
             return certificate_register.as_csv(rows).encode("utf-8-sig")
-        raise CourseFlowError(f"Export as csv or xlsx, not {kind!r}.")
+        raise CourseFlowError(f"Export as csv or xlsx, not {kind!r}.", reason="export_kind")
 
     def certificate_pdf(self, number: str, actor: Actor) -> bytes:
         _require_any(actor, "sector_administrator", "auditor")
@@ -1244,11 +1251,13 @@ class Engine:
         with self._write() as session:
             course = courses.course(session, course_id)
             if course.status not in CATALOGUE_STATUSES:
-                raise NotFound(f"The course {course_id} is not in the catalogue; its questionnaire is closed.")
+                raise NotFound(f"The course {course_id} is not in the catalogue; its questionnaire is closed.",
+                               reason="questionnaire_closed")
             codes.admit(session, course_id, code)
             definition = deploy.latest_definitions(session).get(satisfaction_answers.PROCESS)
             if definition is None:
-                raise NotFound("The questionnaire process is not deployed; run 'courseflow deploy' first.")
+                raise NotFound("The questionnaire process is not deployed; run 'courseflow deploy' first.",
+                               reason="not_deployed", process="satisfaction")
             return runtime.start(session, self.definitions, self.definitions.parsed(session, definition.id), data,
                                  ANONYMOUS_STUDENT)
 
@@ -1256,7 +1265,8 @@ class Engine:
     def _require_code_manager(session: Any, course_id: int, actor: Actor) -> None:
         if not satisfaction_access.may_manage_codes(actor, courses.course(session, course_id)):
             raise NotAllowed("Only the course's coordinator or a sector administrator may set how its "
-                             "questionnaire is answered.")
+                             "questionnaire is answered.", reason="needs_role",
+                             roles=["course_coordinator", "sector_administrator"])
 
     def _questionnaire_form(self, session: Any) -> dict[str, Any]:
         definition = deploy.latest_definitions(session).get(satisfaction_answers.PROCESS)
@@ -1339,7 +1349,8 @@ class Engine:
     def _store_annual_report(self, session: Session, year: int, files: list[tuple[str, str, str | None, bytes]],
                              comments: str, actor: Actor) -> list[report_documents.DocumentView]:
         if report_documents.exists(session, report_documents.ANNUAL_REPORT, year):
-            raise CourseFlowError(f"The annual report for {year} is final already: see the Documents page.")
+            raise CourseFlowError(f"The annual report for {year} is final already: see the Documents page.",
+                                  reason="report_final", year=year)
         now = clock.now()
         stored = [report_documents.store(session, report_documents.ANNUAL_REPORT, year, name, kind, content, now,
                                          actor.login, language, comments or None)
@@ -1402,14 +1413,15 @@ def _course_instances(session: Session, course_id: int) -> list[str]:
 def _course_row(session: Session, course_id: int) -> Course:
     course = session.get(Course, course_id)
     if course is None:
-        raise NotFound(f"There is no course {course_id}.")
+        raise NotFound(f"There is no course {course_id}.", reason="no_course", course=course_id)
     return course
 
 
 def _site_of(url: str | None) -> str:
     """The Moodle site of a course address: https://host/path/course/view.php?id=12 -> https://host/path."""
     if not url:
-        raise CourseFlowError("The course has no platform address: record it, or name the site's address.")
+        raise CourseFlowError("The course has no platform address: record it, or name the site's address.",
+                              reason="no_platform_url")
     return url.split("/course/view.php", 1)[0]
 
 
@@ -1446,12 +1458,13 @@ def _require_history_reader(reader: Actor | None) -> None:
     """Front ends pass the person asking (``None``: the operator's own command line)."""
     if reader is not None and not may_read_history(reader):
         raise NotAllowed("Histories, replays and path diagrams show who decided what: only auditors, sector "
-                         "administrators and the Secretariat may see them.")
+                         "administrators and the Secretariat may see them.", reason="history_readers")
 def _note(note: str | None) -> str | None:
     """A change note as kept: trimmed, None when empty; refused when longer than a paragraph or two."""
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
-        raise CourseFlowError(f"The change note has {len(note)} characters; keep it under {MAX_NOTE}.")
+        raise CourseFlowError(f"The change note has {len(note)} characters; keep it under {MAX_NOTE}.",
+                              reason="note_too_long", typed=len(note), limit=MAX_NOTE)
     return note or None
 
 
@@ -1462,29 +1475,32 @@ def _year_of(data: dict[str, Any], default: int) -> int:
     try:
         return int(data.get("year") or default)
     except (TypeError, ValueError):
-        raise CourseFlowError(f"The year {data.get('year')!r} is not a year: give four digits, e.g. 2026.")
+        raise CourseFlowError(f"The year {data.get('year')!r} is not a year: give four digits, e.g. 2026.",
+                              reason="year_invalid")
 
 
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2200:
-        raise CourseFlowError(f"The year {year} is not one a report can be made for: give four digits, e.g. 2026.")
+        raise CourseFlowError(f"The year {year} is not one a report can be made for: give four digits, e.g. 2026.",
+                              reason="year_invalid")
 
 
 def _definition(session: Session, definition_id: int) -> Definition:
     found = session.get(Definition, definition_id)
     if found is None:
-        raise NotFound(f"There is no deployed definition {definition_id}: the database lost a row the history needs.")
+        raise NotFound(f"There is no deployed definition {definition_id}: the database lost a row the history needs.",
+                       reason="no_definition")
     return found
 
 
 def _require(actor: Actor, role: str) -> None:
     if not actor.holds(role):
-        raise NotAllowed(f"This needs the role {role}.")
+        raise NotAllowed(f"This needs the role {role}.", reason="needs_role", roles=[role])
 
 
 def _require_any(actor: Actor, *roles: str) -> None:
     if not any(actor.holds(role) for role in roles):
-        raise NotAllowed(f"This needs the role {' or '.join(roles)}.")
+        raise NotAllowed(f"This needs the role {' or '.join(roles)}.", reason="needs_role", roles=list(roles))
 
 
 @dataclass(frozen=True)

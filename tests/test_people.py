@@ -370,10 +370,10 @@ def test_appendix_2_prints_in_the_papers_order_with_its_headings(app, engine):
     order = ["Uncertainty of measurement", "COOMET sector administrator", "Compliance of the course with the "
              "requirements of recommendation", "Proper course description", "Content quality",
              "Copyright compliance", "can be posted", "should be refined",
-             "<th>Date</th><td>2026-03-01", "<th>Signature</th>", "<th>Name</th><td>Alla Admin"]
+             "<th>Date</th><td>01 Mar 2026", "<th>Signature</th>", "<th>Name</th><td>Alla Admin"]
     positions = [page.find(text) for text in order]
     assert -1 not in positions and positions == sorted(positions), list(zip(order, positions, strict=True))
-    assert "Signed electronically by Alla Admin, COOMET sector administrator, on 2026-01-05 09:00 UTC" in page
+    assert "Signed electronically by Alla Admin, COOMET sector administrator, on 05 Jan 2026 09:00 UTC" in page
     assert 'data-key="what_to_refine"><th>What should be refined</th><td><span class="blank"' in page
 
 

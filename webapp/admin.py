@@ -35,7 +35,7 @@ def _page(template: str, status: int = 200, **context):
 
 @bp.route("/users")
 def users():
-    return _page("users.html", users=engine().users(), form={})
+    return _page("users.html", users=_by_name(engine().users()), form={})
 
 
 @bp.route("/users", methods=["POST"])
@@ -45,7 +45,7 @@ def add_user():
         password = engine().add_person(login, [_grant_text()], _contact(), current_user.actor)
     except CourseFlowError as error:
         flash(explain(error), "error")
-        return _page("users.html", 422, users=engine().users(), form=request.form)
+        return _page("users.html", 422, users=_by_name(engine().users()), form=request.form)
     _keep_password_to_show(login, password)
     flash(_("%(name)s added with the role %(role)s.", name=engine().person(login).name,
             role=grant_name(*_split(_grant_text()))), "ok")
@@ -170,3 +170,8 @@ def csbs():
 @bp.errorhandler(NotFound)
 def _not_found(error):
     return render_template("error.html", status=404, message=_("There is no such person.")), 404
+
+
+def _by_name(people: list) -> list:
+    """People in the order of their names as shown."""
+    return sorted(people, key=lambda person: (person.name or person.login).casefold())

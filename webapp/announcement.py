@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from engine import CourseFlowError, NotFound
 
 from .extensions import engine
+from .refusals import explain
 
 bp = Blueprint("announcement", __name__, url_prefix="/announcement")
 EDITORS = ("secretariat", "sector_administrator")
@@ -34,7 +35,7 @@ def save_nmi():
         engine().save_nmi(form.get("country", ""), form.get("name", ""), form.get("email", ""),
                           form.get("language", "en"), current_user.actor)
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     else:
         flash(_("%(nmi)s is in the directory.", nmi=form.get("name", "").strip()), "ok")
     return redirect(url_for("announcement.nmis"))
@@ -45,7 +46,7 @@ def remove_nmi(nmi_id: int):
     try:
         engine().remove_nmi(nmi_id, current_user.actor)
     except NotFound as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     return redirect(url_for("announcement.nmis"))
 
 
@@ -82,7 +83,7 @@ def invitations(course_id: int):
         except NotFound:
             raise
         except CourseFlowError as error:
-            problem = str(error)
+            problem = explain(error)
     return render_template("invitations.html", course=course, preview=preview, problem=problem,
                            sent=engine().invitations(course_id, actor), nmi_count=len(engine().nmis(actor)))
 
@@ -94,7 +95,7 @@ def send_invitations(course_id: int):
     except NotFound:
         raise
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     else:
         flash(_("%(count)s invitation letter(s) are in the outbox.", count=count), "ok")
     return redirect(url_for("announcement.invitations", course_id=course_id))

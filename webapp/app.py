@@ -25,6 +25,7 @@ from . import (
     processes,
     public,
     rate_limit,
+    refusals,
     reports,
     satisfaction,
     schemaform,
@@ -36,6 +37,7 @@ from . import (
     workspace,
 )
 from .extensions import babel, csrf, engine, login_manager
+from .refusals import explain
 
 
 def secret_key() -> str:
@@ -77,7 +79,7 @@ def create_app(engine_: Engine | None = None, **config) -> Flask:
                       trials.bp, reports.bp, certificates.bp, workspace.bp, audit.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["record_rows"] = schemaform.read_only_rows
-    app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, sheet_layout=sheet_layout.layout,
+    app.jinja_env.globals.update(i18n.TEMPLATE_HELPERS, **refusals.TEMPLATE_HELPERS, sheet_layout=sheet_layout.layout,
                                  person_name=sheet_layout.person_name, web_link=links.web_link)
     app.context_processor(tasks.inbox_count)
     _register_error_pages(app)
@@ -115,11 +117,10 @@ def _register_error_pages(app: Flask) -> None:
     def page(status: int, message: str):
         return render_template("error.html", status=status, message=message), status
 
-    app.register_error_handler(Busy, lambda e: page(503, _("The database is busy with another change; nothing was "
-                                                           "done. Try again in a moment.")))
-    app.register_error_handler(CourseFlowError, lambda e: page(409, str(e)))
-    app.register_error_handler(NotAllowed, lambda e: page(403, str(e)))
-    app.register_error_handler(NotFound, lambda e: page(404, str(e)))
+    app.register_error_handler(Busy, lambda e: page(503, explain(e)))
+    app.register_error_handler(CourseFlowError, lambda e: page(409, explain(e)))
+    app.register_error_handler(NotAllowed, lambda e: page(403, explain(e)))
+    app.register_error_handler(NotFound, lambda e: page(404, explain(e)))
     app.register_error_handler(CSRFError, lambda e: page(400, _("The form expired or was not sent by this site "
                                                                 "(missing CSRF token). Reload the page and try again.")))
     app.register_error_handler(403, lambda e: page(403, _("You may not open this page.")))

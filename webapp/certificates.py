@@ -14,6 +14,7 @@ from engine import CATALOGUE_STATUSES, CourseFlowError, NotFound
 
 from .extensions import engine
 from .rate_limit import throttled
+from .refusals import explain
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 # Per client address (webapp.rate_limit): COURSEFLOW_CERTIFICATE_LIMIT covers verification by link and by file,
@@ -115,7 +116,7 @@ def issue(course_id: int):
         issued = engine().issue_certificates(course_id, current_user.actor, chosen)
         flash(_("%(count)s certificate(s) issued and queued for mailing.", count=len(issued)), "ok")
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     return redirect(url_for("certificates.course", course_id=course_id))
 
 
@@ -129,7 +130,7 @@ def revoke(number: str):
     except NotFound:
         abort(404)
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     return redirect(request.form.get("next") or url_for("certificates.register"))
 
 
@@ -143,7 +144,7 @@ def reissue(number: str):
     except NotFound:
         abort(404)
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     return redirect(request.form.get("next") or url_for("certificates.register"))
 
 

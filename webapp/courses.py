@@ -23,7 +23,7 @@ from engine import (
 
 from . import course_export, schemaform
 from .extensions import engine
-from .i18n import role_name
+from .i18n import lang, role_name
 from .params import db_int
 from .refusals import explain
 
@@ -42,7 +42,7 @@ def index():
     query = CourseQuery(search=request.args.get("q", "").strip(), status=request.args.get("status") or None,
                         year=request.args.get("year", type=int), csb=request.args.get("csb") or None,
                         sort=request.args.get("sort") if request.args.get("sort") in COURSE_SORTS else "name",
-                        descending=request.args.get("order") == "desc")
+                        descending=request.args.get("order") == "desc", language=lang())
     listed = engine().course_list(LISTS[which], query)
     titles = {"list": _("List of created COOMET courses (6.2)"), "catalogue": _("COOMET course catalogue (8.2)"),
               "cancelled": _("Cancelled courses (13.5)")}
@@ -262,7 +262,7 @@ def request_inspection(course_id: int):
         engine().send_message(found.instance, "inspection_requested",
                               {"reason": request.form.get("reason", "")}, current_user.actor)
     except TaskNotOpen as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     else:
         flash(_("Inspection requested: the COOMET Secretariat has the inspection task."), "ok")
     return redirect(url_for("courses.course", course_id=course_id))

@@ -18,6 +18,7 @@ from engine import CourseFlowError, file_name_problem
 from . import schemaform
 from .auth import restrict_to
 from .extensions import engine
+from .refusals import explain, problem_text
 
 bp = Blueprint("forms", __name__, url_prefix="/forms")
 NEW_FORM = '{\n  "$schema": "https://json-schema.org/draft/2020-12/schema",\n  "title": "",\n  "x-title-ru": "",\n' \
@@ -55,15 +56,15 @@ def edit(name: str):
     try:
         report = engine().save_form(name, text, current_user.actor)
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return _page(name, text), 400
     if report.problems:
         flash(_("Not saved: the form has problems."), "error")
-        return _page(name, text, [str(p) for p in report.problems]), 422
+        return _page(name, text, [problem_text(p) for p in report.problems]), 422
     flash(_("Form %(name)s saved.", name=name) + " " + _deployed(report.deploy), "ok")
     if report.deploy is not None and report.deploy.problems:
         flash(_("These processes bind it but could not be deployed again: %(problems)s",
-                problems="; ".join(str(p) for p in report.deploy.problems)), "error")
+                problems="; ".join(problem_text(p) for p in report.deploy.problems)), "error")
     return redirect(url_for("forms.edit", name=name))
 
 
@@ -86,7 +87,7 @@ def preview():
         return jsonify(html=None, problems=[_("Send the form as JSON: {\"name\": \"...\", \"text\": \"...\"}.")]), 400
     schema, problems = engine().form_preview(str(body.get("name", "")), str(body.get("text", "")))
     html = render_template("_form_preview.html", fields=schemaform.fields(schema)) if schema is not None else None
-    return jsonify(html=html, problems=[str(p) for p in problems])
+    return jsonify(html=html, problems=[problem_text(p) for p in problems])
 
 
 def _page(name: str, text: str, problems: list[str] | None = None):

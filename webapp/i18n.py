@@ -59,11 +59,21 @@ def task_name(task) -> str:
     return task.name_ru if lang() == "ru" and getattr(task, "name_ru", None) else task.name
 
 
+def name_in(name: str, names_ru: dict[str, str]) -> str:
+    """An element's name in the current language, given the Russian names (``nameRu``) of its definition."""
+    return names_ru.get(name, name) if lang() == "ru" else name
+
+
 def role_name(key: str | None) -> str:
     role = ROLES.get(key or "")
     if role is None:
         return key or ""
     return role.name_ru if lang() == "ru" else role.name
+
+
+def by_role_name(keys) -> list[str]:
+    """Role keys in the order of their names as shown (alphabetical in the reader's language)."""
+    return sorted(keys, key=lambda key: role_name(key).casefold())
 
 
 def grant_name(role: str, scope: str | None) -> str:
@@ -74,6 +84,11 @@ def grant_name(role: str, scope: str | None) -> str:
 def csb_name(csb) -> str:
     """A CSB list entry's name in the current language."""
     return csb.name_ru if lang() == "ru" and csb.name_ru else csb.name
+
+
+def process_name(version) -> str:
+    """A deployed process's name in the current language (its ``nameRu`` in Russian)."""
+    return version.name_ru if lang() == "ru" and getattr(version, "name_ru", None) else version.name
 
 
 def course_name(course) -> str:
@@ -103,10 +118,24 @@ def display(prop: dict | None, value) -> str:
     for option in prop.get("oneOf", []):
         if option.get("const") == value:
             return label(option, default=str(value))
+    if prop.get("format") in ("date", "date-time") and isinstance(value, str):
+        return day(value)
     return str(value)
 
 
+def day(text: str) -> str:
+    """An ISO date (or date-time) a form recorded, in the reader's date format; as written if it is no date."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    shown = moment.strftime(DAY_FORMATS.get(lang(), DAY_FORMATS["en"]))
+    return shown + (moment.strftime(" %H:%M") if "T" in text else "")
+
+
 SECTIONS = {"course_creation": ("§6 Creation", "Раздел 6. Создание"),
+            "certificate_issuing": ("§10 Certificates", "Раздел 10. Сертификаты"),
+            "annual_report": ("§11.3 Annual report", "Пункт 11.3. Годовой отчёт"),
             "course_agreeing": ("§7 Agreeing", "Раздел 7. Согласование"),
             "csb_agreeing": ("§7 Agreeing in a CSB", "Раздел 7. Согласование в СОК"),
             "course_review": ("§8 Review and approval", "Раздел 8. Экспертиза и утверждение"),
@@ -123,10 +152,18 @@ def section(process_id: str) -> str:
 
 
 def clause(text: str) -> str:
-    """A clause reference such as "Appendix 1, 7.3" in the current language."""
-    from flask_babel import gettext
+    """A clause reference such as "Appendix 1, 7.3" as people read it: "Appendix 1, clause 7.3" /
+    "Приложение 1, пункт 7.3"."""
+    from flask_babel import gettext, ngettext
 
-    return text.replace("Appendix", gettext("Appendix")) if lang() == "ru" else text
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    appendices = [gettext("Appendix %(number)s", number=part.split()[-1]) for part in parts
+                  if part.startswith("Appendix")]
+    numbers = [part for part in parts if not part.startswith("Appendix")]
+    said = appendices + ([ngettext("clause %(numbers)s", "clauses %(numbers)s", len(numbers),
+                                   numbers=", ".join(numbers))] if numbers else [])
+    joined = ", ".join(said)
+    return joined[:1].upper() + joined[1:]
 
 
 def event_name(kind: str) -> str:
@@ -141,19 +178,36 @@ def event_name(kind: str) -> str:
     return names.get(kind, kind.replace("_", " "))
 
 
+def verdict(outcome, entries=()) -> Markup:
+    """A replay's verdict in the current language, naming the process; the replay's own diagnosis stays English."""
+    from flask_babel import gettext
+
+    process = next((e.process_id for e in entries if e.instance_id == outcome.instance_id), None)
+    named = section(process) if process else outcome.instance_id
+    if outcome.ok:
+        return Markup("{}: {}").format(named, gettext("reproduced by re-execution"))
+    said = {"diverged": gettext("diverged"), "chain broken": gettext("the hash chain is broken")}.get(
+        outcome.status, outcome.status)
+    where = gettext("at event %(number)s", number=outcome.event) if outcome.event is not None else gettext(
+        "at the end")
+    return Markup('{}: {} {}: <span lang="en">{}</span>').format(named, said, where, outcome.detail)
+
+
 DAY_FORMATS = {"ru": "%d.%m.%Y", "en": "%d %b %Y"}
 
 
-def when(moment: dt.datetime | None, with_time: bool = False) -> Markup:
+def when(moment: dt.datetime | str | None, with_time: bool = False) -> Markup:
     """A moment in the reader's language (01.12.2026 in Russian), UTC on hover; courseflow.js turns it into the
     viewer's time zone."""
     if moment is None:
         return Markup("")
+    if isinstance(moment, str):  # an ISO instant as the event log keeps it
+        moment = dt.datetime.fromisoformat(moment)
     utc = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
     shown = utc.strftime(DAY_FORMATS.get(lang(), DAY_FORMATS["en"]) + (" %H:%M" if with_time else ""))
     return Markup('<time datetime="{}" title="{} UTC" data-local="{}">{}</time>').format(
         utc.isoformat(), utc.strftime("%Y-%m-%d %H:%M"), "moment" if with_time else "day", shown)
 
 
-TEMPLATE_HELPERS = {"when": when, "clause": clause, "event_name": event_name, "display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
+TEMPLATE_HELPERS = {"when": when, "clause": clause, "event_name": event_name, "display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "name_in": name_in, "verdict": verdict, "role_name": role_name, "by_role_name": by_role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name, "process_name": process_name,
                     "task_course": task_course, "lang": lang}

@@ -10,6 +10,7 @@ from engine import MAIL_FREQUENCIES, CourseFlowError
 
 from .auth import restrict_to
 from .extensions import engine
+from .refusals import explain
 
 outbox_bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
 preferences_bp = Blueprint("mail", __name__, url_prefix="/mail")
@@ -40,7 +41,7 @@ def retry(message: int):
     try:
         engine().retry_mail(message, current_user.actor)
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     else:
         flash(_("The message is queued again."), "ok")
     return redirect(url_for("outbox.message", message=message))

@@ -17,6 +17,7 @@ from engine import MONITORING_KINDS, ActivityFigures, CourseFlowError, FileRefus
 
 from . import charts
 from .extensions import engine
+from .refusals import explain
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
@@ -119,9 +120,9 @@ def _import(course_id: int, refused: str, run: Callable[[], ImportReport]) -> Re
     try:
         report = run()
     except FileRefused as error:
-        return _back(course_id, _(refused, reason=str(error)))
+        return _back(course_id, _(refused, reason=explain(error)))
     except CourseFlowError as error:
-        return _back(course_id, str(error))
+        return _back(course_id, explain(error))
     _flash_report(report)
     return _back(course_id)
 
@@ -140,7 +141,7 @@ def platform(course_id: int):
         engine().set_platform_course(course_id, request.form.get("platform_course_id"),
                                      request.form.get("platform_url"), current_user.actor)
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
     else:
         flash(_("The course on the platform was saved."), "ok")
     return redirect(url_for("monitoring.course", course_id=course_id))

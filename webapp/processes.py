@@ -20,6 +20,7 @@ from .auth import restrict_to
 from .extensions import engine
 from .i18n import role_name
 from .params import db_int
+from .refusals import change_detail, element_type, explain, problems_json
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 
@@ -74,11 +75,15 @@ def deploy(process_id: str):
         report = engine().deploy_model(filename, body["xml"], current_user.actor,
                                        None if body.get("confirm") is True else base, note)
     except NotAllowed as error:
-        return jsonify(error=str(error)), 403
+        return jsonify(error=explain(error)), 403
     except CourseFlowError as error:
-        return jsonify(error=str(error)), 400
+        return jsonify(error=explain(error)), 400
     status = 409 if report.conflict else 200 if report.ok else 422
-    return jsonify(report.as_dict() | _links(process_id, report)), status
+    said = report.as_dict() | {"problems": problems_json(report.problems)}
+    if report.conflict:  # the differences in the reader's language
+        said["conflict"]["changes"] = [vars(c) | {"detail": change_detail(c), "element_type": element_type(c.element_type)}
+                                       for c in report.conflict.changes]
+    return jsonify(said | _links(process_id, report)), status
 
 
 def _links(process_id: str, report) -> dict:

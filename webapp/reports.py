@@ -10,6 +10,7 @@ from engine import CourseFlowError
 
 from .extensions import engine
 from .i18n import lang
+from .refusals import explain
 
 bp = Blueprint("reports", __name__, url_prefix="/documents")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,7 +64,7 @@ def start():
     try:
         engine().start_annual_report(year, current_user.actor)
     except CourseFlowError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("reports.documents"))
     flash(_("The annual report for %(year)s is in your inbox for review.", year=year), "ok")
     return redirect(url_for("tasks.inbox"))
@@ -73,4 +74,4 @@ def _made(make) -> bytes:
     try:
         return make()
     except CourseFlowError as error:
-        abort(404, str(error))
+        abort(404, explain(error))

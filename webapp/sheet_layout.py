@@ -12,7 +12,7 @@ from flask import g
 from flask_babel import gettext as _
 
 from .extensions import engine
-from .i18n import display, label, lang, role_name
+from .i18n import clause, day, display, label, lang, role_name
 from .schemaform import read_only_rows
 
 TOP = ("course_name", "course_name_ru", "csb", "course_id")
@@ -94,7 +94,7 @@ def layout(sheet, course=None) -> Layout:
     countersign = getattr(sheet, "countersign", None)
     return Layout(
         title=label(schema, default=sheet.name),
-        clause=str(schema.get("x-clause") or "").replace("Appendix", _("Appendix")),
+        clause=clause(str(schema.get("x-clause") or "")),
         course=_course_name(course, data), csb=str(data.get("csb") or sheet.scope or ""), rows=rows, date=date,
         signature=signature, name=name, countersign=_countersign(countersign) if countersign else None)
 
@@ -105,9 +105,9 @@ def _signed(sheet) -> tuple[str, str, str]:
     signer = _people().get(sheet.actor or "")
     signer_name = signer.name if signer else (sheet.actor or "")
     who = role_name(sheet.role) + (f" ({sheet.scope})" if sheet.scope else "")
-    date = next((str(data[k]) for k in DATE_FIELDS if data.get(k)), sheet.at.strftime("%Y-%m-%d"))
+    date = day(next((str(data[k]) for k in DATE_FIELDS if data.get(k)), sheet.at.strftime("%Y-%m-%d")))
     signature = _("Signed electronically by %(name)s, %(role)s, on %(when)s UTC", name=signer_name, role=who,
-                  when=sheet.at.strftime("%Y-%m-%d %H:%M"))
+                  when=day(sheet.at.strftime("%Y-%m-%dT%H:%M")))
     return date, signature, next((str(data[k]) for k in NAME_FIELDS if data.get(k)), signer_name)
 
 

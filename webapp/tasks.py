@@ -15,6 +15,7 @@ from .extensions import engine
 from .i18n import course_name, grant_name, role_name, task_course, task_name
 from .links import web_link
 from .params import db_int
+from .refusals import explain
 
 bp = Blueprint("tasks", __name__)
 PAGE_SIZE = 50
@@ -75,7 +76,7 @@ def task(task_id: str):
             return _claimed_page(claimed)
         detail = engine().task(task_id, actor)
     except TaskNotOpen as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("tasks.inbox"))
     served = signer.questionnaire_link(detail.schema, detail.course_id)
     if request.method == "GET":
@@ -90,10 +91,10 @@ def task(task_id: str):
         errors = schemaform.errors_by_field(error.errors, detail.schema)
         return _page(detail, {**detail.values, **data}, errors, expected), 422
     except ChangedMeanwhile as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("tasks.task", task_id=task_id))
     except (TaskNotOpen, ProcessFailed) as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("tasks.inbox"))
     flash(Markup("{} {}").format(_("Done: %(task)s.", task=task_name(detail.task)), _what_next(detail.course_id)),
           "ok")
@@ -235,7 +236,7 @@ def _claiming(task_id: str, action, done: str, after: str | None = None):
     try:
         action(task_id, current_user.actor)
     except (ChangedMeanwhile, TaskNotOpen) as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("tasks.inbox"))
     flash(done, "ok")
     return redirect(after or url_for("tasks.task", task_id=task_id))

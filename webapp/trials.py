@@ -17,6 +17,7 @@ from . import schemaform
 from .auth import restrict_to
 from .extensions import engine
 from .i18n import task_name
+from .refusals import explain, problem_text, problems_json
 
 bp = Blueprint("trials", __name__, url_prefix="/trials")
 restrict_to(bp, "process_owner")
@@ -32,11 +33,11 @@ def new(process_id: str):
     try:
         view = engine().start_trial(process_id, current_user.actor, filename, body["xml"])
     except NotAllowed as error:
-        return jsonify(error=str(error)), 403
+        return jsonify(error=explain(error)), 403
     except CourseFlowError as error:
-        return jsonify(error=str(error)), 400
+        return jsonify(error=explain(error)), 400
     if view.problems:
-        return jsonify(problems=[vars(p) for p in view.problems]), 422
+        return jsonify(problems=problems_json(view.problems)), 422
     return jsonify(url=url_for("trials.show", trial_id=view.id, start=process_id))
 
 
@@ -45,7 +46,7 @@ def form(name: str):
     """Start a trial with the form editor's draft text of form ``name`` (posted to a new tab)."""
     view = engine().start_trial("", current_user.actor, forms={name: request.form.get("text", "")})
     if view.problems:
-        flash(_("No trial run: %(problems)s", problems="; ".join(str(p) for p in view.problems)), "error")
+        flash(_("No trial run: %(problems)s", problems="; ".join(problem_text(p) for p in view.problems)), "error")
         return redirect(url_for("forms.edit", name=name))
     return redirect(url_for("trials.show", trial_id=view.id))
 
@@ -75,7 +76,7 @@ def show(trial_id: str):
             except InvalidData as error:
                 errors = schemaform.errors_by_field(error.errors)
             except (ProcessFailed, NotAllowed) as error:
-                flash(str(error), "error")
+                flash(explain(error), "error")
             else:
                 flash(_("Started %(process)s in the trial.", process=process_id), "ok")
                 return redirect(url_for("trials.show", trial_id=trial_id, start=process_id))
@@ -92,7 +93,7 @@ def task(trial_id: str, task_id: str):
         try:
             detail = trial.task(task_id, actor)
         except TaskNotOpen as error:
-            flash(str(error), "error")
+            flash(explain(error), "error")
             return redirect(url_for("trials.show", trial_id=trial_id))
         values, errors = detail.values, {}
         if request.method == "POST":
@@ -102,7 +103,7 @@ def task(trial_id: str, task_id: str):
             except InvalidData as error:
                 values, errors = {**detail.values, **data}, schemaform.errors_by_field(error.errors)
             except (TaskNotOpen, ProcessFailed) as error:
-                flash(str(error), "error")
+                flash(explain(error), "error")
                 return redirect(url_for("trials.show", trial_id=trial_id))
             else:
                 flash(_("Done in the trial: %(task)s.", task=task_name(detail.task)), "ok")

@@ -48,12 +48,12 @@ def checked(country: str, name: str, email: str, language: str) -> tuple[str, st
     """The entry cleaned up (one line each), or :class:`CourseFlowError` saying what is wrong."""
     country, name, email, language = (one_line(v or "", 300) for v in (country, name, email, language or "en"))
     if not country or not name:
-        raise CourseFlowError("An NMI needs a country and a name.")
+        raise CourseFlowError("An NMI needs a country and a name.", reason="nmi_incomplete")
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email or email.count("@") != 1:
-        raise CourseFlowError(f"{email!r} is not a mail address (e.g. info@vniim.ru).")
+        raise CourseFlowError(f"{email!r} is not a mail address (e.g. info@vniim.ru).", reason="email_invalid", email=email)
     if language not in ("en", "ru"):
-        raise CourseFlowError(f"Language {language!r}: use en or ru.")
+        raise CourseFlowError(f"Language {language!r}: use en or ru.", reason="language_unknown", language=language)
     return country, name, email, language
 
 
@@ -77,7 +77,7 @@ def save(session: Session, country: str, name: str, email: str, language: str, b
 def remove(session: Session, nmi_id: int, by: str) -> None:
     row = session.get(Nmi, nmi_id)
     if row is None:
-        raise NotFound(f"There is no NMI {nmi_id} in the directory.")
+        raise NotFound(f"There is no NMI {nmi_id} in the directory.", reason="no_nmi")
     session.delete(row)
     audit.append(session, [audit.NewEvent(EventKind.NMI_REMOVED, actor=by, data={"nmi": row.name})], clock.now())
 

@@ -57,12 +57,12 @@ class InvitationView:
 def _course(session: Session, course_id: int) -> Course:
     course = session.get(Course, course_id)
     if course is None:
-        raise NotFound(f"There is no course {course_id}.")
+        raise NotFound(f"There is no course {course_id}.", reason="no_course", course=course_id)
     if course.status not in CATALOGUE_STATUSES:
         raise CourseFlowError(f"\u201c{course.name}\u201d is {course.status}: invitations go out once it is "
-                              f"published (12.1).")
+                              f"published (12.1).", reason="invite_unpublished", name=course.name, status=course.status)
     if not course.course_url or urlsplit(course.course_url).scheme not in ("http", "https"):
-        raise CourseFlowError(f"\u201c{course.name}\u201d has no http(s) link on the BIPM platform yet (6.10).")
+        raise CourseFlowError(f"\u201c{course.name}\u201d has no http(s) link on the BIPM platform yet (6.10).", reason="invite_no_link", name=course.name)
     return course
 
 
@@ -93,7 +93,7 @@ def send(session: Session, course_id: int, by: str, domain: str) -> int:
     if not nmis:
         raise CourseFlowError("Every NMI of the directory has been invited to this course already; add NMIs to "
                               "the directory first." if invited else "The NMI directory is empty: add the NMIs "
-                              "first (12.1).")
+                              "first (12.1).", reason="all_invited" if invited else "no_nmis")
     sent = []
     for nmi in nmis:
         person = Person(None, nmi.name, nmi.email, nmi.language, IMMEDIATELY)

@@ -88,7 +88,7 @@ def busy_as_error() -> Iterator[None]:
         yield
     except OperationalError as error:
         if is_busy(error):
-            raise Busy(BUSY) from None
+            raise Busy(BUSY, reason="busy") from None
         raise
 
 

@@ -1,7 +1,9 @@
 """The engine's own exceptions.
 
 Every refusal the engine makes is one of these, with a message a person can
-act on. Front ends (CLI, web) show ``str(error)`` and never a traceback.
+act on. ``str(error)`` is that message in English (the CLI and logs show it);
+``reason`` is a stable key and ``params`` the values the message names, so the
+web app can say the same in the reader's language. Nobody sees a traceback.
 """
 from __future__ import annotations
 
@@ -10,7 +12,16 @@ from typing import Any
 
 
 class CourseFlowError(Exception):
-    """Base class: something the caller asked for cannot be done."""
+    """Base class: something the caller asked for cannot be done.
+
+    ``reason`` names the refusal for translation (empty: the English text only); ``params`` are its values:
+    strings, numbers, datetimes, and role keys under ``role``/``roles``.
+    """
+
+    def __init__(self, message: str = "", /, *, reason: str = "", **params: Any):
+        self.reason = reason
+        self.params = params
+        super().__init__(message)
 
 
 class NotFound(CourseFlowError):
@@ -22,12 +33,10 @@ class NotAllowed(CourseFlowError):
 
 
 class Refused(CourseFlowError):
-    """A refusal a front end translates: ``reason`` is a stable key, ``params`` the values the message names."""
+    """A refused input (a field a person typed): the reason first, as in ``Refused("login_taken", text, login=…)``."""
 
-    def __init__(self, reason: str, message: str, **params: str):
-        self.reason = reason
-        self.params = params
-        super().__init__(message)
+    def __init__(self, reason: str, message: str, **params: Any):
+        super().__init__(message, reason=reason, **params)
 
 
 class TaskNotOpen(CourseFlowError):
@@ -55,10 +64,11 @@ class ProcessFailed(CourseFlowError):
 class FileRefused(CourseFlowError):
     """An uploaded report does not fit (9.2): nothing of it was stored; row and column say where (1-based)."""
 
-    def __init__(self, message: str, row: int | None = None, column: int | None = None):
+    def __init__(self, message: str, row: int | None = None, column: int | None = None, *, reason: str = "",
+                 **params: Any):
         self.row, self.column = row, column
         where = ", ".join(part for part in (f"row {row}" if row else "", f"column {column}" if column else "") if part)
-        super().__init__(f"{where}: {message}" if where else message)
+        super().__init__(f"{where}: {message}" if where else message, reason=reason, **params)
 
 
 class PlatformError(CourseFlowError):
@@ -88,7 +98,7 @@ class InvalidData(CourseFlowError):
     def __init__(self, errors: list[FieldError]):
         self.errors = errors
         lines = "\n".join(f"  - {e}" for e in errors)
-        super().__init__(f"The form has {len(errors)} problem(s):\n{lines}")
+        super().__init__(f"The form has {len(errors)} problem(s):\n{lines}", reason="invalid_data", count=len(errors))
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,8 @@ class Problem:
     message: str
     element: str | None = None
     line: int | None = None
+    code: str = ""  # the kind of problem, and ``params`` its values, for saying it in the reader's language
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         where = self.file

@@ -45,6 +45,7 @@ class Definition(Base):
     process_id: Mapped[str] = mapped_column(String(200), index=True)
     version: Mapped[int]
     name: Mapped[str] = mapped_column(String(300))
+    name_ru: Mapped[str | None] = mapped_column(String(300))  # the process's ``nameRu`` property (issue 13)
     sha256: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(String(300))
     # The large columns load only when read: running instances use cached, parsed copies.

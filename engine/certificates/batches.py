@@ -96,7 +96,7 @@ def decide(session: Session, instance_id: str, course_id: int, data: dict[str, A
     stray = sorted(set(excluded) - ids)
     if stray:
         raise CourseFlowError(f"Participant(s) {', '.join(map(str, stray))} are not in this batch: exclude only "
-                              "the candidates listed.")
+                              "the candidates listed.", reason="not_in_batch", participants=", ".join(map(str, stray)))
     now, issued = clock.now(), []
     chosen = [pid for pid in sorted(ids) if pid not in excluded]
     if chosen:

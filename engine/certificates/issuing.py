@@ -63,7 +63,7 @@ def issue(session: Session, course_id: int, participant_ids: list[int] | None, b
     """Issue to every eligible participant without a valid certificate (or to those named, who must be eligible)."""
     course = session.get(Course, course_id)
     if course is None:
-        raise NotFound(f"There is no course {course_id}.")
+        raise NotFound(f"There is no course {course_id}.", reason="no_course", course=course_id)
     verdicts = eligibility.course_eligibility(session, course_id, participant_ids)
     if participant_ids is not None:
         _check_named(verdicts, participant_ids, supersedes)
@@ -76,12 +76,12 @@ def _check_named(verdicts: list[eligibility.Eligibility], wanted: list[int], sup
     for pid in wanted:
         verdict = found.get(pid)
         if verdict is None:
-            raise NotFound(f"Participant {pid} is not a participant of this course.")
+            raise NotFound(f"Participant {pid} is not a participant of this course.", reason="not_participant", participant=pid)
         if not verdict.eligible:
-            raise CourseFlowError(f"{verdict.name} is not eligible (10.1): {'; '.join(verdict.reasons)}.")
+            raise CourseFlowError(f"{verdict.name} is not eligible (10.1): {'; '.join(verdict.reasons)}.", reason="not_eligible", name=verdict.name, reasons="; ".join(verdict.reasons))
         if verdict.certificate and supersedes is None:
             raise CourseFlowError(f"{verdict.name} already holds certificate {verdict.certificate}; "
-                                  "revoke it or issue a corrected one in its place.")
+                                  "revoke it or issue a corrected one in its place.", reason="holds_certificate", name=verdict.name, number=verdict.certificate)
 
 
 def _issue_one(session: Session, course: Course, verdict: eligibility.Eligibility, by: str,
@@ -158,5 +158,5 @@ def _mail(session: Session, certificate: Certificate, url: str) -> int:
 def valid_certificate(session: Session, number: str) -> Certificate:
     found = session.scalar(select(Certificate).where(Certificate.number == number))
     if found is None:
-        raise NotFound(f"There is no certificate {number}.")
+        raise NotFound(f"There is no certificate {number}.", reason="no_certificate", number=number)
     return found

@@ -66,10 +66,10 @@ def _of(found: Certificate | None) -> Verification:
 def revoke(session: Session, number: str, reason: str, by: str) -> None:
     reason = " ".join((reason or "").split())
     if not reason:
-        raise CourseFlowError("Say why the certificate is revoked: the reason is shown on its verification page.")
+        raise CourseFlowError("Say why the certificate is revoked: the reason is shown on its verification page.", reason="revoke_reason_required")
     found = valid_certificate(session, number)
     if found.status != VALID:
-        raise CourseFlowError(f"Certificate {number} is {found.status} already.")
+        raise CourseFlowError(f"Certificate {number} is {found.status} already.", reason="certificate_not_valid", number=number)
     now = clock.now()
     found.status, found.revoked_at, found.revoked_by, found.revoke_reason = REVOKED, now, by, reason[:1000]
     audit.append(session, [audit.NewEvent("certificate_revoked", actor=by, data={
@@ -80,5 +80,5 @@ def supersedable(session: Session, number: str) -> Certificate:
     """The certificate a corrected one will replace: valid or revoked, not already superseded."""
     found = valid_certificate(session, number)
     if found.status == SUPERSEDED:
-        raise CourseFlowError(f"Certificate {number} was replaced by {found.superseded_by} already.")
+        raise CourseFlowError(f"Certificate {number} was replaced by {found.superseded_by} already.", reason="certificate_replaced", number=number, by=found.superseded_by)
     return found

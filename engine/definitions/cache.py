@@ -29,6 +29,7 @@ class Parsed:
     lanes: dict[str, str]
     start_roles: frozenset[str]
     start_form: str | None
+    names_ru: dict[tuple[str, str], str]  # (process id, BPMN id) → the element's ``nameRu``, called processes too
 
 
 class DefinitionCache:
@@ -53,7 +54,7 @@ class DefinitionCache:
         forms = self.parsed(session, definition_id).forms
         if name not in forms:
             raise ProcessFailed(f"the form {name!r} is missing from this process version; a process owner must "
-                                f"deploy it again with its forms")
+                                f"deploy it again with its forms", reason="process_failed")
         return forms[name]
 
     def new_workflow(self, session: Session, definition_id: int) -> Any:
@@ -64,7 +65,7 @@ class DefinitionCache:
             return self.codec.load_state(definition_id, self._spec_json(session, definition_id), state_json)
         except Exception as error:  # a damaged state row must not surface as a traceback
             raise ProcessFailed(f"the stored state of this process cannot be read ({type(error).__name__}: "
-                                f"{error}); an auditor should check it") from None
+                                f"{error}); an auditor should check it", reason="process_failed") from None
 
     def _spec_json(self, session: Session, definition_id: int) -> Any:
         return lambda: self._row(session, definition_id).spec_json
@@ -73,8 +74,15 @@ class DefinitionCache:
     def _row(session: Session, definition_id: int) -> Definition:
         row = session.get(Definition, definition_id)
         if row is None:
-            raise NotFound(f"There is no process definition {definition_id}.")
+            raise NotFound(f"There is no process definition {definition_id}.", reason="no_definition")
         return row
+
+    def name_ru(self, session: Session, definition_id: int | None, process_id: str | None,
+                bpmn_id: str | None) -> str | None:
+        """An element's Russian name as its definition version says (``nameRu``), if it has one."""
+        if definition_id is None or not bpmn_id:
+            return None
+        return self.parsed(session, definition_id).names_ru.get((process_id or "", bpmn_id))
 
     def _parse(self, session: Session, definition: Definition) -> Parsed:
         spec, _ = self.codec.specs(definition.id, lambda: definition.spec_json)
@@ -84,4 +92,11 @@ class DefinitionCache:
         forms = [ts.extensions.get("properties", {}).get(bpmn.FORM_PROPERTY) for ts in starts
                  if hasattr(ts, "extensions")]
         return Parsed(definition.id, definition.process_id, definition.version, definition.name,
-                      json.loads(definition.forms_json), lanes, roles, next((f for f in forms if f), None))
+                      json.loads(definition.forms_json), lanes, roles, next((f for f in forms if f), None),
+                      _names_ru([spec, *self.codec.specs(definition.id, lambda: definition.spec_json)[1].values()]))
+
+
+def _names_ru(specs: list[Any]) -> dict[tuple[str, str], str]:
+    """Every element's Russian name (its ``nameRu`` property) by process and BPMN id."""
+    return {(spec.name, ts.bpmn_id): name for spec in specs for ts in spec.task_specs.values()
+            if (name := getattr(ts, "extensions", {}).get("properties", {}).get(bpmn.NAME_RU_PROPERTY))}

@@ -52,11 +52,11 @@ class SourceFile:
     def text(self) -> str:
         return self.content.decode("utf-8")
 
-    def add(self, message: str, element: Any = None, line: int | None = None) -> None:
+    def add(self, message: str, element: Any = None, line: int | None = None, code: str = "", **params: Any) -> None:
         element_id = element.get("id") if element is not None else None
         if line is None and element is not None:
             line = element.sourceline
-        self.problems.append(Problem(self.name, message, element_id, line))
+        self.problems.append(Problem(self.name, message, element_id, line, code, params))
 
     @property
     def process_ids(self) -> list[str]:
@@ -79,7 +79,7 @@ def _checks(source: SourceFile, forms: dict[str, str], callable_ids: set[str]) -
     try:
         source.content.decode("utf-8")
     except UnicodeDecodeError as error:
-        source.add(f"the file is not UTF-8 (byte {error.start}): save it as UTF-8")
+        source.add(f"the file is not UTF-8 (byte {error.start}): save it as UTF-8", code="not_utf8", byte=error.start)
         return
     try:
         source.tree = parse_xml(source.content)
@@ -90,10 +90,10 @@ def _checks(source: SourceFile, forms: dict[str, str], callable_ids: set[str]) -
     ids = {el.get("id"): el for el in source.tree.iter() if isinstance(el.tag, str) and el.get("id")}
     _check_references(source, ids)
     if not bpmn.processes(source.tree):
-        source.add("the file has no <bpmn:process>: nothing to deploy")
+        source.add("the file has no <bpmn:process>: nothing to deploy", code="no_process")
     for process in bpmn.processes(source.tree):
         if not process.get("id"):
-            source.add("a process has no id: give it one", process)
+            source.add("a process has no id: give it one", process, code="process_no_id")
             continue
         _check_names(source, process)
         _check_lanes(source, process)
@@ -117,7 +117,7 @@ def _check_xsd(source: SourceFile) -> None:
             by_line.setdefault(element.sourceline, element)
     for error in VALIDATOR.validator.error_log:
         message = error.message.replace(f"{{{bpmn.BPMN_NS}}}", "bpmn:")
-        source.add(f"does not follow the BPMN 2.0 schema: {message}", by_line.get(error.line), error.line)
+        source.add(f"does not follow the BPMN 2.0 schema: {message}", by_line.get(error.line), error.line, code="xsd", detail=message)
 
 
 def _check_references(source: SourceFile, ids: dict[str, Any]) -> None:
@@ -133,13 +133,13 @@ def _check_references(source: SourceFile, ids: dict[str, Any]) -> None:
                 element.set(attribute, _unprefixed(target))  # SpiffWorkflow matches plain ids only
             elif target is not None and target not in ids:
                 source.add(f"{bpmn.local(element)} refers with {attribute}=\"{target}\" to an element that does "
-                           f"not exist in this file: point it at an existing element or remove it", element)
+                           f"not exist in this file: point it at an existing element or remove it", element, code="dangling", target=target)
         if bpmn.local(element) in _REFERENCE_ELEMENTS and element.getparent() is not None:
             target = (element.text or "").strip()
             if _unprefixed(target) not in ids:
                 owner = element.getparent()
                 source.add(f"<{bpmn.local(element)}>{target}</{bpmn.local(element)}> names an element that does "
-                           f"not exist in this file: fix or remove the reference", owner, element.sourceline)
+                           f"not exist in this file: fix or remove the reference", owner, element.sourceline, code="dangling", target=target)
 
 
 _BPMN_NAMESPACES = {bpmn.BPMN_NS, bpmn.NS["bpmndi"]}
@@ -158,7 +158,7 @@ def _check_names(source: SourceFile, process: Any) -> None:
     for element in process.iter():
         if isinstance(element.tag, str) and len(element.get("name") or "") > MAX_NAME:
             source.add(f"the name is {len(element.get('name'))} characters; the limit is {MAX_NAME}: shorten it "
-                       f"(long explanations belong in the documentation)", element)
+                       f"(long explanations belong in the documentation)", element, code="name_too_long", length=len(element.get('name')), limit=MAX_NAME)
 
 
 def _check_message_lanes(source: SourceFile, process: Any) -> None:
@@ -168,11 +168,11 @@ def _check_message_lanes(source: SourceFile, process: Any) -> None:
         catcher = element.getparent()
         if bpmn.local(catcher) not in _THROWING and bpmn.lane_of(catcher, placed) is None:
             source.add("this event waits for a message but is in no lane: put it in the lane of the role that "
-                       "may send the message", catcher)
+                       "may send the message", catcher, code="catcher_no_lane")
     for task in process.iter(f"{{{bpmn.BPMN_NS}}}receiveTask"):
         if bpmn.lane_of(task, placed) is None:
             source.add(f"receive task \"{task.get('name') or task.get('id')}\" waits for a message but is in no "
-                       f"lane, so nobody could ever send it: put it in the lane of the role that sends it", task)
+                       f"lane, so nobody could ever send it: put it in the lane of the role that sends it", task, code="catcher_no_lane")
 
 
 _THROWING = ("intermediateThrowEvent", "endEvent")
@@ -182,32 +182,32 @@ def _check_unsupported(source: SourceFile, process: Any) -> None:
     """Constructs that would deploy but silently do nothing, or fail with SpiffWorkflow's words."""
     for store in process.iter(f"{{{bpmn.BPMN_NS}}}dataStoreReference"):
         source.add("data stores are not supported: CourseFlow keeps a process's data with the process itself; "
-                   "remove the data store (or replace it by a data object)", store)
+                   "remove the data store (or replace it by a data object)", store, code="data_store")
     if process.get("isExecutable") == "false":
         source.add(f"process \"{process.get('name') or process.get('id')}\" is marked not executable "
-                   f"(isExecutable=\"false\"): tick \"Executable\" in your modeller to run it here", process)
+                   f"(isExecutable=\"false\"): tick \"Executable\" in your modeller to run it here", process, code="not_executable")
     for reference in process.iter(f"{{{bpmn.BPMN_NS}}}eventDefinitionRef"):
         source.add("this event names its event definition by reference (eventDefinitionRef), which CourseFlow "
                    "cannot run: put a message, timer or signal definition inside the event itself",
-                   reference.getparent(), reference.sourceline)
+                   reference.getparent(), reference.sourceline, code="event_definition_ref")
     for task in process.iter(f"{{{bpmn.BPMN_NS}}}serviceTask"):
         if task.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", bpmn.NS) is None:
             source.add(f"service task \"{task.get('name') or task.get('id')}\" calls no service CourseFlow knows: "
-                       f"use a script task for a computation or a user task for a person's work", task)
+                       f"use a script task for a computation or a user task for a person's work", task, code="service_task")
 
 
 def _check_lanes(source: SourceFile, process: Any) -> None:
     for lane in process.iter(f"{{{bpmn.BPMN_NS}}}lane"):
         if not lane.get("name"):
-            source.add("the lane has no name: name it with a role key", lane)
+            source.add("the lane has no name: name it with a role key", lane, code="lane_unnamed")
     for name, lane in bpmn.lane_names(process):
         if lane.get("name") and role_for_lane(name) is None:
-            source.add(f"lane \"{name}\" is not a role: name it with a role key ({', '.join(ROLES)})", lane)
+            source.add(f"lane \"{name}\" is not a role: name it with a role key ({', '.join(ROLES)})", lane, code="lane_not_role", name=name)
     placed = bpmn.lanes(process)
     for task in bpmn.human_tasks(process):
         if bpmn.lane_of(task, placed) is None:
             source.add(f"{_kind(task)} \"{task.get('name') or task.get('id')}\" is in no lane: "
-                       f"put it in the lane of the role that does it", task)
+                       f"put it in the lane of the role that does it", task, code="task_no_lane", kind=bpmn.local(task))
 
 
 def _kind(task: Any) -> str:
@@ -221,7 +221,7 @@ def _check_forms(source: SourceFile, process: Any, forms: dict[str, str]) -> Non
         form = props.get(bpmn.FORM_PROPERTY)
         if not form:
             source.add(f"{_kind(task)} \"{task.get('name') or task.get('id')}\" has no form: set the "
-                       f"{bpmn.FORM_PROPERTY} property to a file of forms/", task)
+                       f"{bpmn.FORM_PROPERTY} property to a file of forms/", task, code="task_no_form", kind=bpmn.local(task), property=bpmn.FORM_PROPERTY)
             continue
         _check_form_file(source, task, form, forms, schema=True)
         if props.get(bpmn.UI_FORM_PROPERTY):
@@ -232,11 +232,11 @@ def _check_forms(source: SourceFile, process: Any, forms: dict[str, str]) -> Non
 
 def _check_form_file(source: SourceFile, task: Any, name: str, forms: dict[str, str], schema: bool) -> None:
     if name not in forms:
-        source.add(f"the form file \"{name}\" does not exist in forms/: create it or bind an existing form", task)
+        source.add(f"the form file \"{name}\" does not exist in forms/: create it or bind an existing form", task, code="form_missing", name=name)
         return
     problem = form_problem(forms[name]) if schema else _json_problem(forms[name])
     if problem:
-        source.add(f"the form file \"{name}\" is unusable: {problem}", task)
+        source.add(f"the form file \"{name}\" is unusable: {problem}", task, code="form_unusable", name=name, detail=problem)
 
 
 @functools.lru_cache(maxsize=64)  # a library holds a few dozen forms
@@ -304,18 +304,18 @@ def _event_of(timer_element: Any) -> Any:
 def _check_expressions(source: SourceFile, process: Any) -> None:
     for element, text, mode, what, line in _expressions(process):
         if not text:
-            source.add(f"the {what} is empty: give a quoted ISO 8601 value such as \"P3D\"", element, line)
+            source.add(f"the {what} is empty: give a quoted ISO 8601 value such as \"P3D\"", element, line, code="timer_empty", what=what)
             continue
         if what in ("timeDuration", "timeDate", "timeCycle") and _UNQUOTED_ISO.match(text):
             source.add(f"the {what} {text} is an ISO 8601 value written without quotes; timer values are "
-                       f"expressions here: quote it, e.g. \"{text}\"", element, line)
+                       f"expressions here: quote it, e.g. \"{text}\"", element, line, code="timer_unquoted", what=what, text=text)
             continue
         try:
             scripts.check(text, mode)
         except scripts.ScriptRuleError as error:
             offset = (error.line - 1) if error.line else 0
             hint = _FOREIGN_HINT if text.startswith(("${", "#{", "=")) else ""
-            source.add(f"the {what} {text!r} is refused: {error}{hint}", element, (line or 0) + offset or None)
+            source.add(f"the {what} {text!r} is refused: {error}{hint}", element, (line or 0) + offset or None, code="expression_refused", what=what, detail=str(error))
             continue
         if what in ("timeDuration", "timeDate", "timeCycle"):
             _check_timer_literal(source, element, text, what, line)
@@ -330,14 +330,14 @@ def _check_timer_literal(source: SourceFile, element: Any, text: str, what: str,
     """A constant timer expression must be a valid ISO 8601 duration/date/cycle."""
     expression = ast.parse(text, mode="eval").body
     if isinstance(expression, ast.Name) and expression.id[:1] in ("P", "R"):
-        source.add(f"the {what} {text} is read as a variable name: quote it, e.g. \"{text}\"", element, line)
+        source.add(f"the {what} {text} is read as a variable name: quote it, e.g. \"{text}\"", element, line, code="timer_unquoted", what=what, text=text)
         return
     try:
         value = ast.literal_eval(expression)
     except (ValueError, TypeError):
         return  # computed at run time from process data
     if not isinstance(value, str):
-        source.add(f"the {what} {text!r} must be a string: write it in quotes, e.g. \"P3D\"", element, line)
+        source.add(f"the {what} {text!r} must be a string: write it in quotes, e.g. \"P3D\"", element, line, code="timer_unquoted", what=what, text=text)
         return
     parse = {
         "timeDuration": TimerEventDefinition.parse_iso_duration,
@@ -348,20 +348,20 @@ def _check_timer_literal(source: SourceFile, element: Any, text: str, what: str,
         parse(value)
     except Exception:  # SpiffWorkflow raises bare Exception/ValueError/AttributeError here
         example = {"timeDuration": "P3D", "timeDate": "2027-01-31T09:00:00+00:00", "timeCycle": "R3/P1M"}[what]
-        source.add(f"the {what} {value!r} is not ISO 8601: use e.g. \"{example}\"", element, line)
+        source.add(f"the {what} {value!r} is not ISO 8601: use e.g. \"{example}\"", element, line, code="timer_not_iso", what=what, example=example)
 
 
 def _check_calls(source: SourceFile, process: Any, callable_ids: set[str]) -> None:
     for call in bpmn.called_elements(process):
         called = call.get("calledElement")
         if not called:
-            source.add("call activity has no calledElement: name the process it calls", call)
+            source.add("call activity has no calledElement: name the process it calls", call, code="call_no_element")
         elif _global_task(source, called) is not None:
             source.add(f"call activity calls the global task \"{called}\", which CourseFlow cannot run: model the "
-                       f"task inside the process (a user task in the lane of its role)", call)
+                       f"task inside the process (a user task in the lane of its role)", call, code="call_global_task", called=called)
         elif called not in callable_ids:
             source.add(f"call activity calls process \"{called}\", which is neither in this deploy nor deployed "
-                       f"before: deploy its file too or fix the id", call)
+                       f"before: deploy its file too or fix the id", call, code="call_unknown", called=called)
 
 
 def _check_continuations(source: SourceFile, process: Any, callable_ids: set[str]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lxml import etree
@@ -34,6 +34,10 @@ class Change:
     element_type: str  # BPMN local name: "userTask", "sequenceFlow", "lane", ...
     name: str          # the element's name (the new one if changed), '' if none
     detail: str        # for "changed": what changed, e.g. 'name "A" → "B"; form a.json → b.json'
+    parts: tuple[Part, ...] = field(default=(), compare=False)  # the detail as (kind of change, its values), for saying it in other languages
+
+
+Part = tuple[str, dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class VersionView:
     filename: str = ""          # the BPMN file it was deployed from
     note: str | None = None     # the process owner's change note
     inside: int = 0             # running instances in this process now, on any version, started or called
+    name_ru: str | None = None  # the process's name in Russian (its ``nameRu`` property)
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def history(session: Session, process_id: str) -> list[VersionView]:
     rows = list(session.scalars(_with_content(select(Definition).where(Definition.process_id == process_id))
                                 .order_by(Definition.version.desc())))
     if not rows:
-        raise NotFound(f"No process {process_id!r} is deployed.")
+        raise NotFound(f"No process {process_id!r} is deployed.", reason="not_deployed", process=process_id)
     return _views(session, rows, rows)
 
 
@@ -114,7 +119,7 @@ def bpmn_xml(session: Session, process_id: str, version: int) -> str:
     found = session.scalar(select(Definition.bpmn_xml).where(Definition.process_id == process_id,
                                                              Definition.version == version))
     if found is None:
-        raise NotFound(f"Process {process_id!r} has no version {version}.")
+        raise NotFound(f"Process {process_id!r} has no version {version}.", reason="no_version", process=process_id, version=version)
     return found
 
 
@@ -164,7 +169,7 @@ def _views(session: Session, rows: list[Definition], previous: list[Definition])
         forms = form_changes(json.loads(old.forms_json), json.loads(d.forms_json)) if old is not None else []
         running, finished = counts.get(d.id, (0, 0))
         views.append(VersionView(d.id, d.process_id, d.version, d.name, d.deployed_at, d.deployed_by, d.sha256,
-                                 running, finished, changes, forms, d.filename, d.note))
+                                 running, finished, changes, forms, d.filename, d.note, name_ru=d.name_ru))
     return views
 
 
@@ -239,8 +244,9 @@ def _compare_process(pid: str, old: dict[str, _Element], new: dict[str, _Element
         if before is None:
             changes.append(Change("added", pid, element_id, element.type, element.name, ""))
         elif before != element:
+            parts = _parts(before, element)
             changes.append(Change("changed", pid, element_id, element.type, element.name,
-                                  _detail(before, element)))
+                                  "; ".join(_said(part) for part in parts), tuple(parts)))
     changes.extend(Change("removed", pid, element_id, element.type, element.name, "")
                    for element_id, element in old.items() if element_id not in new)
     return changes
@@ -339,14 +345,14 @@ def _tags(element: Any) -> list[Any]:
 
 # -- describing a change -------------------------------------------------------------------------
 
-def _detail(old: _Element, new: _Element) -> str:
-    """What changed, in words: 'name "A" → "B"; form a.json → b.json; condition changed'."""
-    parts = [f"type {old.type} → {new.type}"] if old.type != new.type else []
+def _parts(old: _Element, new: _Element) -> list[Part]:
+    """What changed: the type, then each aspect that differs, as (kind, values)."""
+    parts: list[Part] = [("type", {"before": old.type, "after": new.type})] if old.type != new.type else []
     for key in _ordered(old.aspects.keys() | new.aspects.keys()):
         before, after = old.aspects.get(key), new.aspects.get(key)
         if before != after:
             parts.append(_describe(key, before, after))
-    return "; ".join(parts)
+    return parts
 
 
 def _ordered(keys: Any) -> list[str]:
@@ -358,25 +364,38 @@ def _ordered(keys: Any) -> list[str]:
     return sorted(keys, key=lambda key: (rank(key), key))
 
 
-def _describe(key: str, before: Any, after: Any) -> str:
+def _describe(key: str, before: Any, after: Any) -> Part:
     if key in _REFERENCE_LISTS:
-        return _describe_refs(_REFERENCE_LISTS[key], before or frozenset(), after or frozenset())
+        was, now = before or frozenset(), after or frozenset()
+        return "refs", {"what": _REFERENCE_LISTS[key], "added": ", ".join(sorted(now - was)),
+                        "removed": ", ".join(sorted(was - now))}
     if key in _TEXTS:
-        return f"{_TEXTS[key]} {_how(before, after)}"
+        return "text", {"what": _TEXTS[key], "how": _how(before, after)}
     if key in _TIMERS:
-        return f"{_TIMERS[key]} {before or 'none'} → {after or 'none'}"
+        return "value", {"what": _TIMERS[key], "before": before or "", "after": after or ""}
     if key.startswith("property:") and key[9:] in _PROPERTIES:
-        return f"{_PROPERTIES[key[9:]]} {before or 'none'} → {after or 'none'}"
+        return "value", {"what": _PROPERTIES[key[9:]], "before": before or "", "after": after or ""}
     if key.startswith(("@", "property:")):
         label = key[1:] if key.startswith("@") else key[9:]
-        return f"{label} {_quoted(before)} → {_quoted(after)}"
-    return f"{key[1:]} {_how(before, after)}"
+        return "attribute", {"what": label, "before": "" if before is None else str(before),
+                             "after": "" if after is None else str(after)}
+    return "text", {"what": key[1:], "how": _how(before, after)}
 
 
-def _describe_refs(label: str, before: frozenset[str], after: frozenset[str]) -> str:
-    """'flow nodes: fix2 added, fix removed'."""
-    return f"{label}: " + ", ".join([f"{ref} added" for ref in sorted(after - before)]
-                                    + [f"{ref} removed" for ref in sorted(before - after)])
+def _said(part: Part) -> str:
+    """One part of a change in English: 'name "A" → "B"', 'form a.json → b.json', 'condition changed'."""
+    kind, values = part
+    what, before, after = values.get("what", ""), values.get("before", ""), values.get("after", "")
+    if kind == "type":
+        return f"type {before} → {after}"
+    if kind == "refs":
+        return f"{what}: " + ", ".join([f"{ref} added" for ref in values["added"].split(", ") if ref]
+                                       + [f"{ref} removed" for ref in values["removed"].split(", ") if ref])
+    if kind == "text":
+        return f"{what} {values['how']}"
+    if kind == "value":
+        return f"{what} {before or 'none'} → {after or 'none'}"
+    return f"{what} {_quoted(before or None)} → {_quoted(after or None)}"
 
 
 def _how(before: Any, after: Any) -> str:

@@ -55,6 +55,13 @@ class DeployReport:
                 "conflict": self.conflict.as_dict() if self.conflict else None}
 
 
+def _name_ru(tree: Any, process_id: str) -> str | None:
+    """The process's name in Russian: its ``nameRu`` property, if it has one."""
+    found = [p for p in bpmn.processes(tree) if p.get("id") == process_id]
+    name = bpmn.properties(found[0]).get(bpmn.NAME_RU_PROPERTY) if found else None
+    return name[:300] if name else None
+
+
 def read_directory(directory: Path, forms_directory: Path | None = None) -> tuple[list[SourceFile], dict[str, str]]:
     """The ``.bpmn`` files of ``directory`` and the form files they may bind.
 
@@ -232,6 +239,7 @@ class _Deployment:
             return None
         definition = Definition(
             process_id=process_id, version=latest.version + 1 if latest else 1, name=spec.description or process_id,
+            name_ru=_name_ru(self.trees[process_id], process_id),
             sha256=sha, filename=source.name, bpmn_xml=source.text, files_json=json.dumps(files, ensure_ascii=False),
             spec_json=self.codec.dump_spec(spec, called), forms_json=json.dumps(used_forms, ensure_ascii=False),
             lanes_json=audit.canonical(_lane_roles(self.trees[pid] for pid in files)), deployed_at=clock.now(),

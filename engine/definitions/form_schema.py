@@ -359,11 +359,11 @@ def _plain(error: Any) -> str:
 
 def _shape_errors(data: Any) -> list[FieldError]:
     if not isinstance(data, dict):
-        return [FieldError("", "the submission must be a JSON object")]
+        return [FieldError("", "the submission must be a JSON object", "shape")]
     size = len(json.dumps(data, ensure_ascii=False).encode())
     if size > MAX_SUBMISSION_BYTES:
-        return [FieldError("", f"the submission is {size} bytes; the limit is {MAX_SUBMISSION_BYTES}")]
-    return [FieldError(path, message) for path, message in _walk(data, "", 0)]
+        return [FieldError("", f"the submission is {size} bytes; the limit is {MAX_SUBMISSION_BYTES}", "shape")]
+    return [FieldError(path, message, "shape") for path, message in _walk(data, "", 0)]
 
 
 def _unknown_fields(schema: dict[str, Any], data: dict[str, Any]) -> list[FieldError]:
@@ -371,7 +371,7 @@ def _unknown_fields(schema: dict[str, Any], data: dict[str, Any]) -> list[FieldE
     if "properties" not in schema or "additionalProperties" in schema or "unevaluatedProperties" in schema:
         return []
     known = schema.get("properties", {})
-    return [FieldError(key, UNKNOWN_FIELD) for key in data if key not in known]
+    return [FieldError(key, UNKNOWN_FIELD, "unknown") for key in data if key not in known]
 
 
 def _walk(value: Any, path: str, depth: int) -> Iterator[tuple[str, str]]:

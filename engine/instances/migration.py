@@ -98,6 +98,19 @@ CHANGES = {
 }
 
 
+class Why(str):
+    """A reason in English that also carries ``code`` and ``params``, so a front end can say it in its reader's
+    language (the same pattern as the engine's errors)."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, code: str, **params: Any) -> Why:
+        made = super().__new__(cls, text)
+        made.code, made.params = code, params
+        return made
+
+
 @dataclass(frozen=True)
 class MigrationCheck:
     """Whether one instance would move safely to ``to_version``, and if not, why."""
@@ -111,6 +124,7 @@ class MigrationCheck:
     reason: str  # '' when safe; else a sentence naming the element that breaks the rule
     open_tasks: list[str]  # names of the tasks open now that would continue on the new version
     waiting: list[Waiting] = field(default_factory=list)  # timers it waits for (e.g. the inspection, 13.1)
+    open_tasks_ru: list[str] = field(default_factory=list)  # the same names in Russian (``nameRu``, else as above)
 
 
 @dataclass(frozen=True)
@@ -118,6 +132,7 @@ class Waiting:
     """A timer an instance waits for: its name and when it fires (None if not known yet)."""
     name: str
     due: dt.datetime | None
+    name_ru: str | None = None  # its ``nameRu``
 
 
 @dataclass(frozen=True)
@@ -162,7 +177,7 @@ class Versions:
         if definition_id not in self._read:
             row = self.session.get(Definition, definition_id)
             if row is None:
-                raise NotFound(f"There is no process definition {definition_id}.")
+                raise NotFound(f"There is no process definition {definition_id}.", reason="no_definition")
             self._read[definition_id] = Version.of(row)
         return self._read[definition_id]
 
@@ -171,7 +186,7 @@ class Versions:
         definition_id = self.session.scalar(select(Definition.id).where(
             Definition.process_id == process_id, Definition.version == to_version))
         if definition_id is None:
-            raise NotFound(f"Version {to_version} of process {process_id!r} is not deployed.")
+            raise NotFound(f"Version {to_version} of process {process_id!r} is not deployed.", reason="no_version", process=process_id, version=to_version)
         return self.get(definition_id)
 
 
@@ -194,24 +209,26 @@ def check(session: Session, definitions: DefinitionCache, versions: Versions, ta
     """The verdict on one instance, with the instance as loaded if it may move (None if not)."""
     found = store.instance(session.connection(), instance_id)
     if found is None:
-        reason = f"there is no process instance {instance_id}"
-        return MigrationCheck(instance_id, None, None, 0, target.version, False, reason, []), None
+        missing = Why(f"there is no process instance {instance_id}", "no_instance")
+        return MigrationCheck(instance_id, None, None, 0, target.version, False, missing, []), None
     row = found[0]
     current = versions.get(row.definition_id)
-    reason, loaded, names = _refuse_instance(row, current, target), None, []
+    reason: str = _refuse_instance(row, current, target)
+    loaded, names, names_ru = None, [], []
     if not reason:
         try:
             loaded = runtime.load(session, definitions, instance_id, found)
         except CourseFlowError as error:  # a damaged state: say so, as for any other refusal
-            reason = str(error)
+            reason = Why(str(error), "failed")
     waiting: list[Waiting] = []
     if loaded is not None:
         reason = unsafe_reason(loaded.workflow, current, target)
         names = open_task_names(loaded.workflow, current if reason else target)
+        names_ru = open_task_names(loaded.workflow, current if reason else target, russian=True)
         waiting = waiting_for(loaded.workflow)
     course_name = session.scalar(select(Course.name).where(Course.id == row.course_id)) if row.course_id else None
     return (MigrationCheck(row.id, row.course_id, course_name, current.version, target.version, not reason, reason,
-                           names, waiting), None if reason else loaded)
+                           names, waiting, names_ru), None if reason else loaded)
 
 
 def course_of(session: Session, instance_id: str) -> tuple[int | None, str | None]:
@@ -223,7 +240,7 @@ def course_of(session: Session, instance_id: str) -> tuple[int | None, str | Non
 
 def waiting_for(workflow: Any) -> list[Waiting]:
     """The timers the workflow waits for, soonest first."""
-    found = [Waiting(task.task_spec.bpmn_name or task.task_spec.bpmn_id, timers.due_time(task))
+    found = [Waiting(task.task_spec.bpmn_name or task.task_spec.bpmn_id, timers.due_time(task), _name_ru(task.task_spec))
              for task in timers.waiting_timers(scan(workflow)).values()]
     return sorted(found, key=lambda w: (w.due is None, w.due or dt.datetime.min.replace(tzinfo=dt.UTC), w.name))
 
@@ -231,21 +248,25 @@ def waiting_for(workflow: Any) -> list[Waiting]:
 def _refuse_instance(row: store.InstanceRow, current: Version, target: Version) -> str:
     """Rule 3: the same process, a newer version, a running instance ('' if all hold)."""
     if row.process_id != target.process_id:
-        return f"it is an instance of {row.process_id}, not of {target.process_id}"
+        return Why(f"it is an instance of {row.process_id}, not of {target.process_id}", "other_process",
+                   process=row.process_id, target=target.process_id)
     if row.status != InstanceStatus.RUNNING:
-        return f"it is {row.status}; only running instances can move to another version"
+        return Why(f"it is {row.status}; only running instances can move to another version", "not_running",
+                   status=row.status)
     if current.version >= target.version:
-        return (f"it runs version {current.version}, which is not older than version {target.version}: "
-                f"instances move only to newer versions")
+        return Why(f"it runs version {current.version}, which is not older than version {target.version}: "
+                   f"instances move only to newer versions", "not_older", version=current.version,
+                   target=target.version)
     return ""
 
 
-def open_task_names(workflow: Any, version: Version) -> list[str]:
-    """The names people see of the open tasks, as ``version`` gives them."""
+def open_task_names(workflow: Any, version: Version, russian: bool = False) -> list[str]:
+    """The names people see of the open tasks, as ``version`` gives them (their ``nameRu`` if ``russian``)."""
     names = []
     for task in scan(workflow).ready.values():
         spec = version.task_spec(process_of(task), task.task_spec.name) or {}
-        names.append(spec.get("bpmn_name") or task.task_spec.bpmn_name or task.task_spec.bpmn_id)
+        name_ru = _name_ru(spec) if russian else None
+        names.append(name_ru or spec.get("bpmn_name") or task.task_spec.bpmn_name or task.task_spec.bpmn_id)
     return names
 
 
@@ -263,11 +284,14 @@ def _missing(workflow: Any, target: Version) -> str:
     for wf in _workflows(workflow):
         process = wf.spec.name
         if process not in target.processes:
-            return f"the called process {process}, which this instance has run, is missing from version " \
-                   f"{target.version}"
+            return Why(f"the called process {process}, which this instance has run, is missing from version "
+                       f"{target.version}", "called_missing", process=process, version=target.version)
         for task in wf.tasks.values():
             if target.task_spec(process, task.task_spec.name) is None:
-                return f"{_role(task)} {_label_of_task(task, workflow)} is missing from version {target.version}"
+                return Why(f"{_role(task)} {_label_of_task(task, workflow)} is missing from version {target.version}",
+                           "element_missing", version=target.version, **_place(_role(task), task.task_spec.bpmn_name,
+                           task.task_spec.bpmn_id or task.task_spec.name, process_of(task), workflow.spec.name,
+                           _name_ru(task.task_spec)))
     return ""
 
 
@@ -289,6 +313,20 @@ def _ahead(manual: bool) -> str:
 def _label_of_task(task: Any, workflow: Any) -> str:
     return _label(task.task_spec.bpmn_name, task.task_spec.bpmn_id or task.task_spec.name, process_of(task),
                   workflow.spec.name)
+
+
+def _place(role: str, name: str | None, ident: str, process: str, top: str, name_ru: str | None = None
+           ) -> dict[str, Any]:
+    """The values a reason names an element by: where the instance stands with it, its name and id, its process."""
+    return {"place": role.removeprefix("the ").replace(" ", "_"), "name": name or "", "ident": ident,
+            "process": process if process != top else "", "name_ru": name_ru or ""}
+
+
+def _name_ru(spec: Any) -> str | None:
+    """A task spec's (or its serialized dict's) ``nameRu`` property."""
+    extensions = spec.get("extensions", {}) if isinstance(spec, dict) else getattr(spec, "extensions", {})
+    found = (extensions or {}).get("properties", {}).get(bpmn.NAME_RU_PROPERTY)
+    return str(found) if found else None
 
 
 def _label(name: str | None, ident: str, process: str, top: str) -> str:
@@ -328,12 +366,15 @@ def _changed_ahead(workflow: Any, current: Version, target: Version) -> str:
                 return change
         old = current.task_spec(stop.process, stop.name)
         if old is None:  # the state names a task spec its own version lacks: the state is not of this version
-            return f"the element {stop.name} is not in version {current.version}"
+            return Why(f"the element {stop.name} is not in version {current.version}", "not_in_version",
+                       ident=stop.name, version=current.version)
         change = _spec_change(old, target.task_spec(stop.process, stop.name), current, target)
         if change:
             ident = old["bpmn_id"] or old["name"]
             role = stop.role or _ahead(old["manual"])
-            return f"{role} {_label(old['bpmn_name'], ident, stop.process, top)} {change}"
+            return Why(f"{role} {_label(old['bpmn_name'], ident, stop.process, top)} {change}",
+                       f"element_{getattr(change, 'code', 'changed')}", **getattr(change, "params", {}),
+                       **_place(role, old["bpmn_name"], ident, stop.process, top, _name_ru(old)))
         queue.extend(_next_stops(stop, old))
     return ""
 
@@ -352,28 +393,34 @@ def _next_stops(stop: _Stop, spec: dict[str, Any]) -> list[_Stop]:
 def _process_change(process: str, current: Version, target: Version) -> str:
     new = target.processes.get(process)
     if new is None:
-        return f"the called process {process} is missing from version {target.version}"
+        return Why(f"the called process {process} is missing from version {target.version}", "called_missing",
+                   process=process, version=target.version)
     old, new = _unlabelled(current.processes[process]), _unlabelled(new)
     for key in sorted(set(old) | set(new)):
         if key not in PROCESS_UNCOMPARED and old.get(key) != new.get(key):
             what = CHANGES.get(key, f"its {key.replace('_', ' ')} differs")
-            return f"the process {process} is changed in version {target.version}: {what}"
+            return Why(f"the process {process} is changed in version {target.version}: {what}", "process_changed",
+                       process=process, version=target.version, what=key, detail="")
     return ""
 
 
 def _spec_change(old: dict[str, Any], new: dict[str, Any] | None, current: Version, target: Version) -> str:
     """'is … in version N: what differs' for a task spec that does not behave the same, else ''."""
     if new is None:
-        return f"is missing from version {target.version}"
+        return Why(f"is missing from version {target.version}", "missing", version=target.version)
     mine, theirs = _behaviour(old), _behaviour(new)
     if mine.get("typename") != theirs.get("typename"):
-        return f"is changed in version {target.version}: {CHANGES['typename']}"
+        return Why(f"is changed in version {target.version}: {CHANGES['typename']}", "changed",
+                   version=target.version, what="typename", detail="")
     for key in [*mine, *(k for k in theirs if k not in mine)]:
         if mine.get(key) != theirs.get(key):
-            return f"is changed in version {target.version}: {_what_differs(key, mine, theirs)}"
+            what = _what_differs(key, mine, theirs)
+            return Why(f"is changed in version {target.version}: {what}", "changed", version=target.version,
+                       what=getattr(what, "code", key), detail=getattr(what, "params", {}).get("detail", ""))
     for form in _forms_bound(mine):
         if current.forms.get(form) != target.forms.get(form):
-            return f"is changed in version {target.version}: its form ({form}) differs"
+            return Why(f"is changed in version {target.version}: its form ({form}) differs", "changed",
+                       version=target.version, what="form_content", detail=form)
     return ""
 
 
@@ -383,9 +430,9 @@ def _what_differs(key: str, mine: dict[str, Any], theirs: dict[str, Any]) -> str
     ours, new = mine["extensions"]["properties"], theirs["extensions"]["properties"]
     for name in [*ours, *(n for n in new if n not in ours)]:
         if ours.get(name) != new.get(name):
-            return "its form differs" if name in (bpmn.FORM_PROPERTY, bpmn.UI_FORM_PROPERTY) \
-                else f"its property {name} differs"
-    return "its extensions differ"
+            return Why("its form differs", "form_binding") if name in (bpmn.FORM_PROPERTY, bpmn.UI_FORM_PROPERTY) \
+                else Why(f"its property {name} differs", "property", detail=name)
+    return Why("its extensions differ", "extensions")
 
 
 def _behaviour(spec: dict[str, Any]) -> dict[str, Any]:
@@ -445,7 +492,7 @@ def _move(session: Session, definitions: DefinitionCache, loaded: runtime.Loaded
         loaded.workflow = carried_over(definitions.codec, loaded.workflow, target.id, lambda: target.spec_json)
     except Exception as error:  # the rules say it loads; should it not, nothing may be half-done
         raise ProcessFailed(f"the instance could not be restored on version {target.version} "
-                            f"({type(error).__name__}: {error}); nothing was changed") from None
+                            f"({type(error).__name__}: {error}); nothing was changed", reason="process_failed") from None
     row = loaded.instance
     row.definition_id = target.id
     open_tasks.relabel(session.connection(), row, scan(loaded.workflow), definitions.parsed(session, target.id).lanes,

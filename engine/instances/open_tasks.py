@@ -38,7 +38,7 @@ def sync(connection: Connection, instance: InstanceRow, follows: Derived, before
     withdrawn = follows.withdrawn
     withdrawn_rows = store.open_tasks_by_id(connection, withdrawn) if withdrawn else []
     if gone and store.delete_open_tasks(connection, gone) != len(gone):
-        raise ChangedMeanwhile(CHANGED_MEANWHILE)
+        raise ChangedMeanwhile(CHANGED_MEANWHILE, reason="task_changed_meanwhile")
     new = [new_row(instance, task, lanes, now) for task_id, task in ready.items() if task_id not in before]
     if new:
         store.insert_open_tasks(connection, new)

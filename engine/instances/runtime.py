@@ -62,7 +62,7 @@ def load(session: Session, definitions: DefinitionCache, instance_id: str,
     """Restore an instance's workflow (from ``prefetched`` row and state, if the caller has them)."""
     found = prefetched or store.instance(session.connection(), instance_id)
     if found is None:
-        raise NotFound(f"There is no process instance {instance_id}.")
+        raise NotFound(f"There is no process instance {instance_id}.", reason="no_instance", instance=instance_id)
     row, state_json = found
     workflow = definitions.load_workflow(session, row.definition_id, state_json)
     return Loaded(row, workflow, derived.before(workflow))
@@ -91,7 +91,7 @@ def persist(session: Session, definitions: DefinitionCache, loaded: Loaded, even
     row.next_timer_at = timers.next_due(follows.after) if row.status == InstanceStatus.RUNNING else None
     if not store.save_state(session.connection(), row, _dump(definitions, workflow), now):
         raise ChangedMeanwhile("Someone else changed this process at the same moment; nothing of yours was "
-                               "saved. Reload and try again.")
+                               "saved. Reload and try again.", reason="changed_meanwhile")
     row.version += 1
     row.last_event_hash = audit.append(session, events, now, row.last_event_hash)
     store.set_last_event_hash(session.connection(), row.id, row.last_event_hash)
@@ -122,7 +122,7 @@ def run_engine(loaded: Loaded, step: Callable[[], object] | None = None) -> None
         raise
     except Exception as error:  # scripts and expressions can fail in any way; none may escape as a traceback
         raise ProcessFailed(f"The process could not continue: {_describe(error)}. Nothing was saved; "
-                            f"a process owner must fix the process definition.") from None
+                            f"a process owner must fix the process definition.", reason="process_failed") from None
 
 
 def _describe(error: Exception) -> str:
@@ -136,7 +136,7 @@ def _dump(definitions: DefinitionCache, workflow: Any) -> str:
         return definitions.codec.dump_state(workflow)
     except (TypeError, ValueError) as error:
         raise ProcessFailed(f"The process data cannot be saved ({_describe(error)}): a script stored a value "
-                            f"that is not plain data. Nothing was saved.") from None
+                            f"that is not plain data. Nothing was saved.", reason="process_failed") from None
 
 
 def start(session: Session, definitions: DefinitionCache, definition: Parsed, data: dict[str, Any], actor: Actor,
@@ -146,13 +146,14 @@ def start(session: Session, definitions: DefinitionCache, definition: Parsed, da
     ``instance_id`` and ``noted`` (recorded in the start event) are given when a finished instance continues.
     """
     if definition.start_roles and not any(actor.holds(role) for role in definition.start_roles):
-        raise NotAllowed(f"Starting \"{definition.name}\" needs the role {' or '.join(sorted(definition.start_roles))}.")
+        raise NotAllowed(f"Starting \"{definition.name}\" needs the role {' or '.join(sorted(definition.start_roles))}.",
+                         reason="start_needs_role", process=definition.process_id, roles=sorted(definition.start_roles))
     if definition.start_form:
         validate_submission(choices.resolve(session, definitions.form(session, definition.id,
                                                                       definition.start_form)), data)
     course_id = data.get("course_id")
     if course_id is not None and (not isinstance(course_id, int) or session.get(Course, course_id) is None):
-        raise NotFound(f"There is no course {course_id!r}.")
+        raise NotFound(f"There is no course {course_id!r}.", reason="no_course", course=course_id)
     now = clock.now()
     row = InstanceRow(id=instance_id or str(uuid.uuid4()), definition_id=definition.id, process_id=definition.process_id,
                       status=InstanceStatus.RUNNING, version=0, next_timer_at=None, completed_at=None, course_id=course_id,
@@ -179,27 +180,32 @@ def refuse_closed_task(session: Session, task_id: str) -> NoReturn:
     closed = session.scalars(select(Event).where(
         Event.task_id == task_id, Event.kind.in_((EventKind.TASK_COMPLETED, EventKind.TASK_CANCELLED)))).first()
     if closed is not None and closed.kind == EventKind.TASK_COMPLETED:
-        raise TaskNotOpen(f"This task was already completed by {closed.actor} at {closed.at:%Y-%m-%d %H:%M} UTC.")
+        raise TaskNotOpen(f"This task was already completed by {closed.actor} at {closed.at:%Y-%m-%d %H:%M} UTC.",
+                          reason="task_completed_by", login=closed.actor or "", at=closed.at)
     if closed is not None:
         raise TaskNotOpen(f"This task was withdrawn at {closed.at:%Y-%m-%d %H:%M} UTC: the process moved on "
-                          f"without it (for example, its deadline passed).")
-    raise NotFound(f"There is no open task {task_id}.")
+                          f"without it (for example, its deadline passed).", reason="task_withdrawn", at=closed.at)
+    raise NotFound(f"There is no open task {task_id}.", reason="no_task")
 
 
 def check_may_act(actor: Actor, row: OpenTaskRow) -> str:
     """Raise :class:`NotAllowed` unless ``actor`` may do the task; return how ("assignee" or "role")."""
     if row.assignee:
         if actor.login != row.assignee:
-            raise NotAllowed(f"This task is assigned to {row.assignee}; only they can do it.")
+            raise NotAllowed(f"This task is assigned to {row.assignee}; only they can do it.", reason="task_assigned",
+                             login=row.assignee)
         if row.role and not actor.holds(row.role):
             raise NotAllowed(f"This task is assigned to you as {row.role}, a role you no longer hold; "
-                             f"a sector administrator must grant it again or reassign the task.")
+                             f"a sector administrator must grant it again or reassign the task.",
+                             reason="assigned_role_lost", role=row.role)
         return "assignee"
     if not actor.holds(row.role, row.scope):
         where = f" for {row.scope}" if row.scope else ""
-        raise NotAllowed(f"This task needs the role {row.role}{where}, which you do not hold.")
+        raise NotAllowed(f"This task needs the role {row.role}{where}, which you do not hold.",
+                         reason="task_needs_role", role=row.role, scope=row.scope or "")
     if row.claimed_by and row.claimed_by != actor.login:
-        raise NotAllowed(f"{row.claimed_by} has claimed this task; they must release it before you can act.")
+        raise NotAllowed(f"{row.claimed_by} has claimed this task; they must release it before you can act.",
+                         reason="task_claimed", login=row.claimed_by)
     return "role"
 
 
@@ -209,10 +215,11 @@ def complete(session: Session, definitions: DefinitionCache, row: OpenTaskRow, s
     loaded = load(session, definitions, row.instance_id, prefetched)
     refuse_if_timers_due(loaded.instance)
     if expected_version is not None and loaded.instance.version != expected_version:
-        raise ChangedMeanwhile(CHANGED_MEANWHILE)
+        raise ChangedMeanwhile(CHANGED_MEANWHILE, reason="form_changed_meanwhile")
     task = find_task(loaded.workflow, row.id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-        raise TaskNotOpen("This task is no longer open (it was completed, cancelled or is not ready yet).")
+        raise TaskNotOpen("This task is no longer open (it was completed, cancelled or is not ready yet).",
+                          reason="task_not_open")
     schema = choices.resolve(session, definitions.form(session, row.definition_id, row.form), row.scope)
     data = validate_submission(schema, with_read_only(schema, submitted, task.data), shape_checked=True)
     seen_before = occurrence(loaded.workflow, task)
@@ -258,11 +265,13 @@ def deliver_message(session: Session, definitions: DefinitionCache, instance_id:
     refuse_if_timers_due(loaded.instance)
     waiting = catching(loaded.workflow, name)
     if not waiting:
-        raise TaskNotOpen(f"This process is not waiting for the message \"{name}\" now.")
+        raise TaskNotOpen(f"This process is not waiting for the message \"{name}\" now.", reason="not_waiting",
+                          event=name)
     lanes = definitions.parsed(session, loaded.instance.definition_id).lanes
     roles = {role for _, _, task_lanes in waiting for lane in task_lanes if (role := lanes.get(lane)) is not None}
     if not any(actor.holds(role) for role in roles):  # no lane, no sender: fail closed
-        raise NotAllowed(f"Only {' or '.join(sorted(roles))} may send \"{name}\" to this process.")
+        raise NotAllowed(f"Only {' or '.join(sorted(roles))} may send \"{name}\" to this process.",
+                         reason="message_needs_role", roles=sorted(roles), event=name)
     task, definition, _ = waiting[0]
     run_engine(loaded, lambda: loaded.workflow.send_event(BpmnEvent(definition, payload)))
     persist(session, definitions, loaded, [audit.NewEvent(
@@ -290,7 +299,8 @@ def catching(workflow: Any, name: str) -> list[Any]:
 
 def claim(session: Session, row: OpenTaskRow, actor: Actor) -> None:
     if row.assignee:
-        raise NotAllowed(f"This task is assigned to {row.assignee}; it cannot be claimed.")
+        raise NotAllowed(f"This task is assigned to {row.assignee}; it cannot be claimed.", reason="assigned_no_claim",
+                         login=row.assignee)
     check_may_act(actor, row)
     if row.claimed_by != actor.login:
         _set_claim(session, row, actor, actor.login, EventKind.TASK_CLAIMED)
@@ -300,19 +310,22 @@ def unclaim(session: Session, row: OpenTaskRow, actor: Actor) -> None:
     if row.claimed_by is None:
         return
     if row.claimed_by != actor.login and not actor.holds("sector_administrator"):
-        raise NotAllowed(f"Only {row.claimed_by} (or a sector administrator) can release this task.")
+        raise NotAllowed(f"Only {row.claimed_by} (or a sector administrator) can release this task.",
+                         reason="release_not_yours", login=row.claimed_by or "")
     _set_claim(session, row, actor, None, EventKind.TASK_UNCLAIMED)
 
 
 def reassign_claim(session: Session, row: OpenTaskRow, actor: Actor, holder: Actor) -> None:
     """A sector administrator hands a group task to one person of its group (issue 13), audited."""
     if not actor.holds("sector_administrator"):
-        raise NotAllowed("Only a sector administrator can hand a task to someone else.")
+        raise NotAllowed("Only a sector administrator can hand a task to someone else.", reason="reassign_admin_only")
     if row.assignee:
-        raise NotAllowed(f"This task is assigned to {row.assignee}; it cannot be claimed.")
+        raise NotAllowed(f"This task is assigned to {row.assignee}; it cannot be claimed.", reason="assigned_no_claim",
+                         login=row.assignee)
     if not holder.holds(row.role, row.scope):
         where = f" for {row.scope}" if row.scope else ""
-        raise NotAllowed(f"{holder.login} does not hold the role {row.role}{where} this task needs.")
+        raise NotAllowed(f"{holder.login} does not hold the role {row.role}{where} this task needs.",
+                         reason="holder_lacks_role", login=holder.login, role=row.role, scope=row.scope or "")
     if row.claimed_by != holder.login:
         _set_claim(session, row, actor, holder.login, EventKind.TASK_CLAIMED, claimed_for=holder.login)
 
@@ -329,13 +342,15 @@ def _set_claim(session: Session, row: OpenTaskRow, actor: Actor, holder: str | N
     claimed = session.execute(update(OpenTask).where(OpenTask.id == row.id, OpenTask.claimed_by == row.claimed_by)
                               .values(claimed_by=holder))
     if _rowcount(claimed) != 1:
-        raise ChangedMeanwhile("Someone claimed or released this task at the same moment; reload and try again.")
+        raise ChangedMeanwhile("Someone claimed or released this task at the same moment; reload and try again.",
+                               reason="claim_changed")
     version, instance_hash = session.execute(select(Instance.version, Instance.last_event_hash)
                                              .where(Instance.id == row.instance_id)).one()
     moved = session.execute(update(Instance).where(Instance.id == row.instance_id, Instance.version == version)
                             .values(version=version + 1))
     if _rowcount(moved) != 1:
-        raise ChangedMeanwhile("Someone changed this process at the same moment; reload and try again.")
+        raise ChangedMeanwhile("Someone changed this process at the same moment; reload and try again.",
+                               reason="changed_meanwhile")
     last_hash = audit.append(session, [_row_event(row, kind, actor.login, **data)], clock.now(), instance_hash)
     store.set_last_event_hash(session.connection(), row.instance_id, last_hash)
 

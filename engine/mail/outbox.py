@@ -174,7 +174,7 @@ def counts(session: Session) -> dict[str, int]:
 def detail(session: Session, message: int) -> OutboxDetail:
     found = session.execute(select(*_VIEW_COLUMNS).where(outbox.c.id == message)).first()
     if found is None:
-        raise NotFound(f"There is no message {message} in the outbox.")
+        raise NotFound(f"There is no message {message} in the outbox.", reason="no_message", number=message)
     message_id, text, html = session.execute(select(outbox.c.message_id, outbox.c.text, outbox.c.html)
                                              .where(outbox.c.id == message)).one()
     gathered = session.execute(select(*_VIEW_COLUMNS).where(outbox.c.digest_id == message,
@@ -191,5 +191,5 @@ def retry(session: Session, message: int, by: str) -> None:
         values["to_address"] = address
     changed = session.execute(update(outbox).where(outbox.c.id == message, outbox.c.state == FAILED).values(**values))
     if changed.rowcount != 1:  # type: ignore[attr-defined]
-        raise NotFound(f"Message {message} is not a failed message; only failed messages can be sent again.")
+        raise NotFound(f"Message {message} is not a failed message; only failed messages can be sent again.", reason="message_not_failed", number=message)
     audit.append(session, [audit.NewEvent(EventKind.MAIL_RETRIED, actor=by, data={"message": message})], clock.now())

@@ -18,9 +18,9 @@ def get(session: Session, login: str) -> str:
 
 def set_(session: Session, login: str, frequency: str) -> None:
     if frequency not in FREQUENCIES:
-        raise CourseFlowError(f"{frequency!r} is not a mail setting; choose one of {', '.join(FREQUENCIES)}")
+        raise CourseFlowError(f"{frequency!r} is not a mail setting; choose one of {', '.join(FREQUENCIES)}", reason="mail_setting")
     if session.scalar(select(User.id).where(User.login == login)) is None:
-        raise NotFound(f"There is no user {login!r}.")
+        raise NotFound(f"There is no user {login!r}.", reason="no_user", login=login)
     now = clock.now()
     row = session.get(MailPreference, login)
     if row is None:

@@ -16,9 +16,9 @@ def may_monitor(actor: Actor, course: Course) -> bool:
 def require_monitor(actor: Actor, course: Course) -> None:
     if not may_monitor(actor, course):
         raise NotAllowed("Only the sector administrator and the course's coordinator may see or import its "
-                         "monitoring data (§9).")
+                         "monitoring data (§9).", reason="needs_role", roles=["sector_administrator", "course_coordinator"])
 
 
 def require_overview(actor: Actor) -> None:
     if not any(actor.holds(role) for role in OVERVIEW_ROLES):
-        raise NotAllowed("The sector's monitoring overview is for the sector administrator and TC 4 (9.3).")
+        raise NotAllowed("The sector's monitoring overview is for the sector administrator and TC 4 (9.3).", reason="needs_role", roles=["sector_administrator", "tc4"])

@@ -23,9 +23,9 @@ class Period:
         try:
             period = cls(_date(start), _date(end))
         except ValueError:
-            raise CourseFlowError(f"The period {text!r} is not FROM..TO with ISO dates, e.g. 2026-01-01..2026-03-31.")
+            raise CourseFlowError(f"The period {text!r} is not FROM..TO with ISO dates, e.g. 2026-01-01..2026-03-31.", reason="period_invalid", period=text)
         if period.start and period.end and period.start > period.end:
-            raise CourseFlowError(f"The period {text!r} ends before it begins.")
+            raise CourseFlowError(f"The period {text!r} ends before it begins.", reason="period_reversed", period=text)
         return period
 
     def __str__(self) -> str:

@@ -196,7 +196,7 @@ def _course_results(session: Session, row: MonitoringImport, people: dict[str, i
         participant = session.get(Participant, people[record.person.key])
         if participant is None:
             raise ChangedMeanwhile(f"The participant {record.person.name!r} was removed while the file was imported; "
-                                   "import the file again.")
+                                   "import the file again.", reason="changed_meanwhile")
         done_at = record.at if record.state != vocabulary.INCOMPLETE else None
         if (participant.course_state, participant.course_completed_at) != (record.state, done_at):
             participant.course_state, participant.course_completed_at = record.state, done_at

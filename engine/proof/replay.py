@@ -27,6 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.base.clock import FixedClock, parse_instant, use_clock
 from engine.base.serialization import WorkflowCodec
 from engine.base.vocabulary import DERIVED_EVENTS, DRIVING_EVENTS, EventKind
+from engine.definitions import bpmn
 from engine.instances import derived
 from engine.instances.migration import carried_over
 from engine.instances.runtime import apply_form, catching, occurrence
@@ -126,6 +127,7 @@ class Step:
     instance_id: str = ""  # the instance the event belongs to (a course runs several)
     process_id: str = ""  # that instance's process
     definition_id: int | None = None  # the version it ran on at this event (it moves at a migration)
+    names_ru: dict[str, str] = field(default_factory=dict)  # element name → its ``nameRu``, for the names above
 
 
 @dataclass
@@ -196,7 +198,7 @@ class _Replayer:
         return Step(event["seq"], event["at"], event["kind"], event.get("actor"), data.get("name") or "",
                     [(t.task_spec.bpmn_name, t.task_spec.lane, multi_instance_key(t)) for t in ready],
                     json.loads(audit.canonical(shown)), paths.taken(self.workflow), event["instance_id"],
-                    self.workflow.spec.name, self.definition_id)
+                    self.workflow.spec.name, self.definition_id, _names_ru(self.workflow))
 
     def _tick(self, event: dict[str, Any]) -> None:
         with use_clock(FixedClock(parse_instant(event["at"]))):
@@ -308,3 +310,10 @@ def steps(events: list[dict[str, Any]], spec_json: Callable[[int], str], codec: 
     except _Diverged:
         pass  # the steps up to the divergence are still worth showing; replay_course says what went wrong
     return taken
+
+
+def _names_ru(workflow: Any) -> dict[str, str]:
+    """The Russian name (``nameRu``) of every named element of the workflow's process and the processes it calls."""
+    specs = [workflow.spec, *workflow.subprocess_specs.values()]
+    return {ts.bpmn_name: name for spec in specs for ts in spec.task_specs.values()
+            if ts.bpmn_name and (name := getattr(ts, "extensions", {}).get("properties", {}).get(bpmn.NAME_RU_PROPERTY))}

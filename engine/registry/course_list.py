@@ -27,6 +27,7 @@ class CourseQuery:
     csb: str | None = None
     sort: str = "name"
     descending: bool = False
+    language: str = "en"  # names sort as the reader sees them: Russian names in Russian
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def course_list(session: Session, statuses: Iterable[str], query: CourseQuery) -
     every = [CourseRow(c, names.get(c.creator or "", c.creator or ""), names.get(c.coordinator or "",
                                                                                c.coordinator or ""))
              for c in courses(session, statuses)]
-    rows = sorted((row for row in every if _matches(row, query)), key=_sort_key(query.sort),
+    rows = sorted((row for row in every if _matches(row, query)), key=_sort_key(query.sort, query.language),
                   reverse=query.descending)
     counts = {status: sum(1 for row in every if row.course.status == status) for status in STATUSES}
     return CourseList(tuple(rows), len(every), tuple((s, n) for s, n in counts.items() if n),
@@ -76,9 +77,13 @@ def _matches(row: CourseRow, query: CourseQuery) -> bool:
     return all(word in text for word in words)
 
 
-def _sort_key(sort: str) -> Callable[[CourseRow], tuple[Any, ...]]:
+def _sort_key(sort: str, language: str = "en") -> Callable[[CourseRow], tuple[Any, ...]]:
+    def name(row: CourseRow) -> str:
+        shown = row.course.name_ru if language == "ru" and row.course.name_ru else row.course.name
+        return shown.casefold()
+
     keys: dict[str, Callable[[CourseRow], Any]] = {
-        "name": lambda r: r.course.name.casefold(),
+        "name": name,
         "planned_year": lambda r: r.course.planned_year or 0,
         "initiator": lambda r: (r.course.initiator or "").casefold(),
         "creator": lambda r: r.creator_name.casefold(),
@@ -89,4 +94,4 @@ def _sort_key(sort: str) -> Callable[[CourseRow], tuple[Any, ...]]:
         "cancelled": lambda r: r.course.cancelled_at or _FAR,
     }
     by = keys.get(sort, keys["name"])
-    return lambda row: (by(row), row.course.name.casefold(), row.course.id)
+    return lambda row: (by(row), name(row), row.course.id)

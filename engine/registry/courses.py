@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -82,10 +82,10 @@ def _status_of(task: Any) -> str | None:
     try:
         status = task.workflow.script_engine.evaluate(task, expression)
     except WorkflowTaskException as error:
-        raise ProcessFailed(f"the course status of \"{task.task_spec.bpmn_name}\" cannot be worked out: {error}")
+        raise ProcessFailed(f"the course status of \"{task.task_spec.bpmn_name}\" cannot be worked out: {error}", reason="process_failed")
     if status not in STATUSES:
         raise ProcessFailed(f"\"{task.task_spec.bpmn_name}\" sets the unknown course status {status!r}; "
-                            f"use one of {', '.join(STATUSES)}")
+                            f"use one of {', '.join(STATUSES)}", reason="process_failed")
     return str(status)
 
 
@@ -231,11 +231,15 @@ class HistoryEntry:
     name: str
     sheet: str | None
     data: dict[str, Any]
+    name_ru: str | None = None  # the element's ``nameRu`` in the event's definition version
+
+
+NameRu = Callable[[int | None, str | None, str | None], str | None]  # (definition id, process, BPMN id) → nameRu
 
 
 def history(session: Session, course_id: int, process: str | None = None, role: str | None = None,
             actor: str | None = None, since: dt.datetime | None = None,
-            until: dt.datetime | None = None) -> list[HistoryEntry]:
+            until: dt.datetime | None = None, name_ru: NameRu | None = None) -> list[HistoryEntry]:
     """Every event of the course's instances (its own process and the questionnaires), oldest first, filtered."""
     row = session.get(Course, course_id)
     if row is None:
@@ -253,9 +257,10 @@ def history(session: Session, course_id: int, process: str | None = None, role: 
     entries = []
     for event, version in session.execute(query):
         data = json.loads(event.data_json)
+        russian = name_ru(event.definition_id, event.process_id, event.bpmn_id) if name_ru and data.get("name") else None
         entries.append(HistoryEntry(event.seq, event.at, event.kind, event.instance_id, event.process_id, version,
                                     event.actor, event.role, event.scope, event.bpmn_id, _name(event.kind, data),
-                                    data.get("sheet"), data))
+                                    data.get("sheet"), data, russian))
     return entries
 
 

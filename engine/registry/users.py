@@ -134,9 +134,9 @@ def _grant_text(role: str, scope: str | None) -> str:
 def actor_for(session: Session, login: str) -> Actor:
     user = session.scalars(select(User).where(User.login == login)).first()
     if user is None:
-        raise NotFound(f"There is no user {login!r}.")
+        raise NotFound(f"There is no user {login!r}.", reason="no_user", login=login)
     if not user.active:
-        raise NotAllowed(f"The user {login!r} is deactivated.")
+        raise NotAllowed(f"The user {login!r} is deactivated.", reason="user_deactivated", login=login)
     return Actor(login, frozenset((g.role, g.scope) for g in user.grants))
 
 
@@ -307,5 +307,5 @@ def change_password(session: Session, login: str, current: str, new: str) -> Non
 
 def set_language(session: Session, login: str, language: str) -> None:
     if language not in ("en", "ru"):
-        raise CourseFlowError(f"unknown language {language!r}: use en or ru")
+        raise CourseFlowError(f"unknown language {language!r}: use en or ru", reason="language_unknown", language=language)
     _user(session, login).language = language

@@ -22,7 +22,7 @@ def withdraw(session: Session, course_id: int, reason: str, login: str) -> int:
     """Withdraw the course; return how many open tasks were withdrawn with it."""
     course = session.get(Course, course_id)
     if course is None:
-        raise NotFound(f"There is no course {course_id}.")
+        raise NotFound(f"There is no course {course_id}.", reason="no_course", course=course_id)
     reason = reason.strip()
     if not reason:
         raise Refused("reason_required", "say why the course is withdrawn")
@@ -31,7 +31,7 @@ def withdraw(session: Session, course_id: int, reason: str, login: str) -> int:
     now = clock.now()
     instance = session.get(Instance, course.instance_id)
     if instance is None:
-        raise NotFound(f"The course {course.name!r} has no process instance to withdraw; run 'courseflow verify'.")
+        raise NotFound(f"The course {course.name!r} has no process instance to withdraw; run 'courseflow verify'.", reason="no_instance", instance="")
     version = instance.version
     tasks = list(session.scalars(select(OpenTask).where(OpenTask.instance_id == instance.id)
                                  .order_by(OpenTask.id).with_for_update()))
@@ -48,7 +48,7 @@ def withdraw(session: Session, course_id: int, reason: str, login: str) -> int:
         version=version + 1)))
     if moved.rowcount != 1:
         raise ChangedMeanwhile("Someone acted on this course at the same moment; nothing was withdrawn. "
-                               "Reload and try again.")
+                               "Reload and try again.", reason="changed_meanwhile")
     course.withdrawn_at, course.withdrawn_by, course.withdrawn_reason = now, login, reason
     course.updated_at = now
     return len(tasks)

@@ -37,7 +37,7 @@ def year_of(session: Session, instance_id: str) -> int:
     year = session.scalar(select(AnnualReportRun.year).where(AnnualReportRun.instance_id == instance_id))
     if year is None:
         raise CourseFlowError("This annual report process was not started for a year; start the report from the "
-                              "Documents page.")
+                              "Documents page.", reason="report_no_year")
     return year
 
 
@@ -58,10 +58,10 @@ def due_year(session: Session, now: dt.datetime) -> int | None:
 def start(session: Session, definitions: DefinitionCache, draft: AnnualReport, actor: Actor) -> str:
     if started(session, draft.year) is not None:
         raise CourseFlowError(f"The annual report for {draft.year} has been started already: its review is in "
-                              "the sector administrator's inbox, or it is final on the Documents page.")
+                              "the sector administrator's inbox, or it is final on the Documents page.", reason="report_started", year=draft.year)
     definition = deploy.latest_definitions(session).get(PROCESS)
     if definition is None:
-        raise NotFound("The annual report process is not deployed; run 'courseflow deploy' first.")
+        raise NotFound("The annual report process is not deployed; run 'courseflow deploy' first.", reason="not_deployed", process=PROCESS)
     instance_id = runtime.start(session, definitions, definitions.parsed(session, definition.id), data(draft), actor)
     session.add(AnnualReportRun(year=draft.year, instance_id=instance_id, started_at=clock.now(),
                                 started_by=actor.login))

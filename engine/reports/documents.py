@@ -65,5 +65,5 @@ def listing(session: Session, kind: str | None = None) -> list[DocumentView]:
 def read(session: Session, document_id: int) -> DocumentFile:
     document = session.get(Document, document_id)
     if document is None:
-        raise NotFound(f"There is no document {document_id}.")
+        raise NotFound(f"There is no document {document_id}.", reason="no_document")
     return DocumentFile(DocumentView.of(document), document.content)

@@ -18,7 +18,7 @@ def may_read(actor: Actor, course: CourseView) -> bool:
 def require_reader(actor: Actor, course: CourseView) -> None:
     if not may_read(actor, course):
         raise NotAllowed("The satisfaction results of this course are for its coordinator, the sector "
-                         "administrators, TC 4 and auditors only.")
+                         "administrators, TC 4 and auditors only.", reason="needs_role", roles=["course_coordinator", "sector_administrator", "tc4", "auditor"])
 
 
 def may_manage_codes(actor: Actor, course: CourseView) -> bool:

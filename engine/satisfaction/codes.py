@@ -40,7 +40,7 @@ def mode(session: Session, course_id: int) -> str:
 
 def set_mode(session: Session, course_id: int, new_mode: str, by: str) -> None:
     if new_mode not in MODES:
-        raise CourseFlowError(f"The questionnaire access must be one of {', '.join(MODES)}, not {new_mode!r}.")
+        raise CourseFlowError(f"The questionnaire access must be one of {', '.join(MODES)}, not {new_mode!r}.", reason="access_mode")
     row = session.get(QuestionnaireAccess, course_id)
     if row is None:
         session.add(QuestionnaireAccess(course_id=course_id, mode=new_mode))
@@ -53,7 +53,7 @@ def set_mode(session: Session, course_id: int, new_mode: str, by: str) -> None:
 def issue(session: Session, course_id: int, count: int, by: str) -> list[str]:
     """``count`` new codes (shown once; only their hashes are kept)."""
     if not 1 <= count <= MAX_CODES:
-        raise CourseFlowError(f"Ask for between 1 and {MAX_CODES} codes at a time.")
+        raise CourseFlowError(f"Ask for between 1 and {MAX_CODES} codes at a time.", reason="code_count", limit=MAX_CODES)
     codes = [_new_code() for _ in range(count)]
     session.add_all(QuestionnaireCode(code_hash=_hash(code), course_id=course_id) for code in codes)
     audit.append(session, [audit.NewEvent(EventKind.QUESTIONNAIRE_CODES_ISSUED, actor=by,
@@ -72,15 +72,15 @@ def admit(session: Session, course_id: int, code: str | None) -> None:
     recent = session.scalar(select(func.count()).select_from(Instance).where(
         Instance.process_id == "satisfaction", Instance.course_id == course_id, Instance.started_at >= since)) or 0
     if recent >= FLOOD_LIMIT:
-        raise Refused("This questionnaire has received many answers in the last hour; please try again later.")
+        raise Refused("This questionnaire has received many answers in the last hour; please try again later.", reason="questionnaire_flood")
     if mode(session, course_id) != "codes":
         return
     if not code or not code.strip():
-        raise Refused("This questionnaire needs the code your course coordinator gave you.")
+        raise Refused("This questionnaire needs the code your course coordinator gave you.", reason="code_required")
     consumed = cast(CursorResult[Any], session.execute(delete(QuestionnaireCode).where(QuestionnaireCode.code_hash == _hash(code),
                                                                 QuestionnaireCode.course_id == course_id)))
     if consumed.rowcount != 1:
-        raise Refused("This code is not valid for this course, or it was used already; each code works once.")
+        raise Refused("This code is not valid for this course, or it was used already; each code works once.", reason="code_invalid")
 
 
 def _new_code() -> str:

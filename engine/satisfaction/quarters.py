@@ -28,7 +28,7 @@ class Quarter:
     def parse(cls, text: str) -> Quarter:
         found = QUARTER.match(text.strip())
         if not found:
-            raise InvalidPeriod(f"{text!r} is not a quarter: write it as YYYY-Qn, e.g. 2026-Q1")
+            raise InvalidPeriod(f"{text!r} is not a quarter: write it as YYYY-Qn, e.g. 2026-Q1", reason="quarter_invalid", period=text)
         return cls(int(found[1]), int(found[2]))
 
     @property
@@ -90,6 +90,6 @@ def _bound(text: str, end: bool) -> dt.datetime | None:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidPeriod(f"{text!r} is neither a date (YYYY-MM-DD) nor a quarter (YYYY-Qn); "
-                              f"give the period as FROM..TO, e.g. 2026-01-01..2026-06-30 or 2026-Q1..2026-Q2") from None
+                              f"give the period as FROM..TO, e.g. 2026-01-01..2026-06-30 or 2026-Q1..2026-Q2", reason="quarter_invalid", period=text) from None
     instant = dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
     return instant + dt.timedelta(days=1) if end else instant

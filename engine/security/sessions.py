@@ -29,7 +29,7 @@ def generation(session: Session, login: str) -> int:
 def actor(session: Session, login: str, opened_with: int | None) -> Actor:
     """The user of a session opened with generation ``opened_with``; ``NotAllowed`` if it has been ended."""
     if opened_with is None or generation(session, login) != opened_with:
-        raise NotAllowed(ENDED)
+        raise NotAllowed(ENDED, reason="session_ended")
     return users.actor_for(session, login)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
@@ -26,8 +27,8 @@ ADDRESS_LIMIT = 20
 class TooManyAttempts(NotAllowed):
     """Logins for this account or from this address are blocked for a while after repeated failures."""
 
-    def __init__(self, message: str, retry_after: int = int(BLOCK.total_seconds())):
-        super().__init__(message)
+    def __init__(self, message: str, retry_after: int = int(BLOCK.total_seconds()), **params: Any):
+        super().__init__(message, reason="too_many_logins", **params)
         self.retry_after = retry_after  # seconds until the block ends (an HTTP Retry-After)
 
 
@@ -46,7 +47,8 @@ def refuse_if_blocked(session: Session, limits: dict[str, int], now: dt.datetime
         if row is not None and row.blocked_until is not None and row.blocked_until > now:
             seconds = max(1, math.ceil((row.blocked_until - now).total_seconds()))
             minutes = max(1, int((row.blocked_until - now).total_seconds() // 60) + 1)
-            raise TooManyAttempts(f"Too many failed logins; try again in {minutes} minute(s).", seconds)
+            raise TooManyAttempts(f"Too many failed logins; try again in {minutes} minute(s).", seconds,
+                                  minutes=minutes)
 
 
 def record_failure(session: Session, limits: dict[str, int], now: dt.datetime) -> list[str]:

@@ -50,10 +50,10 @@ def find(directory: Path, trial_id: str, owner: str) -> tuple[Path, dict[str, An
     """The folder and facts of ``owner``'s trial ``trial_id``; only its owner may use it."""
     folder = directory / trial_id
     if not _ID.fullmatch(trial_id) or not (folder / "trial.json").is_file():
-        raise NotFound("This trial run is over or never existed: start another from the modeller.")
+        raise NotFound("This trial run is over or never existed: start another from the modeller.", reason="no_trial")
     facts = json.loads((folder / "trial.json").read_text(encoding="utf-8"))
     if facts["owner"] != owner:
-        raise NotAllowed("This trial run belongs to another process owner.")
+        raise NotAllowed("This trial run belongs to another process owner.", reason="trial_not_yours")
     return folder, facts
 
 
