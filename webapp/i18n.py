@@ -150,8 +150,9 @@ def when(moment: dt.datetime | None, with_time: bool = False) -> Markup:
         return Markup("")
     utc = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
     shown = utc.strftime(DAY_FORMATS.get(lang(), DAY_FORMATS["en"]) + (" %H:%M" if with_time else ""))
-    return Markup('<time datetime="{}" title="{} UTC" data-local="{}">{}</time>').format(
-        utc.isoformat(), utc.strftime("%Y-%m-%d %H:%M"), "moment" if with_time else "day", shown)
+    # Every part is made here from the datetime (digits, ASCII month names): nothing to escape.
+    return Markup(f'<time datetime="{utc.isoformat()}" title="{utc:%Y-%m-%d %H:%M} UTC" '
+                  f'data-local="{"moment" if with_time else "day"}">{shown}</time>')
 
 
 TEMPLATE_HELPERS = {"when": when, "clause": clause, "event_name": event_name, "display": display, "section": section, "sections": SECTIONS, "label": label, "task_name": task_name, "role_name": role_name, "grant_name": grant_name, "csb_name": csb_name, "course_name": course_name,
