@@ -9,6 +9,7 @@ appending the events and committing — never while a state is serialized.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import uuid
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from engine.base.vocabulary import EventKind, InstanceStatus
 from engine.definitions import script_limits
 from engine.definitions.cache import DefinitionCache, Parsed
 from engine.definitions.form_schema import validate_submission, with_read_only
-from engine.instances import choices, derived, open_tasks, store, timers
+from engine.instances import choices, derived, hot, open_tasks, store, timers
 from engine.instances.store import InstanceRow, OpenTaskRow
 from engine.instances.tree import find_task, multi_instance_key, process_of
 from engine.proof import audit
@@ -64,6 +65,9 @@ def load(session: Session, definitions: DefinitionCache, instance_id: str,
     if found is None:
         raise NotFound(f"There is no process instance {instance_id}.")
     row, state_json = found
+    kept = hot.take(session, row.id, row.version, row.definition_id)
+    if kept is not None:
+        return Loaded(row, kept.workflow, kept.before)
     workflow = definitions.load_workflow(session, row.definition_id, state_json)
     return Loaded(row, workflow, derived.before(workflow))
 
@@ -92,6 +96,7 @@ def persist(session: Session, definitions: DefinitionCache, loaded: Loaded, even
         raise ChangedMeanwhile("Someone else changed this process at the same moment; nothing of yours was "
                                "saved. Reload and try again.")
     row.version += 1
+    hot.saved(session, row.id, hot.Hot(row.version, row.definition_id, workflow, derived.following(follows, workflow)))
     row.last_event_hash = audit.append(session, events, now, row.last_event_hash)
     store.set_last_event_hash(session.connection(), row.id, row.last_event_hash)
 
@@ -152,7 +157,7 @@ def start(session: Session, definitions: DefinitionCache, definition: Parsed, da
                       last_event_hash=None)
     loaded = Loaded(row, definitions.new_workflow(session, definition.id), derived.NOTHING)
     for task in loaded.workflow.get_tasks(state=TaskState.READY):
-        task.data.update(data)
+        task.data.update(copy.deepcopy(data))  # the workflow may stay in memory (hot): it shares nothing
     run_engine(loaded)
     if any(courses.opens_course(task) for task in loaded.completed):
         row.course_id = courses.open_record(session, row.id, data)
@@ -216,6 +221,7 @@ def complete(session: Session, definitions: DefinitionCache, row: OpenTaskRow, s
 
 def apply_form(task: Any, data: dict[str, Any], completed: list[Any]) -> None:
     """Form data goes into the task data; a multi-instance child's becomes its output item."""
+    data = copy.deepcopy(data)  # the workflow may stay in memory (hot): it shares nothing with the caller
     parent = task.parent.task_spec if task.parent is not None else None
     if isinstance(parent, MultiInstanceTask) and parent.output_item is not None:
         task.data[parent.output_item.bpmn_id] = data
@@ -257,7 +263,7 @@ def deliver_message(session: Session, definitions: DefinitionCache, instance_id:
     if not any(actor.holds(role) for role in roles):  # no lane, no sender: fail closed
         raise NotAllowed(f"Only {' or '.join(sorted(roles))} may send \"{name}\" to this process.")
     task, definition, _ = waiting[0]
-    run_engine(loaded, lambda: loaded.workflow.send_event(BpmnEvent(definition, payload)))
+    run_engine(loaded, lambda: loaded.workflow.send_event(BpmnEvent(definition, copy.deepcopy(payload))))
     persist(session, definitions, loaded, [audit.NewEvent(
         EventKind.MESSAGE_RECEIVED, instance_id=instance_id, definition_id=loaded.instance.definition_id, actor=actor.login,
         task_id=str(task.id), process_id=process_of(task), bpmn_id=task.task_spec.bpmn_id,
