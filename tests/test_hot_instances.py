@@ -65,15 +65,15 @@ def test_a_step_that_failed_leaves_nothing_in_memory(engine, people, deployed, m
     """The run changed the workflow, then writing failed: the next try starts from the stored state."""
     instance = engine.start("review", {}, people["admin"])
     (prepare,) = [t for t in engine.tasks(people["admin"]) if t.instance == instance and t.bpmn_id == "prepare"]
-    real_append = audit.append
+    real_chain = audit.chain_deferred
 
     def failing_append(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(audit, "append", failing_append)
+    monkeypatch.setattr(audit, "chain_deferred", failing_append)  # at commit, after the run changed the workflow
     with pytest.raises(RuntimeError):
         engine.complete(prepare.id, PREPARE, people["admin"])
-    monkeypatch.setattr(audit, "append", real_append)
+    monkeypatch.setattr(audit, "chain_deferred", real_chain)
     assert open_steps(engine, instance) == [("prepare", None)]
     engine.complete(prepare.id, {**PREPARE, "csbs": ["TC 1.3"]}, people["admin"])
     assert open_steps(engine, instance) == [("review_task", "TC 1.3")]

@@ -97,8 +97,7 @@ def persist(session: Session, definitions: DefinitionCache, loaded: Loaded, even
                                "saved. Reload and try again.")
     row.version += 1
     hot.saved(session, row.id, hot.Hot(row.version, row.definition_id, workflow, derived.following(follows, workflow)))
-    row.last_event_hash = audit.append(session, events, now, row.last_event_hash)
-    store.set_last_event_hash(session.connection(), row.id, row.last_event_hash)
+    audit.defer(session, events, now, row.last_event_hash)  # chained at commit, with the instance's newest hash
 
 
 def _form_of(event: audit.NewEvent) -> dict[str, Any]:
