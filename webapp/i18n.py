@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import request, session
+from flask import g, request, session
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -43,7 +43,10 @@ def select_locale() -> str:
 
 
 def lang() -> str:
-    return str(get_locale() or "en")
+    """The request's language, looked up once per request (a long page asks for it on every row)."""
+    if "lang_code" not in g:
+        g.lang_code = str(get_locale() or "en")
+    return str(g.lang_code)
 
 
 def label(obj: dict | None, key: str = "title", default: str = "") -> str:
