@@ -11,7 +11,7 @@ import random
 import uuid
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from engine import TaskFilter
 from engine.base.models import Course, Instance, OpenTask
@@ -112,3 +112,35 @@ def test_inbox_links_the_first_the_last_and_the_nearby_pages():
     assert page_links(1, 200) == [1, 2, 3, None, 200]
     assert page_links(50, 200) == [1, None, 48, 49, 50, 51, 52, None, 200]
     assert page_links(4, 7) == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_a_long_inbox_links_a_few_pages_readably_in_english_and_russian_13_2(inbox):
+    """1,000 more tasks (21 pages): the page links fit a phone, in both languages."""
+    from tests.browser import browse
+    from webapp.app import create_app
+
+    engine, actor, mine = inbox
+    definition = engine.deployed_versions()[0]
+    with engine.db.engine.begin() as connection:
+        instance = connection.execute(select(Instance.id)).scalars().first()
+        connection.execute(insert(OpenTask.__table__), [dict(
+            id=str(uuid.UUID(int=50_000 + n)), instance_id=instance, definition_id=definition.id, course_id=None,
+            process_id="review", bpmn_id="t", name=f"Named task {n}", role="course_creator", assignee=LOGIN,
+            created_at=START + dt.timedelta(days=3, minutes=n)) for n in range(1000)])
+    pages = -(-(len(mine) + 1000) // 50)
+    with browse(create_app(engine, TICK_SECONDS=0)) as ui:
+        ui.login(LOGIN)
+        page = ui.page
+        for language in ("en", "ru"):
+            page.goto(f"{ui.base}/")
+            ui.open_menu() if page.locator("form.lang").is_hidden() else None
+            page.click(f"form.lang button[value={language}]")
+            for width in (1280, 390):
+                page.set_viewport_size({"width": width, "height": 844})
+                page.goto(f"{ui.base}/?page=10")
+                links = page.eval_on_selector_all("nav.pages a", "links => links.map(a => a.textContent)")
+                assert links == ["1", "8", "9", "10", "11", "12", str(pages)]
+                assert page.locator("nav.pages a[aria-current=page]").text_content() == "10"
+                box = page.locator("nav.pages").bounding_box()
+                assert box is not None and box["x"] + box["width"] <= width
+                ui.screenshot(f"inbox-pages-{language}-{width}.png")
