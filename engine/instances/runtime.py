@@ -4,8 +4,11 @@ Every function here runs inside the caller's write transaction and either
 leaves the instance state, its open-task rows and its new events all written,
 or raises and leaves everything as it was. Lock order in every write
 transaction: open-task rows, then the instance row, then the chain head
-(audit.append) last, so the one lock every writer shares is held only for
-appending the events and committing — never while a state is serialized.
+last: ``persist`` queues its events (audit.defer) and they are numbered,
+hashed and written when the transaction commits, so the one lock every writer
+shares is held only for that — never while a workflow runs or a state is
+serialized. A workflow just saved stays hot in memory (engine.instances.hot)
+for this instance's next change, if the row is still at its version then.
 """
 from __future__ import annotations
 
