@@ -23,7 +23,17 @@ completing it runs the "build" script task and creates the multi-instance
 Measurements are interleaved (engine, bare, bare, engine, ...) so machine noise
 hits both equally; medians are reported. Timings are printed, never asserted.
 
-Run from the repository root:  python bench/engine_overhead.py [--reps 300]
+Second part (issue 18), the real ``course_creation`` process: the same comparison on the task "i_inspect"
+(13.2, inspection) of published one-CSB courses at inspection cycle 1 and at cycle 10 (``--cycles``). The
+courses are driven by the demo's ``CourseDriver``; each cycle advances the clock three years and runs
+``Engine.tick`` (the inspection timer fires), then the open i_inspect task *of the course* is completed with
+outcome "up to date" (found by course, so it works whether the cycle lives in the course's instance or in an
+instance of its own). Two groups of courses: in one the instance is hot (kept in memory by the engine after
+the timer fired), in the other it is dropped from the hot cache first (a miss: restored from its stored text).
+The bare side runs deserialize -> run -> serialize on the full JSON (spec included) of the same workflow at
+the same moment, with the engine's script engine set after deserializing (scripts need it).
+
+Run from the repository root:  python bench/engine_overhead.py [--reps 300] [--courses 8 --cycles 1,10]
 """
 from __future__ import annotations
 
@@ -33,6 +43,7 @@ import datetime as dt
 import gc
 import io
 import json
+import os
 import pstats
 import shutil
 import statistics
@@ -40,6 +51,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -157,6 +169,119 @@ class BareSide:
         return sorted(out)
 
 
+# -- the real course_creation process ------------------------------------------------
+
+INSPECTION = "i_inspect"
+
+
+class CourseCycles:
+    """Published one-CSB courses taken through inspection cycles; both sides time the inspection task."""
+
+    def __init__(self, workdir: Path, courses: int):
+        from demo import DEMO_USERS, REPO_ROOT, CourseDriver
+        from engine.definitions.scripts import script_engine
+
+        self.script_engine = script_engine
+        self.clock = FixedClock(START)
+        self.engine = Engine(f"sqlite:///{workdir / 'courses.db'}", self.clock)
+        self.engine.init()
+        report = self.engine.deploy_directory(REPO_ROOT / "processes", REPO_ROOT / "forms")
+        if not report.ok:
+            raise SystemExit(f"deploy failed: {report.problems}")
+        for login, name, grants in DEMO_USERS:
+            self.engine.add_user(login, grants, "pw", name=name)
+        self.drivers = []
+        for number in range(2 * courses):
+            driver = CourseDriver(self.engine, course_name=f"Course {number}")
+            driver.publish_one_csb_course()
+            self.drivers.append(driver)
+        self.secretariat = self.engine.actor("secretariat")
+        registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)  # plain SpiffWorkflow, plus dates in the data
+        registry.register(dt.date, lambda v: {"value": v.isoformat()}, lambda v: dt.date.fromisoformat(v["value"]))
+        self.bare = BpmnWorkflowSerializer(registry)
+        self.cycle = 0
+        self.data = {**self.drivers[0].sheets["inspection.json"], "outcome": "up_to_date"}
+
+    def next_cycle(self) -> None:
+        self.clock.advance(days=3 * 366)
+        self.engine.tick()
+        self.cycle += 1
+
+    def inspection_task(self, driver) -> Any:
+        course_id = driver.course.id
+        (task,) = [t for t in self.engine.tasks(self.secretariat, TaskFilter(course_id=course_id))
+                   if t.bpmn_id == INSPECTION]
+        return task
+
+    def full_state(self, instance_id: str) -> str:
+        """The workflow as a plain SpiffWorkflow user stores it: one JSON with the spec."""
+        with self.engine.db.read() as session:
+            row = session.get(Instance, instance_id)
+            workflow = self.engine.definitions.load_workflow(session, row.definition_id, row.state_json)
+        return self.bare.serialize_json(workflow)
+
+    def bare_cycle(self, full_state: str) -> str:
+        with use_clock(FixedClock(self.clock.now())):
+            workflow = self.bare.deserialize_json(full_state)
+            workflow.script_engine = self.script_engine()
+            (task,) = [t for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+                       if t.task_spec.bpmn_id == INSPECTION]
+            task.data.update(self.data)
+            task.run()
+            workflow.do_engine_steps()
+            return self.bare.serialize_json(workflow)
+
+    def measure(self) -> dict[str, list[float]]:
+        """One completion per course at the current cycle: half hot, half restored; the bare cycle beside each."""
+        times: dict[str, list[float]] = {"hit": [], "miss": [], "bare": [], "state": []}
+        half = len(self.drivers) // 2
+        for index, driver in enumerate(self.drivers):
+            task = self.inspection_task(driver)
+            full = self.full_state(task.instance)
+            times["state"].append(len(full.encode()) / 1024)
+            bare_first = index % 2 == 0
+            if bare_first:
+                times["bare"].append(timed(lambda full=full: self.bare_cycle(full)))
+            side = "hit" if index < half else "miss"
+            if side == "miss" and hasattr(self.engine, "hot"):
+                self.engine.hot.discard(task.instance)
+            times[side].append(timed(lambda task=task: self.engine.complete(task.id, self.data, self.secretariat)))
+            if not bare_first:
+                times["bare"].append(timed(lambda full=full: self.bare_cycle(full)))
+        return times
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+def course_cycles(workdir: Path, courses: int, cycles: list[int]) -> None:
+    started = time.perf_counter()
+    side = CourseCycles(workdir, courses)
+    print()
+    print(f"Real process: inspection (13.2) of published courses, {courses} hot + {courses} restored per cycle; "
+          f"setup {time.perf_counter() - started:.1f} s")
+    print(f"  {'cycle':>5} {'state KiB':>10} {'bare':>8} {'hit':>8} {'miss':>8} {'hit/bare':>9} "
+          f"{'miss/bare':>10}   (medians, ms)")
+    hot = getattr(side.engine, "hot", None)  # an engine without hot instances: both groups are restored
+    hits_before = hot.hits if hot else 0
+    for cycle in range(1, max(cycles) + 1):
+        side.next_cycle()
+        if cycle not in cycles:
+            for driver in side.drivers:
+                side.engine.complete(side.inspection_task(driver).id, side.data, side.secretariat)
+            continue
+        times = side.measure()
+        bare, hit, miss = (statistics.median(times[name]) for name in ("bare", "hit", "miss"))
+        print(f"  {cycle:>5} {statistics.median(times['state']):>10.1f} {bare:8.2f} {hit:8.2f} {miss:8.2f} "
+              f"{hit / bare:9.2f} {miss / bare:10.2f}")
+    if hot is not None:
+        print(f"  hot cache: {hot.hits - hits_before} hits, {hot.misses} misses in all (size {hot.size})")
+    else:
+        print("  this engine keeps no hot instances: 'hit' and 'miss' are both restored from the database")
+    print("  target engine/bare <= 1.0")
+    side.close()
+
+
 # -- measuring ------------------------------------------------------------------------
 
 def timed(fn) -> float:
@@ -189,7 +314,12 @@ def main(argv=None) -> None:
                         help="after timing, profile N more engine completions with cProfile and print the top costs")
     parser.add_argument("--top", type=int, default=30, help="rows of the profile to print (default 30)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (prints its path)")
+    parser.add_argument("--courses", type=int, default=8, help="courses per group on the real process (default 8; "
+                        "0 skips the real process)")
+    parser.add_argument("--cycles", default="1,10", help="inspection cycles to time on the real process")
     args = parser.parse_args(argv)
+    # Hot instances: enough that every instance the bench touched since its last change is still in memory.
+    os.environ.setdefault("COURSEFLOW_HOT_INSTANCES", "4096")
 
     workdir = Path(tempfile.mkdtemp(prefix="courseflow-bench-"))
     try:
@@ -242,6 +372,8 @@ def main(argv=None) -> None:
             print()
             print(profile_engine(engine_side, args.profile, args.top))
         engine_side.close()
+        if args.courses:
+            course_cycles(workdir, args.courses, [int(c) for c in args.cycles.split(",")])
     finally:
         if args.keep:
             print(f"kept {workdir}")

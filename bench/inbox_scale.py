@@ -19,6 +19,12 @@ csb_chair/TC 1.7 tasks nor tasks assigned to chair17, but has plenty of
 csb_chair tasks of other CSBs and csb_member tasks of TC 1.7. So the ratio
 shows whether the inbox query uses its indexes, not the result size.
 
+Instances belong to courses (one course per 10 instances, as a course has its
+creation, quarterly analyses and so on), and every open task carries its
+instance's course. The listed user's tasks lie in the courses of one pool
+(``USER_COURSES``, 40, as the courses one CSB chair deals with), so the
+inbox's course filter offers at most 40 courses in both databases.
+
 ``Engine.tasks(actor)`` (the real engine call: a read session and the inbox
 query) is timed many times, interleaved between the two databases; medians
 are printed with the ratio, and the query plan (EXPLAIN QUERY PLAN) of the
@@ -47,7 +53,7 @@ from common import pct, versions  # noqa: E402
 from sqlalchemy import event, func, insert, select  # noqa: E402
 
 from engine import ROLES, Engine, FixedClock  # noqa: E402
-from engine.base.models import Instance, OpenTask  # noqa: E402
+from engine.base.models import Course, Instance, OpenTask  # noqa: E402
 from engine.registry.users import DEFAULT_CSBS  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -65,6 +71,8 @@ ROLE_WEIGHTS = {
     "implementer": 6, "secretariat": 5, "tc4": 4, "student": 4, "process_owner": 2, "auditor": 1,
 }
 DEFAULT_WEIGHT = 2  # a role added to engine/roles.py later
+INSTANCES_PER_COURSE = 10
+USER_COURSES = 40  # the listed user's tasks lie in courses 1..40
 # Which task of review.bpmn a role's open task looks like (others get a generic one).
 TASK_OF_ROLE = {
     "sector_administrator": ("prepare", "Prepare the course", "sector_administrator", "prepare.json"),
@@ -105,13 +113,18 @@ class Populated:
         roles = list(ROLES)
         weights = [ROLE_WEIGHTS.get(role, DEFAULT_WEIGHT) for role in roles]
         assignees = [f"user{i:04d}" for i in range(max(50, self.n // 50))]
-        instances, tasks, running = [], [], []
+        instances, tasks, running, pool = [], [], [], []
+        courses = [dict(id=number, instance_id=_uuid(rng), name=f"Course {number}", status="planned",
+                        created_at=START, updated_at=START)
+                   for number in range(1, max(USER_COURSES, self.n // INSTANCES_PER_COURSE) + 1)]
+        self.course_of: dict[str, int] = {}
         for _ in range(self.n):
             instance_id = _uuid(rng)
             started = START - dt.timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
             completed = rng.random() < 0.3
+            course_id = self.course_of[instance_id] = rng.randrange(len(courses)) + 1
             instances.append(dict(
-                id=instance_id, definition_id=self.definition_id, process_id="review",
+                id=instance_id, definition_id=self.definition_id, process_id="review", course_id=course_id,
                 status="completed" if completed else "running", state_json='{"placeholder":true}', version=3,
                 next_timer_at=None if completed else started + dt.timedelta(days=rng.randrange(1, 60)),
                 started_at=started, started_by=rng.choice(assignees), updated_at=started,
@@ -119,6 +132,8 @@ class Populated:
             if completed:
                 continue
             running.append((instance_id, started))
+            if course_id <= USER_COURSES:
+                pool.append((instance_id, started))
             for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
                 role = rng.choices(roles, weights)[0]
                 scope = assignee = claimed = None
@@ -133,13 +148,14 @@ class Populated:
                 tasks.append(self._task(rng, instance_id, started, role, scope, assignee, claimed))
         # The listed user's tasks: half theirs by role and scope, half assigned to them by name.
         for i in range(visible):
-            instance_id, started = rng.choice(running)
+            instance_id, started = rng.choice(pool)
             if i % 2 == 0:
                 tasks.append(self._task(rng, instance_id, started, USER_ROLE, USER_SCOPE, None, None))
             else:
                 tasks.append(self._task(rng, instance_id, started, "course_creator", None, USER, None))
         with self.engine.db.engine.begin() as conn:
-            for table, rows in ((Instance.__table__, instances), (OpenTask.__table__, tasks)):
+            for table, rows in ((Course.__table__, courses), (Instance.__table__, instances),
+                                (OpenTask.__table__, tasks)):
                 for at in range(0, len(rows), 10_000):
                     conn.execute(insert(table), rows[at:at + 10_000])
         return len(tasks)
@@ -148,6 +164,7 @@ class Populated:
         bpmn_id, name, lane, form = TASK_OF_ROLE.get(role, (f"task_{role}", f"Task of {role}", role, None))
         created = started + dt.timedelta(hours=rng.randrange(1, 24 * 30))
         return dict(id=_uuid(rng), instance_id=instance_id, definition_id=self.definition_id, process_id="review",
+                    course_id=self.course_of[instance_id],
                     bpmn_id=bpmn_id, name=name, lane=lane, role=role, scope=scope, assignee=assignee,
                     claimed_by=claimed, form=form, mi_key=scope if bpmn_id == "review_task" else None,
                     created_at=created,

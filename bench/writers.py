@@ -7,7 +7,8 @@ Each writer is its own process with its own ``Engine`` (as gunicorn workers or
 ``tests/fixtures/processes/review.bpmn`` on instances of its own, started
 before timing begins; the two writers never touch the same instance, so the
 only thing they share is the database — and the event log's chain head,
-which every write transaction takes last and holds only while appending.
+which a completion takes only when it commits (its events are numbered and
+hashed then, in a before-commit hook), holding it for the last few statements.
 PostgreSQL runs on the same 2-core machine, so it shares the cores.
 
 Run from the repository root:  python bench/writers.py [--tasks 300]

@@ -43,7 +43,7 @@ from engine.definitions import compare, deploy, form_library
 from engine.definitions.cache import DefinitionCache
 from engine.definitions.checks import SourceFile, file_name_problem
 from engine.definitions.form_schema import check_shape, prefill
-from engine.instances import choices, inbox, migration, runtime, store
+from engine.instances import choices, hot, inbox, migration, runtime, store
 from engine.instances.tree import find_task
 from engine.mail import digest as mail_digest
 from engine.mail import notices as mail_notices
@@ -108,6 +108,7 @@ class Engine:
         self.trial_dir = settings.trial_dir
         self.codec = WorkflowCodec()
         self.definitions = DefinitionCache(self.codec)
+        self.hot = hot.HotInstances(settings.hot_instances)
 
     # -- schema and reference data ------------------------------------------------
 
@@ -1385,7 +1386,9 @@ class Engine:
         time reproduces it exactly.
         """
         with clock.use_clock(clock.FixedClock(self.clock.now())), self.db.write() as session:
+            hot.attach(session, self.hot)
             yield session
+        hot.committed(session)
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[Session]:

@@ -44,8 +44,23 @@ def inbox():
         g.inbox_count = total
     courses = sorted(engine().inbox_courses(actor), key=lambda c: course_name(c).casefold())
     return render_template("inbox.html", tasks=found, total=total, filters=filters, page_size=PAGE_SIZE,
+                           page_links=page_links(filters.offset // PAGE_SIZE + 1, -(-total // PAGE_SIZE)),
                            now=engine().clock.now(), courses=courses,
                            filtered=any((filters.role, filters.course_id, filters.process)))
+
+
+def page_links(current: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page numbers the inbox links to: the first, the last and a few around the current one; None is a gap.
+
+    A long inbox (10,000 tasks are 200 pages) would otherwise render a link per page.
+    """
+    shown = sorted({1, pages, *range(max(current - around, 1), min(current + around, pages) + 1)} - {0})
+    links: list[int | None] = []
+    for number in shown:
+        if links and number - (links[-1] or 0) > 1:
+            links.append(None)
+        links.append(number)
+    return links
 
 
 @bp.route("/sector")

@@ -19,6 +19,8 @@ class Settings:
     database_url: str
     clock: Clock
     satisfaction_min_answers: int = 3
+    # How many instances' workflows a process keeps in memory between changes (COURSEFLOW_HOT_INSTANCES).
+    hot_instances: int = 64
     # Where trial runs keep their throw-away databases (COURSEFLOW_TRIAL_DIR).
     trial_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "courseflow-trials")
 
@@ -27,7 +29,7 @@ class Settings:
         env = os.environ if environ is None else environ
         trial_dir = env.get("COURSEFLOW_TRIAL_DIR")
         return cls(database_url=database_url(env), clock=clock_from_env(env),
-                   satisfaction_min_answers=satisfaction_min_answers(env),
+                   satisfaction_min_answers=satisfaction_min_answers(env), hot_instances=hot_instances(env),
                    **({"trial_dir": Path(trial_dir)} if trial_dir else {}))
 
 
@@ -59,6 +61,17 @@ def satisfaction_min_answers(env: Mapping[str, str]) -> int:
         return 3
     if not text.isdigit() or int(text) < 1:
         raise CourseFlowError(f"COURSEFLOW_SATISFACTION_MIN_ANSWERS={text!r} must be a whole number of at least 1")
+    return int(text)
+
+
+def hot_instances(env: Mapping[str, str]) -> int:
+    """``COURSEFLOW_HOT_INSTANCES``: how many instances' workflows each process keeps in memory between changes,
+    so a completion skips restoring the state (default 64; 0 keeps none)."""
+    text = env.get("COURSEFLOW_HOT_INSTANCES", "").strip()
+    if not text:
+        return 64
+    if not text.isdigit():
+        raise CourseFlowError(f"COURSEFLOW_HOT_INSTANCES={text!r} must be a whole number (0 keeps none)")
     return int(text)
 
 

@@ -98,12 +98,17 @@ class OpenTask(Base):
     """One READY manual task: the inbox reads only this table, never workflows."""
 
     __tablename__ = "open_tasks"
-    # Partial indexes: group tasks by (role, scope) with the inbox's sort keys, so choosing a page of a
-    # long group inbox never reads the table; named tasks by assignee (few per person). See inbox.tasks_for.
+    # Partial indexes: group tasks by (role, scope), named tasks by assignee, each followed by the inbox's
+    # sort keys (a page is read off the index) and by course (the course filter walks it course by course).
+    # See inbox.tasks_for and inbox.inbox_courses.
     __table_args__ = (
         Index("ix_open_tasks_group", "role", "scope", "due_at", "created_at", "id",
               sqlite_where=text("assignee IS NULL"), postgresql_where=text("assignee IS NULL")),
-        Index("ix_open_tasks_assignee", "assignee",
+        Index("ix_open_tasks_group_course", "role", "scope", "course_id",
+              sqlite_where=text("assignee IS NULL"), postgresql_where=text("assignee IS NULL")),
+        Index("ix_open_tasks_assignee", "assignee", "due_at", "created_at", "id",
+              sqlite_where=text("assignee IS NOT NULL"), postgresql_where=text("assignee IS NOT NULL")),
+        Index("ix_open_tasks_assignee_course", "assignee", "course_id",
               sqlite_where=text("assignee IS NOT NULL"), postgresql_where=text("assignee IS NOT NULL")),
     )
 

@@ -51,3 +51,10 @@ def derive(was: Before, workflow: Any, completed_ids: set[str]) -> Derived:
     still_ready = {} if done else after.ready
     withdrawn = [task_id for task_id in was.ready if task_id not in still_ready and task_id not in completed_ids]
     return Derived(timers.fired_since(was.timers, workflow), withdrawn, done and not was.completed, after)
+
+
+def following(follows: Derived, workflow: Any) -> Before:
+    """The ``Before`` of the next run, from this run's scan (what ``before`` would find after a reload)."""
+    return Before(timers.waiting_timers(follows.after), {task_id: timers.task_due(task)
+                                                         for task_id, task in follows.after.ready.items()},
+                  workflow.is_completed())

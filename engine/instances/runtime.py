@@ -4,11 +4,15 @@ Every function here runs inside the caller's write transaction and either
 leaves the instance state, its open-task rows and its new events all written,
 or raises and leaves everything as it was. Lock order in every write
 transaction: open-task rows, then the instance row, then the chain head
-(audit.append) last, so the one lock every writer shares is held only for
-appending the events and committing — never while a state is serialized.
+last: ``persist`` queues its events (audit.defer) and they are numbered,
+hashed and written when the transaction commits, so the one lock every writer
+shares is held only for that — never while a workflow runs or a state is
+serialized. A workflow just saved stays hot in memory (engine.instances.hot)
+for this instance's next change, if the row is still at its version then.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import uuid
 from collections.abc import Callable
@@ -30,7 +34,7 @@ from engine.base.vocabulary import EventKind, InstanceStatus
 from engine.definitions import script_limits
 from engine.definitions.cache import DefinitionCache, Parsed
 from engine.definitions.form_schema import validate_submission, with_read_only
-from engine.instances import choices, continuation, derived, open_tasks, store, timers
+from engine.instances import choices, continuation, derived, hot, open_tasks, store, timers
 from engine.instances.store import InstanceRow, OpenTaskRow
 from engine.instances.tree import find_task, multi_instance_key, process_of
 from engine.proof import audit
@@ -64,6 +68,9 @@ def load(session: Session, definitions: DefinitionCache, instance_id: str,
     if found is None:
         raise NotFound(f"There is no process instance {instance_id}.", reason="no_instance", instance=instance_id)
     row, state_json = found
+    kept = hot.take(session, row.id, row.version, row.definition_id)
+    if kept is not None:
+        return Loaded(row, kept.workflow, kept.before)
     workflow = definitions.load_workflow(session, row.definition_id, state_json)
     return Loaded(row, workflow, derived.before(workflow))
 
@@ -93,8 +100,8 @@ def persist(session: Session, definitions: DefinitionCache, loaded: Loaded, even
         raise ChangedMeanwhile("Someone else changed this process at the same moment; nothing of yours was "
                                "saved. Reload and try again.", reason="changed_meanwhile")
     row.version += 1
-    row.last_event_hash = audit.append(session, events, now, row.last_event_hash)
-    store.set_last_event_hash(session.connection(), row.id, row.last_event_hash)
+    hot.saved(session, row.id, hot.Hot(row.version, row.definition_id, workflow, derived.following(follows, workflow)))
+    audit.defer(session, events, now, row.last_event_hash)  # chained at commit, with the instance's newest hash
     if following is not None:
         continuation.start(session, definitions, row, following)
 
@@ -160,7 +167,7 @@ def start(session: Session, definitions: DefinitionCache, definition: Parsed, da
                       last_event_hash=None)
     loaded = Loaded(row, definitions.new_workflow(session, definition.id), derived.NOTHING)
     for task in loaded.workflow.get_tasks(state=TaskState.READY):
-        task.data.update(data)
+        task.data.update(copy.deepcopy(data))  # the workflow may stay in memory (hot): it shares nothing
     run_engine(loaded)
     if any(courses.opens_course(task) for task in loaded.completed):
         row.course_id = courses.open_record(session, row.id, data)
@@ -230,6 +237,7 @@ def complete(session: Session, definitions: DefinitionCache, row: OpenTaskRow, s
 
 def apply_form(task: Any, data: dict[str, Any], completed: list[Any]) -> None:
     """Form data goes into the task data; a multi-instance child's becomes its output item."""
+    data = copy.deepcopy(data)  # the workflow may stay in memory (hot): it shares nothing with the caller
     parent = task.parent.task_spec if task.parent is not None else None
     if isinstance(parent, MultiInstanceTask) and parent.output_item is not None:
         task.data[parent.output_item.bpmn_id] = data
@@ -273,7 +281,7 @@ def deliver_message(session: Session, definitions: DefinitionCache, instance_id:
         raise NotAllowed(f"Only {' or '.join(sorted(roles))} may send \"{name}\" to this process.",
                          reason="message_needs_role", roles=sorted(roles), event=name)
     task, definition, _ = waiting[0]
-    run_engine(loaded, lambda: loaded.workflow.send_event(BpmnEvent(definition, payload)))
+    run_engine(loaded, lambda: loaded.workflow.send_event(BpmnEvent(definition, copy.deepcopy(payload))))
     persist(session, definitions, loaded, [audit.NewEvent(
         EventKind.MESSAGE_RECEIVED, instance_id=instance_id, definition_id=loaded.instance.definition_id, actor=actor.login,
         task_id=str(task.id), process_id=process_of(task), bpmn_id=task.task_spec.bpmn_id,

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field, fields
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from engine.base.errors import CourseFlowError
-from engine.base.models import ChainHead, Definition, Event
+from engine.base.models import ChainHead, Definition, Event, Instance
 from engine.base.vocabulary import EventKind
 
 GENESIS = "0" * 64
@@ -64,6 +65,13 @@ def _hash(fields: dict[str, Any], at: dt.datetime, data: Any) -> str:
     return sha256(canonical({**fields, "at": at.isoformat(), "data": data}))
 
 
+def _hash_of_rendered(fields: dict[str, Any], at: str, data_json: str) -> str:
+    """``_hash`` with the data already rendered canonically: the same text, put together without rendering it again."""
+    parts = sorted([(name, canonical(value)) for name, value in fields.items()] + [("at", canonical(at)),
+                                                                                  ("data", data_json)])
+    return sha256("{" + ",".join(f"{canonical(name)}:{text}" for name, text in parts) + "}")
+
+
 def ensure_head(session: Session) -> None:
     """Create the chain head of an empty log; a head missing from a log with events stays missing (tampering)."""
     if session.get(ChainHead, 1) is None and session.scalar(select(Event.seq).limit(1)) is None:
@@ -101,27 +109,99 @@ def append(session: Session, new_events: list[NewEvent], at: dt.datetime, instan
     serialized (on SQLite the write transaction already holds the database
     lock). Call it last in a transaction, after every other row it changes:
     lock order is open-task rows, then the instance row, then the chain head.
+    Events deferred earlier in the transaction are chained first, so the log keeps the order they happened in.
     """
     if not new_events:
         return instance_hash
+    chain_deferred(session)
+    return _chain(session, [(_Queued(new_events, at, instance_hash))], update_instances=False)
+
+
+@dataclass
+class _Queued:
+    events: list[NewEvent]
+    at: dt.datetime
+    instance_hash: str | None
+    data_json: list[str] = field(default_factory=list)
+
+
+_DEFERRED = "courseflow_chain_deferred"
+_INSTANCE_HEADS = "courseflow_instance_heads"
+_INSTANCES = cast(Table, Instance.__table__)
+_SET_INSTANCE_HASH = (update(_INSTANCES).where(_INSTANCES.c.id == bindparam("instance_id"))
+                      .values(last_event_hash=bindparam("last_hash")))
+
+
+def defer(session: Session, new_events: list[NewEvent], at: dt.datetime, instance_hash: str | None) -> None:
+    """Queue one instance's events to be chained when the transaction commits (issue 18).
+
+    The chain head is the one row every writer shares: taking it only at commit, after everything else of the
+    transaction is written, keeps two writers on different courses from waiting for each other's processing.
+    Their canonical data is rendered now, outside the chain head's lock. At commit the events get their
+    numbers and hashes, and the instance row its newest hash (``Instance.last_event_hash``).
+    """
+    if new_events:
+        queued = _Queued(new_events, at, instance_hash, [canonical(new.data) for new in new_events])
+        session.info.setdefault(_DEFERRED, []).append(queued)
+
+
+def chain_deferred(session: Session) -> None:
+    """Chain every deferred event of this transaction now (at commit, or before it reads or appends events)."""
+    queued = session.info.pop(_DEFERRED, None)
+    if queued:
+        _chain(session, queued, update_instances=True)
+
+
+def _chain(session: Session, batches: list[_Queued], update_instances: bool) -> str | None:
+    """Number and hash the events after the chain head and write them; return the last batch's instance hash.
+
+    Everything that does not depend on the head (the rows, their canonical data) is made before its lock.
+    """
+    prepared = [(batch, new, {"at": batch.at, **{name: getattr(new, name) for name in SAID_FIELDS}},
+                 batch.data_json[index] if batch.data_json else canonical(new.data))
+                for batch in batches for index, new in enumerate(batch.events)]
+    heads: dict[str, str | None] = session.info.setdefault(_INSTANCE_HEADS, {})
     connection = session.connection()
     head = connection.execute(_LOCK_HEAD).first()
     if head is None:
         raise CourseFlowError(HEAD_MISSING)
     seq, previous = head
-    rows = []
-    for new in new_events:
+    rows, newest, current = [], None, None
+    for batch, new, row, data_json in prepared:
+        if batch is not current:
+            current, instance_hash = batch, batch.instance_hash
         seq += 1
-        row = {name: getattr(new, name) for name in SAID_FIELDS}
-        row.update(seq=seq, at=at, data_json=canonical(new.data), prev_hash=previous,
+        if new.instance_id is not None:  # an instance chained earlier in this transaction goes on from there
+            instance_hash = heads.get(new.instance_id, instance_hash)
+        row.update(seq=seq, data_json=data_json, prev_hash=previous,
                    instance_prev_hash=instance_hash if new.instance_id is not None else None)
-        row["hash"] = previous = _hash({name: row[name] for name in HASHED_FIELDS}, at, new.data)
+        row["hash"] = previous = _hash_of_rendered({name: row[name] for name in HASHED_FIELDS},
+                                                   batch.at.isoformat(), data_json)
         if new.instance_id is not None:
-            instance_hash = previous
+            instance_hash = heads[new.instance_id] = previous
         rows.append(row)
+        newest = instance_hash
     connection.execute(_INSERT_EVENTS, rows)
     connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": previous})
-    return instance_hash
+    if update_instances:
+        touched = {row["instance_id"] for row in rows if row["instance_id"] is not None}
+        connection.execute(_SET_INSTANCE_HASH, [{"instance_id": instance_id, "last_hash": heads[instance_id]}
+                                                for instance_id in sorted(touched)])
+    return newest
+
+
+@sqlalchemy_event.listens_for(Session, "before_commit")
+def _chain_at_commit(session: Session) -> None:
+    if session.info.get(_DEFERRED):
+        session.flush()  # every other row first: the chain head is the last lock a transaction takes
+        chain_deferred(session)
+
+
+@sqlalchemy_event.listens_for(Session, "do_orm_execute")
+def _chain_before_reading(state: ORMExecuteState) -> None:
+    """A query in a transaction with deferred events sees them: they are chained first."""
+    if state.session.info.get(_DEFERRED):
+        chain_deferred(state.session)
 
 
 def definition_digest(definition: Definition) -> str:
