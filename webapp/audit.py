@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import Engine, Refused
 
 from .extensions import engine
+from .refusals import explain
 
 bp = Blueprint("audit", __name__)
 
@@ -66,6 +66,5 @@ def verify():
         except Refused as error:
             if error.reason != "log_too_big":
                 raise
-            too_big = _("The event log has %(events)s events, more than a check started here takes (%(limit)s, "
-                        "COURSEFLOW_VERIFY_WEB_LIMIT). Run courseflow verify on the server.", **error.params)
+            too_big = explain(error)
     return render_template("audit.html", checked=checked, too_big=too_big)

@@ -35,6 +35,9 @@ def N_(text: str) -> str:
 
 
 MESSAGES = {
+    # the auditor's check of the whole log (issue 13)
+    "log_too_big": N_("The event log has %(events)s events, more than a check started here takes (%(limit)s, "
+                      "COURSEFLOW_VERIFY_WEB_LIMIT). Run courseflow verify on the server."),
     # people and courses (the people pages, issue 12)
     "login_invalid": N_("“%(login)s” cannot be a login: use letters, digits and . _ @ - (at most 100)."),
     "login_taken": N_("There is already a person with the login %(login)s."),
