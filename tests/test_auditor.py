@@ -204,3 +204,11 @@ def test_a_log_too_big_for_the_web_is_sent_to_the_command_line(app, published, m
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="verify-too-big"' in page and "courseflow verify" in page
     assert 'id="verify-result"' not in page
+
+
+def test_the_step_list_names_every_task_in_russian_for_a_russian_reader(app, engine, published):
+    engine.set_language("auditor", "ru")
+    page = as_user(app, "auditor").get(f"/courses/{published.course.id}/replay?step=2").get_data(as_text=True)
+    step_list = re.search(r'id="step-list".*?</ol>', page, re.S).group(0)
+    assert "Экспертиза курса: Приложение 2 (8.1, 8.2)" in step_list  # a step other than the one shown
+    assert "Review the course: Appendix 2" not in step_list

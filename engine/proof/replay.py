@@ -139,6 +139,7 @@ class _Replayer:
     workflow: Any = None  # the SpiffWorkflow BpmnWorkflow being rebuilt
     definition_id: int | None = None  # the version the replayed workflow runs on (changes at a migration)
     expected: list[Any] = field(default_factory=list)  # derived events the replay produced, not yet matched
+    names_ru: dict[int | None, dict[str, str]] = field(default_factory=dict)  # per version, its elements' nameRu
 
     def run(self, events: list[dict[str, Any]]) -> Any:
         if not events or events[0]["kind"] != EventKind.INSTANCE_STARTED:
@@ -192,13 +193,20 @@ class _Replayer:
     def _snapshot(self, event: dict[str, Any], data: dict[str, Any]) -> Step:
         if not self.detailed(event["seq"]):
             return Step(event["seq"], event["at"], event["kind"], event.get("actor"), data.get("name") or "", [], {},
-                        paths.Path(), event["instance_id"], self.workflow.spec.name, self.definition_id)
+                        paths.Path(), event["instance_id"], self.workflow.spec.name, self.definition_id,
+                        self._names_ru())
         ready = scan(self.workflow).ready.values()
         shown = data.get("form") or data.get("data") or (next(iter(ready)).data if ready else self.workflow.data)
         return Step(event["seq"], event["at"], event["kind"], event.get("actor"), data.get("name") or "",
                     [(t.task_spec.bpmn_name, t.task_spec.lane, multi_instance_key(t)) for t in ready],
                     json.loads(audit.canonical(shown)), paths.taken(self.workflow), event["instance_id"],
-                    self.workflow.spec.name, self.definition_id, _names_ru(self.workflow))
+                    self.workflow.spec.name, self.definition_id, self._names_ru())
+
+    def _names_ru(self) -> dict[str, str]:
+        """The Russian names of the version replayed now (every step lists its task's name in Russian too)."""
+        if self.definition_id not in self.names_ru:
+            self.names_ru[self.definition_id] = _names_ru(self.workflow)
+        return self.names_ru[self.definition_id]
 
     def _tick(self, event: dict[str, Any]) -> None:
         with use_clock(FixedClock(parse_instant(event["at"]))):
