@@ -47,7 +47,7 @@ def test_7_4_7_5_the_chair_sees_the_members_whole_sheet_and_countersigns_it(app,
     page, response = chair_decides(app, engine, course, countersign_decision="countersign")
     shown = re.search(r'<div id="member-sheet">(.*?)</section>\s*</div>', page, re.S).group(1)
     for text in ("The sheet given by Member of TC 1.3", "INITIAL AGREEING ON THE COURSE", "Anna Sidorova",
-                 "Units follow the SI brochure.", "01 Feb 2026", "Signed electronically by Member of TC 1.3",
+                 "Units follow the SI brochure.", "1 Feb 2026", "Signed electronically by Member of TC 1.3",
                  "Due 7 days after the member gave the sheet"):
         assert text in shown, text
     assert 'name="countersigned_by" value="Chair of TC 1.3"' in page  # the chair's name, prefilled

@@ -132,8 +132,7 @@ def day(text: str) -> str:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         return text
-    shown = moment.strftime(DAY_FORMATS.get(lang(), DAY_FORMATS["en"]))
-    return shown + (moment.strftime(" %H:%M") if "T" in text else "")
+    return day_text(moment) + (moment.strftime(" %H:%M") if "T" in text else "")
 
 
 SECTIONS = {"course_creation": ("§6 Creation", "Раздел 6. Создание"),
@@ -196,7 +195,14 @@ def verdict(outcome, entries=()) -> Markup:
     return Markup('{}: {} {}: <span lang="en">{}</span>').format(named, said, where, outcome.detail)
 
 
-DAY_FORMATS = {"ru": "%d.%m.%Y", "en": "%d %b %Y"}
+DAY_FORMATS = {"ru": "%d.%m.%Y", "en": "%b %Y"}  # English days have no leading zero, as courseflow.js shows them
+
+
+def day_text(moment: dt.date) -> str:
+    """A day as the reader's language writes it: 01.12.2026, or 1 Dec 2026."""
+    if lang() == "ru":
+        return moment.strftime(DAY_FORMATS["ru"])
+    return f"{moment.day} {moment.strftime(DAY_FORMATS['en'])}"
 
 
 def when(moment: dt.datetime | str | None, with_time: bool = False) -> Markup:
@@ -207,7 +213,7 @@ def when(moment: dt.datetime | str | None, with_time: bool = False) -> Markup:
     if isinstance(moment, str):  # an ISO instant as the event log keeps it
         moment = dt.datetime.fromisoformat(moment)
     utc = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
-    shown = utc.strftime(DAY_FORMATS.get(lang(), DAY_FORMATS["en"]) + (" %H:%M" if with_time else ""))
+    shown = day_text(utc) + (utc.strftime(" %H:%M") if with_time else "")
     # Every part is made here from the datetime (digits, ASCII month names): nothing to escape.
     return Markup(f'<time datetime="{utc.isoformat()}" title="{utc:%Y-%m-%d %H:%M} UTC" '
                   f'data-local="{"moment" if with_time else "day"}">{shown}</time>')

@@ -26,7 +26,7 @@ from engine import (
     TaskNotOpen,
 )
 
-from .i18n import DAY_FORMATS, grant_name, label, lang, role_name, section
+from .i18n import day_text, grant_name, label, lang, role_name, section
 
 
 def N_(text: str) -> str:
@@ -178,7 +178,7 @@ BY_KIND: list[tuple[type[CourseFlowError], str]] = [
 def moment(value: dt.datetime) -> str:
     """A moment in the reader's language, as plain text (it goes into a sentence)."""
     utc = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-    return utc.strftime(DAY_FORMATS.get(lang(), DAY_FORMATS["en"]) + " %H:%M UTC")
+    return f"{day_text(utc)} {utc:%H:%M} UTC"
 
 
 def _shown(name: str, value: Any, params: dict[str, Any]) -> str:
