@@ -82,7 +82,8 @@ class Browser:
 def attach(engine: Engine, instance: str) -> CourseDriver:
     """A driver for a course started elsewhere (here: through the web)."""
     driver = CourseDriver.__new__(CourseDriver)
-    driver.engine, driver.sheets, driver.actors, driver.instance = engine, sheets(), {}, instance
+    driver.engine, driver.sheets, driver.actors = engine, sheets(), {}
+    driver.first_instance, driver.course_id = instance, engine.instance(instance).course_id
     return driver
 
 

@@ -62,6 +62,7 @@ def test_answers_come_back_typed_and_empty_rows_dropped():
 
 def test_field_errors_land_on_dotted_names():
     from engine.base.errors import FieldError
-    errors = schemaform.errors_by_field([FieldError("contact/email", "bad"), FieldError("", "whole form")])
+    with Flask(__name__).test_request_context(), _locale("en"):  # messages are said in the reader's language
+        errors = schemaform.errors_by_field([FieldError("contact/email", "bad"), FieldError("", "whole form")])
     by_name = {f.name: f for f in render(errors=errors)}
     assert by_name["contact"].children[0].error == "bad" and errors[""] == "whole form"
