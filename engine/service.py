@@ -7,6 +7,7 @@ it, the form data is valid — then it runs.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -706,7 +707,7 @@ class Engine:
             broken = links.problems(instances, lambda instance: dict(self.codec.load_state(
                 instance["definition_id"], lambda: _definition(session, instance["definition_id"]).spec_json,
                 instance["state_json"]).data))
-            return [replay.Outcome(o.instance_id, replay.DIVERGED, None, broken[o.instance_id])
+            return [dataclasses.replace(o, status=replay.DIVERGED, event=None, detail=broken[o.instance_id])
                     if o.ok and o.instance_id in broken else o for o in outcomes]
 
     def history(self, course_id: int, reader: Actor | None = None, **filters: Any) -> list[HistoryEntry]:

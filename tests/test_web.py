@@ -300,7 +300,8 @@ def test_auditor_reads_the_history_filters_it_and_proves_it(app, engine):
     bad = client.get(f"{url}?since=yesterday")  # issue 13: a form error beside the field, not a bare 400
     assert bad.status_code == 200 and "“yesterday” is not a date" in bad.get_data(as_text=True)
     proved = client.get(f"{url}?replay=1").get_data(as_text=True)
-    assert re.search(r'id="replay-outcome">[^<]*reproduced', proved)
+    assert re.search(r'id="replay-outcome">§6 Creation \(\d+ events\): reproduced', proved)
+    assert 'id="replay-checked">Checked <time' in proved  # the verdict says when it was checked (issue 13)
 
 
 def test_diagram_marks_the_path_taken(app, engine):

@@ -189,10 +189,11 @@ def history(course_id: int):
                                role=request.args.get("role") or None, actor=request.args.get("actor") or None,
                                since=since, until=until)
     outcomes = engine().replay_course(course_id, reader=current_user.actor) if request.args.get("replay") else None
+    checked_at = engine().clock.now()
     people = sorted(engine().users(), key=lambda person: (person.name or person.login).casefold())
     roles = sorted(ROLES, key=lambda key: role_name(key).casefold())
     return render_template("history.html", course=found, entries=entries, outcomes=outcomes, args=request.args,
-                           bad_dates=bad_dates, people=people, roles=roles)
+                           bad_dates=bad_dates, people=people, roles=roles, checked_at=checked_at)
 
 
 def _day(text: str | None, end: bool = False):

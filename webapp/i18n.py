@@ -182,10 +182,11 @@ def event_name(kind: str) -> str:
 
 def verdict(outcome, entries=()) -> Markup:
     """A replay's verdict in the current language, naming the process; the replay's own diagnosis stays English."""
-    from flask_babel import gettext
+    from flask_babel import gettext, ngettext
 
-    process = next((e.process_id for e in entries if e.instance_id == outcome.instance_id), None)
-    named = section(process) if process else outcome.instance_id
+    process = outcome.process_id or next((e.process_id for e in entries if e.instance_id == outcome.instance_id), None)
+    named = Markup("{} ({})").format(section(process) if process else outcome.instance_id,
+                                     ngettext("%(num)d event", "%(num)d events", outcome.events))
     if outcome.ok:
         return Markup("{}: {}").format(named, gettext("reproduced by re-execution"))
     said = {"diverged": gettext("diverged"), "chain broken": gettext("the hash chain is broken")}.get(

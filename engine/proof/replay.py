@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -44,6 +44,8 @@ class Outcome:
     status: str
     event: int | None = None
     detail: str = ""
+    events: int = 0  # how many events of the instance were checked
+    process_id: str = ""
 
     @property
     def ok(self) -> bool:
@@ -90,6 +92,12 @@ def reexecute(events: list[dict[str, Any]], spec_json: Callable[[int], str], cod
 
     ``definition_id`` is the version the instance is stored on now: its history must leave it there.
     """
+    outcome = _reexecute(events, spec_json, codec, stored_state, definition_id)
+    return replace(outcome, events=len(events), process_id=str(events[0].get("process_id") or "") if events else "")
+
+
+def _reexecute(events: list[dict[str, Any]], spec_json: Callable[[int], str], codec: WorkflowCodec,
+               stored_state: str | None, definition_id: int | None) -> Outcome:
     instance_id = events[0]["instance_id"] if events else "?"
     broken = check_chain(events)
     if broken:
