@@ -100,8 +100,8 @@ def test_history_and_step_through_name_tasks_by_their_russian_names_and_say_the_
     page = client.get(f"/courses/{course.course.id}/history?replay=1").get_data(as_text=True)
     assert "Опрос о материалах и планах (6.1)" in page and "Survey materials and plans" not in page
     events = len([e for e in engine.history(course.course.id) if e.instance_id == course.instance])
-    assert re.search(r'id="replay-outcome">Раздел 6\. Создание \(%d событи[йея]\): воспроизведено повторным '
-                     r'исполнением<' % events, page)
+    assert re.search(rf'id="replay-outcome">Раздел 6\. Создание \({events} событи[йея]\): воспроизведено повторным '
+                     r'исполнением<', page)
     assert re.search(r'id="replay-checked">Проверено <time[^>]*>\d\d\.\d\d\.\d{4} \d\d:\d\d</time>', page)
     step = client.get(f"/courses/{course.course.id}/replay?step=2").get_data(as_text=True)
     assert "Опрос о материалах и планах (6.1)" in step and "задача выполнена" in step
