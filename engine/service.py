@@ -400,7 +400,7 @@ class Engine:
         if process_id == annual_report.PROCESS:  # started for a year, with the draft's figures (11.3)
             return self.start_annual_report(_year_of(data, self.clock.now().year - 1), actor)
         with self._write() as session:
-            definition = deploy.latest_definitions(session).get(process_id)
+            definition = deploy.latest_definition(session, process_id)
             if definition is None:
                 raise NotFound(f"No process {process_id!r} is deployed; run 'courseflow deploy' first.",
                                reason="not_deployed", process=process_id)
@@ -606,7 +606,7 @@ class Engine:
     def may_start(self, process_id: str, actor: Actor) -> bool:
         """Whether ``actor`` holds the role of the process's start lane (the rule ``start`` enforces)."""
         with self._read() as session:
-            definition = deploy.latest_definitions(session).get(process_id)
+            definition = deploy.latest_definition(session, process_id)
             if definition is None:
                 return False
             roles = self.definitions.parsed(session, definition.id).start_roles
@@ -615,7 +615,7 @@ class Engine:
     def start_form(self, process_id: str) -> dict[str, Any] | None:
         """The form a process asks for when started (choices filled in), or None."""
         with self._read() as session:
-            definition = deploy.latest_definitions(session).get(process_id)
+            definition = deploy.latest_definition(session, process_id)
             if definition is None:
                 raise NotFound(f"No process {process_id!r} is deployed.", reason="not_deployed", process=process_id)
             name = self.definitions.parsed(session, definition.id).start_form
@@ -658,7 +658,7 @@ class Engine:
             return opened
 
     def _start_in(self, session: Session, process_id: str, data: dict[str, Any], actor: Actor) -> str:
-        definition = deploy.latest_definitions(session).get(process_id)
+        definition = deploy.latest_definition(session, process_id)
         if definition is None:
             raise NotFound(f"No process {process_id!r} is deployed; run 'courseflow deploy' first.",
                            reason="not_deployed", process=process_id)
@@ -1256,7 +1256,7 @@ class Engine:
                 raise NotFound(f"The course {course_id} is not in the catalogue; its questionnaire is closed.",
                                reason="questionnaire_closed")
             codes.admit(session, course_id, code)
-            definition = deploy.latest_definitions(session).get(satisfaction_answers.PROCESS)
+            definition = deploy.latest_definition(session, satisfaction_answers.PROCESS)
             if definition is None:
                 raise NotFound("The questionnaire process is not deployed; run 'courseflow deploy' first.",
                                reason="not_deployed", process="satisfaction")
@@ -1271,7 +1271,7 @@ class Engine:
                              roles=["course_coordinator", "sector_administrator"])
 
     def _questionnaire_form(self, session: Any) -> dict[str, Any]:
-        definition = deploy.latest_definitions(session).get(satisfaction_answers.PROCESS)
+        definition = deploy.latest_definition(session, satisfaction_answers.PROCESS)
         if definition is None:
             return {}
         name = self.definitions.parsed(session, definition.id).start_form

@@ -72,7 +72,7 @@ def _candidate(verdict: eligibility.Eligibility) -> dict[str, Any]:
 def _start(session: Session, definitions: DefinitionCache, course_id: int, candidates: list[dict[str, Any]],
            keys: dict[int, str]) -> str | None:
     """One review (certificate_issuing.bpmn) of ``candidates``, each recorded as pending in it."""
-    definition = deploy.latest_definitions(session).get(PROCESS)
+    definition = deploy.latest_definition(session, PROCESS)
     if definition is None or not candidates:
         return None
     course = session.get(Course, course_id)

@@ -78,6 +78,12 @@ def read_directory(directory: Path, forms_directory: Path | None = None) -> tupl
     return files, forms
 
 
+def latest_definition(session: Session, process_id: str) -> Definition | None:
+    """The newest deployed version of one process (one index lookup), or None."""
+    return session.scalars(select(Definition).where(Definition.process_id == process_id)
+                           .order_by(Definition.version.desc()).limit(1)).first()
+
+
 def latest_definitions(session: Session) -> dict[str, Definition]:
     """The newest version of every deployed process, by process id."""
     newest = (select(Definition.process_id, func.max(Definition.version).label("version"))

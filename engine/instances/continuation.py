@@ -62,7 +62,7 @@ def completed_data(following: Successor | None) -> dict[str, Any]:
 
 def start(session: Session, definitions: DefinitionCache, predecessor: InstanceRow, following: Successor) -> None:
     """Start ``following`` for the predecessor's course; the course is driven by it from now on."""
-    definition = deploy.latest_definitions(session).get(following.process_id)
+    definition = deploy.latest_definition(session, following.process_id)
     if definition is None:
         raise ProcessFailed(f"The process \"{predecessor.process_id}\" continues with \"{following.process_id}\", "
                             f"which is not deployed: a process owner must deploy it. Nothing was saved.")

@@ -26,7 +26,7 @@ SCHEDULER = Actor("courseflow", frozenset({("sector_administrator", None)}))  # 
 
 
 def deployed(session: Session) -> bool:
-    return PROCESS in deploy.latest_definitions(session)
+    return deploy.latest_definition(session, PROCESS) is not None
 
 
 def started(session: Session, year: int) -> AnnualReportRun | None:
@@ -59,7 +59,7 @@ def start(session: Session, definitions: DefinitionCache, draft: AnnualReport, a
     if started(session, draft.year) is not None:
         raise CourseFlowError(f"The annual report for {draft.year} has been started already: its review is in "
                               "the sector administrator's inbox, or it is final on the Documents page.", reason="report_started", year=draft.year)
-    definition = deploy.latest_definitions(session).get(PROCESS)
+    definition = deploy.latest_definition(session, PROCESS)
     if definition is None:
         raise NotFound("The annual report process is not deployed; run 'courseflow deploy' first.", reason="not_deployed", process=PROCESS)
     instance_id = runtime.start(session, definitions, definitions.parsed(session, definition.id), data(draft), actor)
@@ -76,7 +76,7 @@ def redraft(session: Session, definitions: DefinitionCache, draft: AnnualReport,
     run = started(session, draft.year)
     if run is None:
         raise CourseFlowError(f"The annual report for {draft.year} was not started; start it from the Documents page.")
-    definition = deploy.latest_definitions(session).get(PROCESS)
+    definition = deploy.latest_definition(session, PROCESS)
     if definition is None:
         raise NotFound("The annual report process is not deployed; run 'courseflow deploy' first.")
     run.drafts += 1

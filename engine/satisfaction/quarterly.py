@@ -35,7 +35,7 @@ TREND_QUARTERS = 4  # the quarter analysed and the three before it
 def due(session: Session, now: dt.datetime) -> list[tuple[int, Quarter]]:
     """(course id, quarter) of every analysis due now and not yet started: the quarter that ended last, for
     each course in the catalogue that was published before it ended. Nothing when the process is not deployed."""
-    if PROCESS not in deploy.latest_definitions(session):
+    if deploy.latest_definition(session, PROCESS) is None:
         return []
     quarter = Quarter.of(now).previous()
     started = select(QuarterlyAnalysis.course_id).where(QuarterlyAnalysis.quarter == quarter.label)
@@ -55,7 +55,9 @@ def start(session: Session, definitions: DefinitionCache, course_id: int, quarte
         return None
     data = {"course_id": course_id, "course_name": course.name, "coordinator": course.coordinator,
             **results_data(session, course_id, quarter, criteria_form, min_answers)}
-    definition = deploy.latest_definitions(session)[PROCESS]
+    definition = deploy.latest_definition(session, PROCESS)
+    if definition is None:  # not deployed: nothing to start (as when the course has no coordinator)
+        return None
     instance_id = runtime.start(session, definitions, definitions.parsed(session, definition.id), data, SCHEDULER)
     session.add(QuarterlyAnalysis(course_id=course_id, quarter=quarter.label, instance_id=instance_id,
                                   started_at=clock.now()))
