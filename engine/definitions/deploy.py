@@ -9,8 +9,10 @@ deployed callers are deployed again with it.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from engine.base import clock
 from engine.base.errors import Problem
@@ -84,12 +86,13 @@ def latest_definition(session: Session, process_id: str) -> Definition | None:
                            .order_by(Definition.version.desc()).limit(1)).first()
 
 
-def latest_definitions(session: Session) -> dict[str, Definition]:
-    """The newest version of every deployed process, by process id."""
+def latest_definitions(session: Session, *columns: Any) -> dict[str, Definition]:
+    """The newest version of every deployed process, by process id (with the deferred ``columns`` loaded at once)."""
     newest = (select(Definition.process_id, func.max(Definition.version).label("version"))
               .group_by(Definition.process_id).subquery())
-    rows = session.execute(select(Definition).join(
-        newest, (Definition.process_id == newest.c.process_id) & (Definition.version == newest.c.version))).scalars()
+    query = select(Definition).join(
+        newest, (Definition.process_id == newest.c.process_id) & (Definition.version == newest.c.version))
+    rows = session.execute(query.options(*(undefer(column) for column in columns))).scalars()
     return {d.process_id: d for d in rows}
 
 
@@ -107,7 +110,7 @@ def deploy(session: Session, codec: WorkflowCodec, files: list[SourceFile], form
     callers = _callers(session, changed, {pid for f in files for pid in _defined_ids(f.content)}) if changed else []
     if callers:
         # Forms the callers bind that this deploy does not offer are taken as they were deployed.
-        fallback = {name: json.dumps(schema) for name, schema in _deployed_forms(latest_definitions(session)).items()}
+        fallback = {name: json.dumps(schema) for name, schema in _deployed_forms(session).items()}
         again = _Deployment(session, codec, {**fallback, **forms}, actor, note).run(callers)
         report.deployed += again.deployed
         report.unchanged += again.unchanged
@@ -130,7 +133,8 @@ def _callers(session: Session, changed: set[str], offered: set[str]) -> list[Sou
     A file that itself holds an older copy of a changed process is left out:
     offering it again would deploy that old copy over the new one.
     """
-    found = [d for d in latest_definitions(session).values()
+    latest = latest_definitions(session, Definition.files_json, Definition.bpmn_xml).values()
+    found = [d for d in latest
              if d.process_id not in offered and not changed.isdisjoint(json.loads(d.files_json))
              and changed.isdisjoint(_defined_ids(d.bpmn_xml.encode()))]
     return source_files(found)
@@ -154,9 +158,10 @@ def _defined_ids(content: bytes) -> set[str]:
     return found
 
 
-def _deployed_forms(current: dict[str, Definition]) -> dict[str, dict[str, Any]]:
+def _deployed_forms(session: Session) -> dict[str, dict[str, Any]]:
+    """The forms the newest deployed versions bind, by file name."""
     forms: dict[str, dict[str, Any]] = {}
-    for definition in current.values():
+    for definition in latest_definitions(session, Definition.forms_json).values():
         forms.update(json.loads(definition.forms_json))
     return forms
 
@@ -171,8 +176,11 @@ class _Deployment:
         self.trees: dict[str, object] = {}  # process id -> the parsed file that defines it
         self.report = DeployReport()
         self.events: list[audit.NewEvent] = []
-        # Forms of deployed versions: called processes not offered now keep the forms they were deployed with.
-        self.deployed_forms = _deployed_forms(self.current)
+
+    @functools.cached_property
+    def deployed_forms(self) -> dict[str, dict[str, Any]]:
+        """Forms of deployed versions: called processes not offered now keep the forms they were deployed with."""
+        return _deployed_forms(self.session)
 
     def run(self, files: list[SourceFile]) -> DeployReport:
         offered = {pid for f in files for pid in _defined_ids(f.content)}
@@ -233,7 +241,9 @@ class _Deployment:
                            f"{type(error).__name__}: {error}", process_id)
         # The BPMN this version depends on, by process id (file names may repeat across folders).
         files = {pid: self.sources[pid][1] for pid in [process_id, *called] if pid in self.sources}
-        used_forms, missing = _forms_used([spec, *called.values()], {**self.deployed_forms, **self.forms})
+        used_forms, missing = _forms_used([spec, *called.values()], self.forms)
+        if missing:  # forms this deploy does not offer are taken as the deployed versions bind them
+            used_forms, missing = _forms_used([spec, *called.values()], {**self.deployed_forms, **self.forms})
         if missing:
             return Problem(source.name, f"process \"{process_id}\" (or a process it calls) binds the form(s) "
                            f"{', '.join(sorted(missing))}, found neither in forms/ nor in the deployed versions",
@@ -260,7 +270,7 @@ class _Deployment:
         return None
 
 
-def _forms_used(specs: Any, forms: dict[str, str | dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], set[str]]:
+def _forms_used(specs: Any, forms: Mapping[str, str | dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], set[str]]:
     """The forms the specs bind (parsed), and the names of those that are nowhere to be found."""
     used: dict[str, dict[str, Any]] = {}
     missing: set[str] = set()
