@@ -105,16 +105,13 @@ def deploy(session: Session, codec: WorkflowCodec, files: list[SourceFile], form
     the new called version; the report lists them with the rest.
     """
     audit.lock_head(session)
-    report = _Deployment(session, codec, forms, actor, note).run(files)
+    deployment = _Deployment(session, codec, forms, actor, note)
+    report = deployment.run(files)
     changed = {process_id for process_id, _ in report.deployed}
     callers = _callers(session, changed, {pid for f in files for pid in _defined_ids(f.content)}) if changed else []
-    if callers:
-        # Forms the callers bind that this deploy does not offer are taken as they were deployed.
-        fallback = {name: json.dumps(schema) for name, schema in _deployed_forms(session).items()}
-        again = _Deployment(session, codec, {**fallback, **forms}, actor, note).run(callers)
-        report.deployed += again.deployed
-        report.unchanged += again.unchanged
-        report.problems += again.problems
+    if callers:  # the same parser: what the first round parsed is not parsed again
+        deployment.current = latest_definitions(session)
+        deployment.run(callers)
     return report
 
 
@@ -204,6 +201,7 @@ class _Deployment:
         for source in files:
             self.report.problems.extend(source.problems)
         audit.append(self.session, self.events, clock.now())
+        self.events = []
         return self.report
 
     def _add(self, tree: Any, filename: str, xml: str) -> None:
