@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -109,7 +110,13 @@ def _check_xsd(source: SourceFile) -> None:
     if source.tree is None:
         return
     VALIDATOR.preprocess(source.tree)
+    digest = hashlib.sha256(source.content).digest()
+    if digest in _SCHEMA_VALID:  # the same bytes passed before (a caller offered again with a changed callee)
+        return
     if VALIDATOR.validator.validate(source.tree):
+        if len(_SCHEMA_VALID) >= 256:
+            _SCHEMA_VALID.clear()  # bounded; checking a file again costs only time
+        _SCHEMA_VALID[digest] = None
         return
     by_line: dict[int, Any] = {}  # the element each error's line starts, so the modeller can mark it
     for element in source.tree.iter():
@@ -118,6 +125,9 @@ def _check_xsd(source: SourceFile) -> None:
     for error in VALIDATOR.validator.error_log:
         message = error.message.replace(f"{{{bpmn.BPMN_NS}}}", "bpmn:")
         source.add(f"does not follow the BPMN 2.0 schema: {message}", by_line.get(error.line), error.line, code="xsd", detail=message)
+
+
+_SCHEMA_VALID: dict[bytes, None] = {}  # digests of files that followed the BPMN schema when checked
 
 
 def _check_references(source: SourceFile, ids: dict[str, Any]) -> None:

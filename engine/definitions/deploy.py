@@ -9,9 +9,11 @@ deployed callers are deployed again with it.
 """
 from __future__ import annotations
 
+import collections
 import functools
 import json
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, undefer
 
 from engine.base import clock
@@ -86,12 +88,15 @@ def latest_definition(session: Session, process_id: str) -> Definition | None:
                            .order_by(Definition.version.desc()).limit(1)).first()
 
 
-def latest_definitions(session: Session, *columns: Any) -> dict[str, Definition]:
-    """The newest version of every deployed process, by process id (with the deferred ``columns`` loaded at once)."""
+def latest_definitions(session: Session, *columns: Any, where: Any = None) -> dict[str, Definition]:
+    """The newest version of every deployed process, by process id (with the deferred ``columns`` loaded at once;
+    only those matching ``where``, if given)."""
     newest = (select(Definition.process_id, func.max(Definition.version).label("version"))
               .group_by(Definition.process_id).subquery())
     query = select(Definition).join(
         newest, (Definition.process_id == newest.c.process_id) & (Definition.version == newest.c.version))
+    if where is not None:
+        query = query.where(where)
     rows = session.execute(query.options(*(undefer(column) for column in columns))).scalars()
     return {d.process_id: d for d in rows}
 
@@ -130,7 +135,8 @@ def _callers(session: Session, changed: set[str], offered: set[str]) -> list[Sou
     A file that itself holds an older copy of a changed process is left out:
     offering it again would deploy that old copy over the new one.
     """
-    latest = latest_definitions(session, Definition.files_json, Definition.bpmn_xml).values()
+    keys = [Definition.files_json.contains(json.dumps(process_id) + ": ", autoescape=True) for process_id in changed]
+    latest = latest_definitions(session, Definition.files_json, Definition.bpmn_xml, where=or_(*keys)).values()
     found = [d for d in latest
              if d.process_id not in offered and not changed.isdisjoint(json.loads(d.files_json))
              and changed.isdisjoint(_defined_ids(d.bpmn_xml.encode()))]
@@ -161,6 +167,32 @@ def _deployed_forms(session: Session) -> dict[str, dict[str, Any]]:
     for definition in latest_definitions(session, Definition.forms_json).values():
         forms.update(json.loads(definition.forms_json))
     return forms
+
+
+class _ParsedSpecs:
+    """Specs SpiffWorkflow built, by (process id, the text of the file defining it): a deploy that offers a
+    called process again parses its unchanged callers' files no more. Specs are only read once built."""
+
+    def __init__(self, size: int = 64):
+        self.size, self.specs = size, collections.OrderedDict[tuple[str, str], Any]()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> Any:
+        with self.lock:
+            found = self.specs.get(key)
+            if found is not None:
+                self.specs.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str], spec: Any) -> None:
+        with self.lock:
+            self.specs[key] = spec
+            self.specs.move_to_end(key)
+            while len(self.specs) > self.size:
+                self.specs.popitem(last=False)
+
+
+PARSED = _ParsedSpecs()
 
 
 class _Deployment:
@@ -212,6 +244,10 @@ class _Deployment:
         for process in bpmn.processes(tree):
             self.sources.setdefault(process.get("id"), (filename, xml))
             self.trees.setdefault(process.get("id"), tree)
+            known = PARSED.get((process.get("id"), xml))
+            process_parser = self.parser.process_parsers.get(process.get("id"))
+            if known is not None and process_parser is not None and process_parser.spec is None:
+                process_parser.spec = known  # the same text parsed before: SpiffWorkflow's parser skips it
 
     def _add_deployed_callees(self, good: list[SourceFile], offered: set[str]) -> None:
         """Add the deployed processes the offered files call (directly or not), each parsed once and kept."""
@@ -239,6 +275,9 @@ class _Deployment:
                            f"{type(error).__name__}: {error}", process_id)
         # The BPMN this version depends on, by process id (file names may repeat across folders).
         files = {pid: self.sources[pid][1] for pid in [process_id, *called] if pid in self.sources}
+        for pid, parsed in [(process_id, spec), *called.items()]:
+            if pid in files and parsed is not None:
+                PARSED.put((pid, files[pid]), parsed)
         used_forms, missing = _forms_used([spec, *called.values()], self.forms)
         if missing:  # forms this deploy does not offer are taken as the deployed versions bind them
             used_forms, missing = _forms_used([spec, *called.values()], {**self.deployed_forms, **self.forms})
