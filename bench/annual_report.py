@@ -11,16 +11,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shutil
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from demo import DEMO_USERS, REPO_ROOT, CourseDriver  # noqa: E402
+from common import demo_engine, median_ms  # noqa: E402
+
+from demo import CourseDriver  # noqa: E402
 from engine import Engine, FixedClock  # noqa: E402
 
 START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
@@ -29,11 +29,7 @@ CRITERIA = ("relevance", "theoretical_utility", "material_quality", "material_pr
 
 def new_engine(path: Path, courses: int, answers: int) -> Engine:
     clock = FixedClock(START)
-    engine = Engine(f"sqlite:///{path}", clock)
-    engine.init()
-    engine.deploy_directory(REPO_ROOT / "processes", REPO_ROOT / "forms")
-    for login, name, grants in DEMO_USERS:
-        engine.add_user(login, grants, "pw", name=name)
+    engine = demo_engine(path, clock)
     for index in range(courses):
         driver = CourseDriver(engine, course_name=f"Course {index + 1}")
         driver.publish_one_csb_course()
@@ -43,14 +39,6 @@ def new_engine(path: Path, courses: int, answers: int) -> Engine:
     clock.set(dt.datetime(2026, 12, 20, tzinfo=dt.UTC))
     return engine
 
-
-def median_ms(job, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        began = time.perf_counter()
-        job()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -29,22 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("engine") is None:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import versions  # noqa: E402
+from common import demo_engine, versions  # noqa: E402
 
-from demo import DEMO_USERS, REPO_ROOT, CourseDriver  # noqa: E402
+from demo import CourseDriver  # noqa: E402
 from engine import Engine, FixedClock  # noqa: E402
 
 START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 REPORTED = (1, 10, 30)
 
-
-def new_engine(path: Path, clock: FixedClock) -> Engine:
-    engine = Engine(f"sqlite:///{path}", clock)
-    engine.init()
-    engine.deploy_directory(REPO_ROOT / "processes", REPO_ROOT / "forms")
-    for login, name, grants in DEMO_USERS:
-        engine.add_user(login, grants, "pw", name=name)
-    return engine
 
 
 def inspect(engine: Engine, course: CourseDriver) -> tuple[float, int]:
@@ -63,7 +55,7 @@ def run(cycles: int, courses: int) -> tuple[dict[int, tuple[float, float]], tupl
     clock = FixedClock(START)
     found: dict[int, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as workdir:
-        engine = new_engine(Path(workdir) / "growth.db", clock)
+        engine = demo_engine(Path(workdir) / "growth.db", clock)
         drivers = [CourseDriver(engine, course_name=f"Course {n}") for n in range(courses)]
         for driver in drivers:
             driver.publish_one_csb_course()

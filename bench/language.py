@@ -14,24 +14,16 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from demo import DEMO_USERS, REPO_ROOT, CourseDriver  # noqa: E402
-from engine import Engine, FixedClock  # noqa: E402
+from common import demo_engine, median_ms  # noqa: E402
+
+from demo import CourseDriver  # noqa: E402
+from engine import FixedClock  # noqa: E402
 from engine.registry import courses  # noqa: E402
 from webapp.app import create_app  # noqa: E402
-
-
-def median_ms(action, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -40,11 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="courseflow-bench-"))
     try:
-        engine = Engine(f"sqlite:///{folder / 'bench.db'}", FixedClock(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)))
-        engine.init()
-        engine.deploy_directory(REPO_ROOT / "processes", REPO_ROOT / "forms")
-        for login, name, grants in DEMO_USERS:
-            engine.add_user(login, grants, "pw", name=name)
+        engine = demo_engine(folder / "bench.db", FixedClock(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)))
         course = CourseDriver(engine)
         course.publish_one_csb_course()
         course_id = course.course.id

@@ -19,22 +19,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import versions  # noqa: E402
+from common import demo_engine, versions  # noqa: E402
 
-from demo import DEMO_USERS, REPO_ROOT, CourseDriver  # noqa: E402
-from engine import Engine, FixedClock  # noqa: E402
+from demo import CourseDriver  # noqa: E402
+from engine import FixedClock  # noqa: E402
 from engine.registry.users import DEFAULT_CSBS  # noqa: E402
 
 START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
-
-def new_engine(path: Path, clock: FixedClock) -> Engine:
-    engine = Engine(f"sqlite:///{path}", clock)
-    engine.init()
-    engine.deploy_directory(REPO_ROOT / "processes", REPO_ROOT / "forms")
-    for login, name, grants in DEMO_USERS:
-        engine.add_user(login, grants, "pw", name=name)
-    return engine
 
 
 class Timed(CourseDriver):
@@ -51,7 +43,7 @@ class Timed(CourseDriver):
 
 def big_course(workdir: Path) -> None:
     clock = FixedClock(START)
-    engine = new_engine(workdir / "big.db", clock)
+    engine = demo_engine(workdir / "big.db", clock)
     codes = [code for code, _, _ in DEFAULT_CSBS]
     chair = {code: "chair-" + code.replace(" ", "").replace(".", "-") for code in codes}
     for code in codes:
@@ -92,7 +84,7 @@ def big_course(workdir: Path) -> None:
 
 def replay_all(workdir: Path, courses: int) -> None:
     clock = FixedClock(START)
-    engine = new_engine(workdir / "all.db", clock)
+    engine = demo_engine(workdir / "all.db", clock)
     start = time.perf_counter()
     for index in range(courses):
         CourseDriver(engine, course_name=f"Course {index}").publish_one_csb_course()

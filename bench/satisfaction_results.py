@@ -23,21 +23,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from demo import DEMO_USERS, REPO_ROOT, CourseDriver  # noqa: E402
+from common import demo_engine, median_ms  # noqa: E402
+
+from demo import CourseDriver  # noqa: E402
 from engine import Engine, FixedClock  # noqa: E402
 
 START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 GRADES = ("excellent", "good", "satisfactory", "unsatisfactory")
 CRITERIA = ("relevance", "theoretical_utility", "material_quality", "material_presentation")
 
-
-def new_engine(path: Path, clock: FixedClock) -> Engine:
-    engine = Engine(f"sqlite:///{path}", clock)
-    engine.init()
-    engine.deploy_directory(REPO_ROOT / "processes", REPO_ROOT / "forms")
-    for login, name, grants in DEMO_USERS:
-        engine.add_user(login, grants, "pw", name=name)
-    return engine
 
 
 def answer(engine: Engine, course_id: int, n: int) -> float:
@@ -46,14 +40,6 @@ def answer(engine: Engine, course_id: int, n: int) -> float:
     engine.answer_questionnaire(course_id, {**values, "proposals": f"Comment {n}"})
     return (time.perf_counter() - start) * 1000
 
-
-def median_ms(job, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        job()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -65,7 +51,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="courseflow-bench-"))
     try:
         clock = FixedClock(START)
-        engine = new_engine(workdir / "s.db", clock)
+        engine = demo_engine(workdir / "s.db", clock)
         drivers = [CourseDriver(engine, course_name=f"Course {n}") for n in range(args.courses)]
         for driver in drivers:
             driver.publish_one_csb_course()

@@ -11,25 +11,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shutil
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from demo import DEMO_USERS, REPO_ROOT, CourseDriver  # noqa: E402
-from engine import LIST_STATUSES, CourseQuery, Engine, FixedClock  # noqa: E402
+from common import demo_engine, median_ms  # noqa: E402
+
+from demo import CourseDriver  # noqa: E402
+from engine import LIST_STATUSES, CourseQuery, FixedClock  # noqa: E402
 from webapp.app import create_app  # noqa: E402
-
-
-def median_ms(action, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -39,11 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="courseflow-bench-"))
     try:
-        engine = Engine(f"sqlite:///{folder / 'bench.db'}", FixedClock(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)))
-        engine.init()
-        engine.deploy_directory(REPO_ROOT / "processes", REPO_ROOT / "forms")
-        for login, name, grants in DEMO_USERS:
-            engine.add_user(login, grants, "pw", name=name)
+        engine = demo_engine(folder / "bench.db", FixedClock(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)))
         published = CourseDriver(engine)
         published.publish_one_csb_course()
         admin = engine.actor("admin")
@@ -59,9 +46,12 @@ def main() -> None:
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"], session["_fresh"] = "secretariat", True
+            session["generation"] = engine.session_generation("secretariat")  # a session the app has not revoked
         seq = next(s.seq for s in engine.sheets(published.course.id) if s.sheet == "appendix2.json")
         url = f"/courses/{published.course.id}/sheets/{seq}"
-        client.get(url + ".pdf")  # WeasyPrint loads its fonts once
+        first = client.get(url + ".pdf")  # WeasyPrint loads its fonts once
+        if first.status_code != 200 or first.mimetype != "application/pdf":
+            raise SystemExit(f"the sheet's PDF was not served ({first.status_code} {first.mimetype}): nothing to time")
         html = median_ms(lambda: client.get(url), args.reps)
         pdf = median_ms(lambda: client.get(url + ".pdf"), args.reps)
         print(f"Appendix 2 sheet: PDF {pdf:.1f} ms, HTML page {html:.1f} ms, ratio {pdf / html:.1f}")
