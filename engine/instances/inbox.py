@@ -76,20 +76,11 @@ def visible_to(actor: Actor) -> Any:
 
 
 def branches_of(actor: Actor) -> list[Any]:
-    """The disjoint conditions whose union is what ``actor`` may do, one index range each."""
-    branches = [OpenTask.assignee == actor.login]
-    group = OpenTask.assignee.is_(None)
-    for role in sorted(actor.roles):
-        scopes = {scope for held, scope in actor.grants if held == role}
-        if None in scopes:
-            branches.append(and_(group, OpenTask.role == role))
-        else:
-            branches.append(and_(group, OpenTask.role == role, OpenTask.scope.is_(None)))
-            branches.append(and_(group, OpenTask.role == role, OpenTask.scope.in_(sorted(scopes))))
-    return branches
+    """The disjoint conditions whose union is what ``actor`` may do, one index range (or a few) each."""
+    return ranges_of(actor, one_per_scope=False)
 
 
-def ranges_of(actor: Actor) -> list[Any]:
+def ranges_of(actor: Actor, one_per_scope: bool = True) -> list[Any]:
     """Like ``branches_of``, but each scope its own branch: an equality prefix of one partial index.
 
     Inside such a range the index is already in the inbox's order (due date, created, id) and in course
@@ -104,7 +95,10 @@ def ranges_of(actor: Actor) -> list[Any]:
             continue
         ranges.append(and_(group, OpenTask.role == role, OpenTask.scope.is_(None)))
         named = sorted(scope for scope in scopes if scope is not None)
-        ranges.extend(and_(group, OpenTask.role == role, OpenTask.scope == scope) for scope in named)
+        if one_per_scope:
+            ranges.extend(and_(group, OpenTask.role == role, OpenTask.scope == scope) for scope in named)
+        else:
+            ranges.append(and_(group, OpenTask.role == role, OpenTask.scope.in_(named)))
     return ranges
 
 
