@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import Babel
 from werkzeug.datastructures import MultiDict
 
 from webapp import schemaform
@@ -24,9 +25,14 @@ SCHEMA = {
 }
 
 
-def render(values=None, errors=None, lang="en"):
+def _app() -> Flask:
     app = Flask(__name__)
-    with app.test_request_context(), _locale(lang):
+    Babel(app)  # messages are said in the request's language, as in the web app
+    return app
+
+
+def render(values=None, errors=None, lang="en"):
+    with _app().test_request_context(), _locale(lang):
         return schemaform.fields(SCHEMA, values, errors)
 
 
@@ -62,7 +68,7 @@ def test_answers_come_back_typed_and_empty_rows_dropped():
 
 def test_field_errors_land_on_dotted_names():
     from engine.base.errors import FieldError
-    with Flask(__name__).test_request_context(), _locale("en"):  # messages are said in the reader's language
+    with _app().test_request_context(), _locale("en"):
         errors = schemaform.errors_by_field([FieldError("contact/email", "bad"), FieldError("", "whole form")])
     by_name = {f.name: f for f in render(errors=errors)}
     assert by_name["contact"].children[0].error == "bad" and errors[""] == "whole form"

@@ -97,6 +97,7 @@ def latest_definitions(session: Session, *columns: Any, where: Any = None) -> di
         newest, (Definition.process_id == newest.c.process_id) & (Definition.version == newest.c.version))
     if where is not None:
         query = query.where(where)
+    query = query.order_by(Definition.process_id)  # the same order on every database (reports list them so)
     rows = session.execute(query.options(*(undefer(column) for column in columns))).scalars()
     return {d.process_id: d for d in rows}
 
